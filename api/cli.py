@@ -1,0 +1,36 @@
+"""The ``huiqi`` command: thin argument parsing over the same functions the API calls.
+
+Each sub-command lives in its own module with a ``register(subparsers)`` function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from api import cli_check, cli_rules
+
+COMMANDS = (cli_check, cli_rules)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="huiqi", description="惠企：中小微企业惠企政策资格规则引擎")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

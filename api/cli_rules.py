@@ -1,0 +1,71 @@
+"""``huiqi rules validate [DIR]``, ``huiqi rules list``, ``huiqi rules show M30``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from engine.catalogue import KIND_LABELS, describe_amount, describe_test, find, sections
+from engine.loader import RuleFileError, load_rules
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("rules", help="规则：校验、目录、详情")
+    actions = parser.add_subparsers(dest="rules_command", required=True, metavar="子命令")
+    validate = actions.add_parser("validate", help="校验一个规则目录（默认 rules/）")
+    validate.add_argument("directory", nargs="?", default=None)
+    validate.set_defaults(handler=run_validate)
+    listing = actions.add_parser("list", help="按章节列出全部措施")
+    listing.set_defaults(handler=run_list)
+    show = actions.add_parser("show", help="显示一项措施的原文、单位、条件和金额")
+    show.add_argument("measure", help="措施编号，如 M30")
+    show.set_defaults(handler=run_show)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    try:
+        book = load_rules(args.directory)
+    except RuleFileError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"规则有效：{len(book.measures)} 项措施，{len(book.derived)} 个派生事实，版本 {book.version}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    for section in sections():
+        print(section.chapter if section.section is None else f"{section.chapter} / {section.section}")
+        for measure in section.measures:
+            units = "、".join(measure.units)
+            print(f"  {measure.id:>4} [{KIND_LABELS[measure.kind]}] {measure.title}  —  {units}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    measure = find(args.measure)
+    if measure is None:
+        print(f"没有措施 {args.measure}（编号为 M1 到 M50）", file=sys.stderr)
+        return 2
+    lines = [
+        f"{measure.id} {measure.title}（{KIND_LABELS[measure.kind]}）",
+        f"{measure.chapter}" + (f" / {measure.section}" if measure.section else ""),
+        "", "原文：", f"  {measure.text}",
+        "", f"责任单位（原文）：{measure.units_text}",
+        f"市级单位：{'、'.join(measure.units)}；另由企业所在区人民政府或自贸委、火炬管委会属地负责",
+        "", f"对象：{measure.audience}", f"白话：{measure.summary}",
+    ]
+    if measure.conditions or measure.items:
+        lines += ["", "条件："]
+        for condition in measure.conditions:
+            role = "" if condition.gate else "（决定档次）"
+            lines.append(f"  - “{condition.phrase}”{role}：{describe_test(condition.test)}")
+        if measure.items:
+            lines.append(f"  每一{measure.items.noun.lstrip('名份笔场项个')}须同时满足：")
+            for condition in measure.items.conditions:
+                lines.append(f"    - “{condition.phrase}”：{describe_test(condition.test)}")
+    lines += ["", f"金额：{describe_amount(measure.amount)}"]
+    if measure.reading:
+        lines += ["", "理解说明：", f"  {measure.reading}"]
+    print("\n".join(lines))
+    return 0

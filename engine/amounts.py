@@ -1,0 +1,79 @@
+"""Exact money (Decimal yuan) with the arithmetic written out for the user."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from engine.result import AmountResult
+from engine.rule_models import Amount
+
+CENT = Decimal("0.01")
+TWELVE = Decimal(12)
+
+
+def yuan(value: Decimal) -> str:
+    """3000 -> '3,000'; 1234.5 -> '1,234.50'."""
+    value = value.quantize(CENT, ROUND_HALF_UP)
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
+def _sum(items: Sequence[dict[str, Any]], field: str) -> Decimal:
+    return sum((Decimal(str(item[field])) for item in items), Decimal(0))
+
+
+def _capped(total: Decimal, rule: Amount, formula: str) -> tuple[Decimal, str]:
+    if rule.cap_yuan is not None and total > rule.cap_yuan:
+        return rule.cap_yuan, f"{formula}，超过总额上限，按 {yuan(rule.cap_yuan)} 元计"
+    if rule.cap_yuan is not None:
+        return total, f"{formula}（总额上限 {yuan(rule.cap_yuan)} 元）"
+    return total, formula
+
+
+def compute(rule: Amount, items: Sequence[dict[str, Any]], unit_word: str, percent: Decimal | None) -> AmountResult:
+    """The amount for the qualifying ``items`` (profile dicts; empty for per-enterprise amounts)."""
+    if rule.kind == "none":
+        return AmountResult(kind="none")
+    count = len(items)
+    if rule.kind == "share":
+        assert rule.item_field is not None and percent is not None
+        base = _sum(items, rule.item_field)
+        value = (base * percent / 100).quantize(CENT, ROUND_HALF_UP)
+        parts = " + ".join(yuan(Decimal(str(i[rule.item_field]))) for i in items)
+        base_text = f"（{parts}）" if count > 1 else yuan(base)
+        formula = f"合同金额 {base_text} 元 × {percent:g}% = {yuan(value)} 元"
+        return AmountResult(kind="share", yuan=value, percent=percent, base_yuan=base, formula=formula)
+    if rule.annual_rate_percent is not None:
+        return _interest(rule, items)
+    if rule.item_field is not None:
+        total = _sum(items, rule.item_field)
+        listed = " + ".join(f"{yuan(Decimal(str(i[rule.item_field])))} 元" for i in items)
+        formula = f"{listed} = {yuan(total)} 元" if count > 1 else f"{yuan(total)} 元"
+        value, formula = _capped(total, rule, formula)
+        return AmountResult(kind=rule.kind, yuan=value, formula=formula)
+    assert rule.yuan is not None
+    if rule.per_item:
+        total = rule.yuan * count
+        bound = "不超过 " if rule.kind == "up_to" else ""
+        formula = f"{count} {unit_word} × {bound}{yuan(rule.yuan)} 元 = {yuan(total)} 元"
+        value, formula = _capped(total, rule, formula)
+        return AmountResult(kind=rule.kind, yuan=value, formula=formula)
+    prefix = "最高 " if rule.kind == "up_to" else ""
+    once = "（一次性）" if rule.once else ""
+    return AmountResult(kind=rule.kind, yuan=rule.yuan, formula=f"{prefix}{yuan(rule.yuan)} 元{once}")
+
+
+def _interest(rule: Amount, items: Sequence[dict[str, Any]]) -> AmountResult:
+    """Interest subsidy ceiling: principal × annual rate × min(term, longest period)."""
+    assert rule.item_field is not None and rule.max_months is not None and rule.annual_rate_percent is not None
+    total = Decimal(0)
+    lines = []
+    for item in items:
+        principal = Decimal(str(item[rule.item_field]))
+        months = min(int(item["term_months"]), rule.max_months)  # the rule requires term_months
+        value = (principal * rule.annual_rate_percent / 100 * months / TWELVE).quantize(CENT, ROUND_HALF_UP)
+        total += value
+        lines.append(f"{yuan(principal)} 元 × {rule.annual_rate_percent:g}% × {months}/12 年 = {yuan(value)} 元")
+    formula = "；".join(lines) + (f"；合计 {yuan(total)} 元" if len(lines) > 1 else "")
+    return AmountResult(kind="up_to", yuan=total, formula=f"最高 {formula}（按本金估算，实际以贷款余额核定）")

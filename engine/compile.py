@@ -1,0 +1,256 @@
+"""Compile rules (``engine.rule_models``) into durable-rules rules.
+
+Three-valued logic inside the Rete: for a condition, one rule fires when it is known to
+hold and another when it is known to fail; when a fact it needs is absent, neither can
+match (durable-rules matches no comparison on a missing attribute), so "unknown" is
+simply "nothing fired". Negation is pushed to the leaves (De Morgan), which gives
+exactly Kleene's logic: ``all`` fails as soon as one known part fails, ``any`` fails
+only when every part is known to fail.
+
+Facts (see ``engine.facts``): one ``ent`` fact, one fact per list item (``t`` = list
+name, ``i`` = index), and derived facts ``{t: d, name, value}`` asserted by derivation
+rules as they fire (forward chaining). Dates are YYYYMMDD integers and money integer
+fen, so ages and durations are plain integer arithmetic on the right-hand side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from engine.facts import fact_field, is_money_field
+from engine.rule_models import COMPARATORS, Derived, FieldRef, Measure, Test
+from engine.session import CompiledRule
+
+Term = dict[str, list[dict[str, Any]]]  # source -> constraints, all ANDed
+ENT = "ent"
+ITEM = "item"
+DURABLE_OP = {"ge": "$gte", "gt": "$gt", "le": "$lte", "lt": "$lt", "ne": "$neq"}
+FLIP = {"eq": "ne", "ne": "eq", "ge": "lt", "lt": "ge", "gt": "le", "le": "gt"}
+YEAR = 10_000  # one year in YYYYMMDD arithmetic
+
+
+# --- tags: what a firing means -------------------------------------------------------
+
+def tag_met(measure_id: str) -> str:
+    return f"{measure_id}|met"
+
+
+def tag_fail(measure_id: str, condition_id: str) -> str:
+    return f"{measure_id}|fail|{condition_id}"
+
+
+def tag_ok(measure_id: str, condition_id: str) -> str:
+    return f"{measure_id}|ok|{condition_id}"
+
+
+def tag_item(measure_id: str) -> str:
+    return f"{measure_id}|item"
+
+
+def tag_item_fail(measure_id: str, condition_id: str) -> str:
+    return f"{measure_id}|ifail|{condition_id}"
+
+
+def tag_derived(name: str, value: str) -> str:
+    return f"derived|{name}|{value}"
+
+
+# --- negation -------------------------------------------------------------------------
+
+def negate(test: Test) -> Test:
+    """The test that holds exactly when ``test`` is known to be false."""
+    if test.all is not None:
+        return Test.model_validate({"any": [negate(t) for t in test.all]})
+    if test.any is not None:
+        return Test.model_validate({"all": [negate(t) for t in test.any]})
+    subject = _subject(test)
+    if test.in_ is not None:
+        return Test.model_validate({"all": [{**subject, "ne": v} for v in test.in_]})
+    if test.between is not None:
+        low, high = test.between
+        return Test.model_validate({"any": [{**subject, "lt": low}, {**subject, "gt": high}]})
+    op, operand = _comparison(test)
+    return Test.model_validate({**subject, FLIP[op]: operand})
+
+
+def _subject(test: Test) -> dict[str, Any]:
+    for key in ("field", "derived", "age", "elapsed_years"):
+        value = getattr(test, key)
+        if value is not None:
+            return {key: value}
+    raise ValueError("compound test has no single subject")
+
+
+def _comparison(test: Test) -> tuple[str, Any]:
+    for op in COMPARATORS:
+        value = getattr(test, op)
+        if value is not None:
+            return op, value
+    raise ValueError("test has no plain comparator")
+
+
+# --- leaves to durable-rules JSON -----------------------------------------------------
+
+def _value(field: str, value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return int(value.strftime("%Y%m%d"))
+    if is_money_field(field):
+        return int(Decimal(str(value)) * 100)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _operand(field: str, operand: Any) -> Any:
+    if isinstance(operand, FieldRef):
+        return {"$m": fact_field(operand.field)}
+    return _value(field, operand)
+
+
+def _compare(name: str, op: str, rhs: Any) -> dict[str, Any]:
+    if op == "eq":
+        if isinstance(rhs, dict):
+            return {"$and": [{"$gte": {name: rhs}}, {"$lte": {name: rhs}}]}
+        return {name: rhs}
+    return {DURABLE_OP[op]: {name: rhs}}
+
+
+def _shifted(start: str, years: int) -> dict[str, Any]:
+    return {"$add": {"$l": {"$m": fact_field(start)}, "$r": years * YEAR}}
+
+
+def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
+    """周岁 reached on ``end`` by a person born on ``start``: age >= a iff end >= start + a years."""
+    end_name = fact_field(end)
+    if op == "ge":
+        return [{"$gte": {end_name: _shifted(start, years)}}]
+    if op == "gt":
+        return [{"$gte": {end_name: _shifted(start, years + 1)}}]
+    if op == "lt":
+        return [{"$lt": {end_name: _shifted(start, years)}}]
+    if op == "le":
+        return [{"$lt": {end_name: _shifted(start, years + 1)}}]
+    if op == "eq":
+        return _age(start, end, "ge", years) + _age(start, end, "le", years)
+    return [{"$or": [_and(_age(start, end, "lt", years)), _and(_age(start, end, "gt", years))]}]
+
+
+def _elapsed(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
+    """Exact duration: "3年内" (le 3) holds up to and including the third anniversary."""
+    return [_compare(fact_field(end), op, _shifted(start, years))]
+
+
+def _and(exprs: list[dict[str, Any]]) -> dict[str, Any]:
+    return exprs[0] if len(exprs) == 1 else {"$and": exprs}
+
+
+def _leaf(test: Test, context: str) -> list[Term]:
+    if test.in_ is not None or test.between is not None:
+        expanded = (
+            {"any": [{**_subject(test), "eq": v} for v in test.in_]}
+            if test.in_ is not None
+            else {"all": [{**_subject(test), "ge": test.between[0]}, {**_subject(test), "le": test.between[1]}]}
+        )
+        return to_terms(Test.model_validate(expanded), context)
+    op, operand = _comparison(test)
+    if test.derived is not None:
+        return [{f"d:{test.derived}": [_compare("value", op, operand)]}]
+    if test.age is not None:
+        return [{context: _age(test.age[0], test.age[1], op, int(operand))}]
+    if test.elapsed_years is not None:
+        return [{context: _elapsed(test.elapsed_years[0], test.elapsed_years[1], op, int(operand))}]
+    assert test.field is not None
+    return [{context: [_compare(fact_field(test.field), op, _operand(test.field, operand))]}]
+
+
+def _merge(left: Term, right: Term) -> Term:
+    merged = {source: list(exprs) for source, exprs in left.items()}
+    for source, exprs in right.items():
+        merged.setdefault(source, []).extend(exprs)
+    return merged
+
+
+def to_terms(test: Test, context: str) -> list[Term]:
+    """Disjunctive normal form over fact sources: one durable-rules rule per term."""
+    if test.all is not None:
+        terms: list[Term] = [{}]
+        for child in test.all:
+            terms = [_merge(a, b) for a, b in itertools.product(terms, to_terms(child, context))]
+        return terms
+    if test.any is not None:
+        children = [to_terms(child, context) for child in test.any]
+        sources = {source for child in children for term in child for source in term}
+        if len(sources) == 1 and all(len(child) == 1 for child in children):
+            # one fact source: an $or inside a single pattern keeps it to one rule
+            (source,) = sources
+            return [{source: [{"$or": [_and(child[0][source]) for child in children]}]}]
+        return [term for child in children for term in child]
+    return _leaf(test, context)
+
+
+def _pattern(source: str, exprs: list[dict[str, Any]], item_list: str | None) -> tuple[str, dict[str, Any]]:
+    if source == ENT:
+        return "ent", {"$and": [{"t": "ent"}, *exprs]}
+    if source == ITEM:
+        assert item_list is not None
+        return "item", {"$and": [{"t": item_list}, *exprs]}
+    name = source.removeprefix("d:")
+    return f"d_{name}", {"$and": [{"t": "d"}, {"name": name}, *exprs]}
+
+
+def _rules_for(
+    test: Test, tag: str, context: str, item_list: str | None = None, asserts: dict[str, Any] | None = None
+) -> list[CompiledRule]:
+    rules = []
+    for term in to_terms(test, context):
+        patterns = [dict([_pattern(source, exprs, item_list)]) for source, exprs in sorted(term.items())]
+        rules.append(CompiledRule(tag=tag, when={"all": patterns}, asserts=asserts, per_item=ITEM in term))
+    return rules
+
+
+def _has_any(test: Test) -> bool:
+    if test.any is not None or test.in_ is not None:
+        return True
+    return any(_has_any(child) for child in test.all or [])
+
+
+def compile_derived(derived: Derived) -> list[CompiledRule]:
+    rules: list[CompiledRule] = []
+    for value in derived.values:
+        fact = {"t": "d", "i": -1, "name": derived.name, "value": value.value}
+        rules += _rules_for(value.when, tag_derived(derived.name, value.value), ENT, asserts=fact)
+    return rules
+
+
+def compile_measure(measure: Measure) -> list[CompiledRule]:
+    rules: list[CompiledRule] = []
+    gates = [c for c in measure.conditions if c.gate]
+    if gates:
+        conjunction = Test.model_validate({"all": [c.test for c in gates]})
+        rules += _rules_for(conjunction, tag_met(measure.id), ENT)
+    for condition in measure.conditions:
+        rules += _rules_for(negate(condition.test), tag_fail(measure.id, condition.id), ENT)
+        if _has_any(condition.test) or not condition.gate:
+            # presence of fields cannot tell "met" from "unknown" here: ask the engine
+            rules += _rules_for(condition.test, tag_ok(measure.id, condition.id), ENT)
+    if measure.items is not None:
+        items = measure.items
+        conjunction = Test.model_validate({"all": [c.test for c in items.conditions]})
+        rules += _rules_for(conjunction, tag_item(measure.id), ITEM, items.list)
+        for condition in items.conditions:
+            rules += _rules_for(
+                negate(condition.test), tag_item_fail(measure.id, condition.id), ITEM, items.list
+            )
+    return rules
+
+
+def compile_book(measures: tuple[Measure, ...], derived: tuple[Derived, ...]) -> dict[str, CompiledRule]:
+    compiled: list[CompiledRule] = []
+    for item in derived:
+        compiled += compile_derived(item)
+    for measure in measures:
+        compiled += compile_measure(measure)
+    return {f"r{n}": rule for n, rule in enumerate(compiled)}

@@ -1,0 +1,80 @@
+"""Turn a validated Profile into the typed, flat facts the Rete engine sees.
+
+Only known values become attributes: an absent attribute is how "unknown" reaches
+the engine. Dates become YYYYMMDD integers and money integer fen (durable-rules
+serialises neither ``date`` nor ``Decimal``, and coerces mixed types silently, so
+every value is typed here first). Nested fields are flattened with ``__``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.profile import Profile
+
+ITEM_LISTS = ("hires", "loans", "procurement_contracts", "exhibitions", "designations", "events", "projects")
+ENTERPRISE_SKIP = {"credit_code", "name", *ITEM_LISTS}
+
+
+def is_money_field(path: str) -> bool:
+    return path.split(".")[-1].endswith("_yuan")
+
+
+def fact_field(path: str) -> str:
+    """Profile field path (``revenue_yuan``, ``insurance_months.pension``) to fact attribute."""
+    name = path.replace(".", "__")
+    return name[: -len("_yuan")] + "_fen" if name.endswith("_yuan") else name
+
+
+def yyyymmdd(day: dt.date) -> int:
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def _scalar(path: str, value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return yyyymmdd(value)
+    if isinstance(value, Decimal):
+        return int(value * 100) if is_money_field(path) else int(value)
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{path}."))
+        elif not isinstance(value, list):
+            flat[fact_field(path)] = _scalar(path, value)
+    return flat
+
+
+def industry_levels(code: str) -> dict[str, str]:
+    """GB/T 4754 code split by level, so rules match a level exactly (no regex)."""
+    levels = {"industry_section": code[:1]}
+    for length, name in ((3, "industry_division"), (4, "industry_group_code"), (5, "industry_class")):
+        if len(code) >= length:
+            levels[name] = code[:length]
+    return levels
+
+
+def build_facts(profile: Profile, as_of: dt.date) -> list[dict[str, Any]]:
+    data = profile.model_dump(exclude_none=True)
+    today = yyyymmdd(as_of)
+    enterprise = {k: v for k, v in data.items() if k not in ENTERPRISE_SKIP}
+    ent = {"t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}
+    code = ent.pop("industry_code", None)
+    if code is not None:
+        ent.update(industry_levels(code))
+    facts = [ent]
+    for list_name in ITEM_LISTS:
+        for index, item in enumerate(data.get(list_name) or []):
+            facts.append({"t": list_name, "i": index, "as_of": today, **_flatten(item)})
+    return facts

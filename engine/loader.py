@@ -1,0 +1,167 @@
+"""Load and validate the rules tree; a broken file fails with file, field and reason."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from engine.rule_models import Derived, Measure
+from engine.size_standard import SizeStandard
+from engine.units import LocalUnits
+
+M = TypeVar("M", bound=BaseModel)
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    file: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field or '(文件)'}: {self.reason}"
+
+
+class RuleFileError(ValueError):
+    """One or more rule files are invalid; ``problems`` lists file, field and reason."""
+
+    def __init__(self, problems: list[RuleProblem]) -> None:
+        self.problems = problems
+        super().__init__("规则文件有误：\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Everything under ``rules/``, validated."""
+
+    version: str
+    measures: tuple[Measure, ...]
+    derived: tuple[Derived, ...]
+    size_standard: SizeStandard
+    local_units: LocalUnits
+    directory: Path
+    by_id: dict[str, Measure] = field(default_factory=dict, compare=False)
+
+    def measure(self, measure_id: str) -> Measure:
+        return self.by_id[measure_id]
+
+
+def rules_dir() -> Path:
+    return Path(os.environ.get("HUIQI_RULES", DEFAULT_RULES_DIR))
+
+
+def _read_yaml(path: Path, root: Path, problems: list[RuleProblem]) -> Any:
+    name = str(path.relative_to(root))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
+        problems.append(RuleProblem(name, where, f"YAML 语法错误：{getattr(exc, 'problem', exc)}"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(RuleProblem(name, "", "文件不是 UTF-8 编码"))
+        return None
+    if not isinstance(data, dict):
+        problems.append(RuleProblem(name, "", "文件内容应为一个 YAML 映射（键: 值）"))
+        return None
+    return data
+
+
+def _validate(model: type[M], data: Any, name: str, problems: list[RuleProblem]) -> M | None:
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            location = ".".join(str(part) for part in error["loc"])
+            problems.append(RuleProblem(name, location, error["msg"]))
+        return None
+
+
+def _load_required(
+    model: type[M], path: Path, root: Path, problems: list[RuleProblem], absent: str
+) -> M | None:
+    name = str(path.relative_to(root))
+    if not path.exists():
+        problems.append(RuleProblem(name, "", absent))
+        return None
+    return _validate(model, _read_yaml(path, root, problems), name, problems)
+
+
+def _fingerprint(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def load_rules(directory: Path | str | None = None) -> RuleBook:
+    """Read and validate every rule file; raise ``RuleFileError`` listing all problems."""
+    root = Path(directory) if directory is not None else rules_dir()
+    problems: list[RuleProblem] = []
+    if not root.is_dir():
+        raise RuleFileError([RuleProblem(str(root), "", "规则目录不存在")])
+
+    measures: list[Measure] = []
+    for path in sorted((root / "measures").glob("*.yaml")):
+        name = str(path.relative_to(root))
+        measure = _validate(Measure, _read_yaml(path, root, problems), name, problems)
+        if measure is None:
+            continue
+        if path.stem != measure.id:
+            problems.append(RuleProblem(name, "id", f"文件名应为 {measure.id}.yaml"))
+        measures.append(measure)
+
+    size_path = root / "derived" / "size_standard.yaml"
+    size = _load_required(SizeStandard, size_path, root, problems, "缺少中小企业划型标准文件")
+
+    derived: list[Derived] = []
+    for path in sorted((root / "derived").glob("*.yaml")):
+        if path == size_path:
+            continue
+        item = _validate(Derived, _read_yaml(path, root, problems), str(path.relative_to(root)), problems)
+        if item is not None:
+            derived.append(item)
+
+    local_units = _load_required(LocalUnits, root / "units.yaml", root, problems, "缺少属地责任单位文件")
+
+    ids = [m.id for m in measures]
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(RuleProblem("measures/", "id", f"{duplicate} 出现多次"))
+    if size is not None:
+        groups = {v.value for d in derived if d.name == "industry_group" for v in d.values}
+        for row in size.groups:
+            if row.group not in groups:
+                problems.append(RuleProblem("derived/size_standard.yaml", f"groups.{row.group}",
+                                            "该行业组别在 industry_group.yaml 中没有对应"))
+    if problems:
+        raise RuleFileError(problems)
+    assert size is not None and local_units is not None
+    ordered = tuple(sorted(measures, key=lambda m: int(m.id[1:])))
+    return RuleBook(
+        version=_fingerprint(root),
+        measures=ordered,
+        derived=(*derived, size.to_derived()),
+        size_standard=size,
+        local_units=local_units,
+        directory=root,
+        by_id={m.id: m for m in ordered},
+    )
+
+
+@cache
+def default_rules() -> RuleBook:
+    """The rules of this process (loaded once; reload by starting a new process)."""
+    return load_rules()

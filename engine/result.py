@@ -1,0 +1,79 @@
+"""The evaluation result (contract.md, "Result"): what every channel renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+
+def _json_money(value: Decimal) -> int | float:
+    # exact yuan, at most 2 decimals: an integer when whole, else a 2-place number
+    return int(value) if value == value.to_integral_value() else float(value.quantize(Decimal("0.01")))
+
+
+Yuan = Annotated[Decimal, PlainSerializer(_json_money, when_used="json")]
+Status = Literal["eligible", "ineligible", "undetermined", "informational"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AmountResult(Out):
+    kind: Literal["exact", "up_to", "share", "none"]
+    yuan: Yuan | None = None
+    formula: str | None = Field(None, description="算式，如 2 人 × 1,500 元 = 3,000 元")
+    percent: Yuan | None = Field(None, description="share：比例（%）")
+    base_yuan: Yuan | None = Field(None, description="share：基数（元）")
+
+
+NO_AMOUNT = AmountResult(kind="none")
+
+
+class Units(Out):
+    city: list[str] = Field(description="市级责任单位")
+    local: list[str] = Field(description="属地责任单位：所在区人民政府，或自贸委、火炬管委会")
+
+
+class MeasureResult(Out):
+    measure: str
+    title: str
+    status: Status
+    amount: AmountResult = NO_AMOUNT
+    units: Units
+    reasons: list[str] = Field(description="满足或不满足的条件，白话")
+    missing: list[str] = Field(description="尚缺的字段路径（undetermined 时）")
+    text: str = Field(description="原文")
+    kind: str = Field(description="措施类别")
+    auto_match: bool = Field(description="仅凭登记数据可判定（免申即享候选）")
+    notes: list[str] = Field(default=[], description="对原文的理解说明")
+    how_to_apply: str | None = None
+    potential_yuan: Yuan | None = Field(
+        None, description="undetermined 时：若补全信息后符合条件可能涉及的金额，用于排序"
+    )
+
+
+class Derived(Out):
+    industry_group: str | None = None
+    size_class: Literal["large", "medium", "small", "micro"] | None = None
+    size_class_label: str | None = None
+    size_basis: str | None = None
+
+
+class Totals(Out):
+    exact_yuan: Yuan
+    up_to_yuan: Yuan
+
+
+class Result(Out):
+    as_of: dt.date
+    rules_version: str
+    derived: Derived
+    results: list[MeasureResult]
+    totals: Totals
+
+    def by_measure(self, measure_id: str) -> MeasureResult:
+        return next(r for r in self.results if r.measure == measure_id)

@@ -1,0 +1,5 @@
+"""Run every Chinese Gherkin feature under features/ with the shared steps."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")
