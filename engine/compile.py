@@ -20,9 +20,10 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from engine.compiled import CompiledRule, or_last
 from engine.facts import fact_field, is_money_field
 from engine.rule_models import COMPARATORS, Derived, FieldRef, Measure, Test
-from engine.session import CompiledRule
+from engine.size_standard import SizeStandard
 
 Term = dict[str, list[dict[str, Any]]]  # source -> constraints, all ANDed
 ENT = "ent"
@@ -118,33 +119,38 @@ def _compare(name: str, op: str, rhs: Any) -> dict[str, Any]:
     return {DURABLE_OP[op]: {name: rhs}}
 
 
+def _present(field: str) -> dict[str, Any]:
+    """True only when the attribute exists (a missing attribute matches no literal comparison).
+
+    durable-rules treats a missing attribute on the right-hand side of a comparison
+    (``{"$m": …}``, arithmetic included) as if it were there, so every reference is
+    guarded by this test, placed before it in the same ``$and``.
+    """
+    return {"$gt": {fact_field(field): -(2**52)}}
+
+
 def _shifted(start: str, years: int) -> dict[str, Any]:
     return {"$add": {"$l": {"$m": fact_field(start)}, "$r": years * YEAR}}
 
 
 def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
     """周岁 reached on ``end`` by a person born on ``start``: age >= a iff end >= start + a years."""
-    end_name = fact_field(end)
-    if op == "ge":
-        return [{"$gte": {end_name: _shifted(start, years)}}]
-    if op == "gt":
-        return [{"$gte": {end_name: _shifted(start, years + 1)}}]
-    if op == "lt":
-        return [{"$lt": {end_name: _shifted(start, years)}}]
-    if op == "le":
-        return [{"$lt": {end_name: _shifted(start, years + 1)}}]
     if op == "eq":
         return _age(start, end, "ge", years) + _age(start, end, "le", years)
-    return [{"$or": [_and(_age(start, end, "lt", years)), _and(_age(start, end, "gt", years))]}]
+    if op == "ne":
+        raise ValueError("age ne: use any of lt/gt (compiled as separate rules)")
+    shift, durable_op = {"ge": (years, "$gte"), "gt": (years + 1, "$gte"),
+                         "lt": (years, "$lt"), "le": (years + 1, "$lt")}[op]
+    return [_present(start), {durable_op: {fact_field(end): _shifted(start, shift)}}]
 
 
 def _elapsed(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
     """Exact duration: "3年内" (le 3) holds up to and including the third anniversary."""
-    return [_compare(fact_field(end), op, _shifted(start, years))]
+    return [_present(start), _compare(fact_field(end), op, _shifted(start, years))]
 
 
 def _and(exprs: list[dict[str, Any]]) -> dict[str, Any]:
-    return exprs[0] if len(exprs) == 1 else {"$and": exprs}
+    return exprs[0] if len(exprs) == 1 else {"$and": or_last(exprs)}
 
 
 def _leaf(test: Test, context: str) -> list[Term]:
@@ -158,12 +164,25 @@ def _leaf(test: Test, context: str) -> list[Term]:
     op, operand = _comparison(test)
     if test.derived is not None:
         return [{f"d:{test.derived}": [_compare("value", op, operand)]}]
+    if test.age is not None and op == "ne":
+        years = int(operand)
+        split = {"any": [{"age": test.age, "lt": years}, {"age": test.age, "gt": years}]}
+        return to_terms(Test.model_validate(split), context)
     if test.age is not None:
         return [{context: _age(test.age[0], test.age[1], op, int(operand))}]
     if test.elapsed_years is not None:
         return [{context: _elapsed(test.elapsed_years[0], test.elapsed_years[1], op, int(operand))}]
     assert test.field is not None
-    return [{context: [_compare(fact_field(test.field), op, _operand(test.field, operand))]}]
+    guard = [_present(operand.field)] if isinstance(operand, FieldRef) else []
+    return [{context: [*guard, _compare(fact_field(test.field), op, _operand(test.field, operand))]}]
+
+
+def _refers(marker: str, value: Any) -> bool:
+    if isinstance(value, dict):
+        return marker in value or any(_refers(marker, v) for v in value.values())
+    if isinstance(value, list):
+        return any(_refers(marker, v) for v in value)
+    return False
 
 
 def _merge(left: Term, right: Term) -> Term:
@@ -183,8 +202,9 @@ def to_terms(test: Test, context: str) -> list[Term]:
     if test.any is not None:
         children = [to_terms(child, context) for child in test.any]
         sources = {source for child in children for term in child for source in term}
-        if len(sources) == 1 and all(len(child) == 1 for child in children):
-            # one fact source: an $or inside a single pattern keeps it to one rule
+        if len(sources) == 1 and all(len(child) == 1 for child in children) and not _refers("$m", children):
+            # one fact source: an $or inside a single pattern keeps it to one rule. Never with
+            # attribute references inside: durable-rules crashes on those when one is missing.
             (source,) = sources
             return [{source: [{"$or": [_and(child[0][source]) for child in children]}]}]
         return [term for child in children for term in child]
@@ -192,6 +212,7 @@ def to_terms(test: Test, context: str) -> list[Term]:
 
 
 def _pattern(source: str, exprs: list[dict[str, Any]], item_list: str | None) -> tuple[str, dict[str, Any]]:
+    exprs = or_last(exprs)
     if source == ENT:
         return "ent", {"$and": [{"t": "ent"}, *exprs]}
     if source == ITEM:
@@ -217,10 +238,12 @@ def _has_any(test: Test) -> bool:
     return any(_has_any(child) for child in test.all or [])
 
 
-def compile_derived(derived: Derived) -> list[CompiledRule]:
+def compile_derived(derived: Derived, size: SizeStandard) -> list[CompiledRule]:
     rules: list[CompiledRule] = []
     for value in derived.values:
         fact = {"t": "d", "i": -1, "name": derived.name, "value": value.value}
+        if derived.name == "industry_group":
+            fact.update(size.group_attributes(value.value))  # the row the class rules read
         rules += _rules_for(value.when, tag_derived(derived.name, value.value), ENT, asserts=fact)
     return rules
 
@@ -247,10 +270,25 @@ def compile_measure(measure: Measure) -> list[CompiledRule]:
     return rules
 
 
-def compile_book(measures: tuple[Measure, ...], derived: tuple[Derived, ...]) -> dict[str, CompiledRule]:
+def _fact_type(rule: CompiledRule) -> str:
+    """The one fact type a rule reads: items are evaluated apart from the enterprise."""
+    types = {pattern[alias]["$and"][0]["t"] for pattern in rule.when["all"] for alias in pattern}
+    if len(types - {"ent", "d"}) > 1 or (types - {"ent", "d"} and types & {"ent", "d"}):
+        raise ValueError(f"{rule.tag}: 逐项条件只能引用该项自身的字段 / item rules read only their item")
+    return (types - {"d"}).pop() if types - {"ent", "d"} else "ent"
+
+
+def compile_book(
+    measures: tuple[Measure, ...], derived: tuple[Derived, ...], size: SizeStandard
+) -> dict[str, dict[str, CompiledRule]]:
+    """Rules grouped by the fact type they read (``ent`` with derived facts, or a list name)."""
     compiled: list[CompiledRule] = []
     for item in derived:
-        compiled += compile_derived(item)
+        compiled += compile_derived(item, size)
+    compiled += size.compile_rules()
     for measure in measures:
         compiled += compile_measure(measure)
-    return {f"r{n}": rule for n, rule in enumerate(compiled)}
+    by_type: dict[str, dict[str, CompiledRule]] = {}
+    for n, rule in enumerate(compiled):
+        by_type.setdefault(_fact_type(rule), {})[f"r{n}"] = rule
+    return by_type

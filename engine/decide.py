@@ -14,11 +14,11 @@ from typing import Any
 
 from engine import amounts
 from engine.compile import tag_fail, tag_item, tag_item_fail, tag_met, tag_ok
+from engine.compiled import Firing
 from engine.facts import fact_field
 from engine.loader import RuleBook
 from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
 from engine.rule_models import Condition, Measure, Test
-from engine.session import Firing
 from engine.size_standard import NOT_APPLICABLE_GROUP
 
 MET, FAILED, UNKNOWN = "met", "failed", "unknown"
@@ -32,24 +32,24 @@ class Context:
     profile: dict[str, Any]
     ent: dict[str, Any]
     items: dict[str, list[dict[str, Any]]]
-    fired: set[tuple[str, int]]
+    fired: dict[str, set[int]]  # rule tag -> item indexes it fired for (-1: the enterprise)
     derived: dict[str, str]
     local_units: list[str]
-    tags: set[str] = field(default_factory=set)
 
     @classmethod
     def build(cls, book: RuleBook, profile: dict[str, Any], facts: list[dict[str, Any]],
               firings: Iterable[Firing], local_units: list[str]) -> Context:
-        fired = {(f.tag, f.item) for f in firings}
+        fired: dict[str, set[int]] = {}
         derived = {}
-        for tag, _ in fired:
-            if tag.startswith("derived|"):
-                _, name, value = tag.split("|", 2)
+        for firing in firings:
+            fired.setdefault(firing.tag, set()).add(firing.item)
+            if firing.tag.startswith("derived|"):
+                _, name, value = firing.tag.split("|", 2)
                 derived[name] = value
         items: dict[str, list[dict[str, Any]]] = {}
         for fact in facts[1:]:
             items.setdefault(fact["t"], []).append(fact)
-        return cls(book, profile, facts[0], items, fired, derived, local_units, {t for t, _ in fired})
+        return cls(book, profile, facts[0], items, fired, derived, local_units)
 
 
 # --- what a test needs ----------------------------------------------------------------
@@ -109,9 +109,9 @@ def missing_paths(test: Test, fact: dict[str, Any], ctx: Context, prefix: str = 
 # --- conditions -------------------------------------------------------------------------
 
 def condition_state(measure: Measure, condition: Condition, ctx: Context) -> str:
-    if tag_fail(measure.id, condition.id) in ctx.tags:
+    if tag_fail(measure.id, condition.id) in ctx.fired:
         return FAILED
-    if tag_ok(measure.id, condition.id) in ctx.tags:
+    if tag_ok(measure.id, condition.id) in ctx.fired:
         return MET
     fields, derived = references(condition.test)
     known = all(fact_field(f) in ctx.ent for f in fields) and all(d in ctx.derived for d in derived)
@@ -142,7 +142,7 @@ def _enterprise_verdict(measure: Measure, ctx: Context) -> Verdict:
             verdict.reasons.append(condition.met)
         else:
             verdict.missing += missing_paths(condition.test, ctx.ent, ctx)
-    if verdict.status == MET and any(c.gate for c in measure.conditions) and tag_met(measure.id) not in ctx.tags:
+    if verdict.status == MET and any(c.gate for c in measure.conditions) and tag_met(measure.id) not in ctx.fired:
         # the per-condition view and the engine's own conjunction must agree
         raise AssertionError(f"{measure.id}: conditions met but the engine's met rule did not fire")
     return verdict
@@ -157,12 +157,11 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
         verdict.status = UNKNOWN
         verdict.missing.append(rule.list)
         return verdict, []
-    qualifying = sorted(i for tag, i in ctx.fired if tag == tag_item(measure.id))
+    qualifying = sorted(ctx.fired.get(tag_item(measure.id), ()))
     failures: dict[int, list[str]] = {}
     for condition in rule.conditions:
-        for tag, i in ctx.fired:
-            if tag == tag_item_fail(measure.id, condition.id):
-                failures.setdefault(i, []).append(condition.failed)
+        for i in ctx.fired.get(tag_item_fail(measure.id, condition.id), ()):
+            failures.setdefault(i, []).append(condition.failed)
     facts = ctx.items.get(rule.list, [])
     unknown = [i for i in range(len(listed)) if i not in qualifying and i not in failures]
     if qualifying:

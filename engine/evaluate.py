@@ -16,12 +16,14 @@ from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
 from engine.profile import Profile
 from engine.result import Derived, MeasureResult, Result, Totals
-from engine.session import RuleSession, session_for
+from engine.session import RuleSession, sessions_for
 from engine.size_standard import SIZE_CLASSES
 
 
-def session(book: RuleBook) -> RuleSession:
-    return session_for(f"huiqi_{book.version}", lambda: compile_book(book.measures, book.derived))
+def sessions(book: RuleBook) -> dict[str, RuleSession]:
+    return sessions_for(
+        f"huiqi_{book.version}", lambda: compile_book(book.measures, book.derived, book.size_standard)
+    )
 
 
 def parse_profile(data: Any) -> Profile:
@@ -54,7 +56,11 @@ def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | No
     book = book or default_rules()
     as_of = as_of or dt.date.today()
     facts = build_facts(profile, as_of)
-    firings = session(book).run(facts)
+    rulesets = sessions(book)
+    firings = rulesets["ent"].run(facts[:1])
+    for fact_type in {fact["t"] for fact in facts[1:]}:
+        if fact_type in rulesets:  # a list no rule reads needs no evaluation
+            firings += rulesets[fact_type].run(f for f in facts if f["t"] == fact_type)
     ctx = Context.build(
         book, profile.model_dump(exclude_none=True), facts, firings,
         book.local_units.local_for(profile.district, profile.zone),

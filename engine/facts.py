@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ def is_money_field(path: str) -> bool:
     return path.split(".")[-1].endswith("_yuan")
 
 
+@cache
 def fact_field(path: str) -> str:
     """Profile field path (``revenue_yuan``, ``insurance_months.pension``) to fact attribute."""
     name = path.replace(".", "__")

@@ -153,7 +153,7 @@ def load_rules(directory: Path | str | None = None) -> RuleBook:
     return RuleBook(
         version=_fingerprint(root),
         measures=ordered,
-        derived=(*derived, size.to_derived()),
+        derived=tuple(derived),
         size_standard=size,
         local_units=local_units,
         directory=root,

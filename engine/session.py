@@ -22,10 +22,11 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine as core
+
+from engine.compiled import CompiledRule, Firing
 
 CATCH_ALL = "__catch_all"
 SINK = "__sink"
@@ -35,37 +36,25 @@ class EngineError(RuntimeError):
     """durable-rules reported a failure while evaluating (a defect, never a user error)."""
 
 
-@dataclass(frozen=True)
-class Firing:
-    tag: str  # what the rule means, e.g. "M30|cond|age" (see engine.compile)
-    item: int  # index of the item fact that matched, or -1
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    tag: str
-    when: dict[str, Any]  # the durable-rules JSON of the rule (``all`` and ``pri``)
-    asserts: dict[str, Any] | None = None  # a derived fact to assert when it fires
-    per_item: bool = False  # the rule matches a list item (alias "item"): record its ``i``
-
-
 _LOCK = threading.Lock()
 # An action message is {"<rule>": {"<alias>": {fact}, ...}} with flat facts; only the rule
 # name and the item's index are needed, so they are cut out instead of parsing the JSON.
 _RULE_NAME = re.compile(r'^\{"([^"]+)"')
 _ITEM_INDEX = re.compile(r'"item":\{[^{}]*?"i": ?(-?\d+)')
-_REGISTERED: dict[str, RuleSession] = {}
+_REGISTERED: dict[str, dict[str, RuleSession]] = {}
 
 
 class RuleSession:
     """A compiled ruleset registered in the C core; ``run`` evaluates facts in a fresh sid."""
 
-    def __init__(self, name: str, rules: Mapping[str, CompiledRule]) -> None:
+    def __init__(self, name: str, rules: Mapping[str, CompiledRule], fact_type: str = "ent") -> None:
         self.name = name
         self._rules = dict(rules)
         self._sids = itertools.count(1)
         definition = {rule_name: rule.when for rule_name, rule in self._rules.items()}
-        definition[CATCH_ALL] = {"all": [{"m": {"t": "ent"}}], "pri": 1_000_000}
+        # fires once per evaluation: on the enterprise fact, or on the first item of a list
+        first = {"t": fact_type} if fact_type == "ent" else {"$and": [{"t": fact_type}, {"i": 0}]}
+        definition[CATCH_ALL] = {"all": [{"m": first}], "pri": 1_000_000}
         definition[SINK] = {"all": [{"a": {"$gte": {"i": -1}}}, {"b": {"t": "__never__"}}]}
         self._handle = core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
 
@@ -86,6 +75,7 @@ class RuleSession:
         if result[0] not in (0, 3):
             raise EngineError(f"durable-rules 返回代码 {result[0]} / returned code {result[0]}")
         firings: list[Firing] = []
+        asserted: set[str] = set()
         started = core.start_action_for_state(self._handle, result[1])
         if not started:
             raise EngineError("没有规则被触发（缺少兜底规则）/ no action ran (catch-all missing)")
@@ -93,7 +83,7 @@ class RuleSession:
         message = started[1]
         while True:
             try:
-                self._record(message, sid, firings)
+                self._record(message, sid, firings, asserted)
             except BaseException:
                 core.abandon_action(self._handle, action_handle)
                 raise
@@ -101,7 +91,7 @@ class RuleSession:
             if not message:
                 return firings
 
-    def _record(self, message: str, sid: str, out: list[Firing]) -> None:
+    def _record(self, message: str, sid: str, out: list[Firing], asserted: set[str]) -> None:
         name = _RULE_NAME.match(message)
         if name is None:
             raise EngineError(f"无法识别的规则消息 / unreadable action message: {message[:80]}")
@@ -115,18 +105,27 @@ class RuleSession:
                 raise EngineError(f"规则 {rule.tag} 的消息中没有项目序号 / no item index")
             item = int(index.group(1))
         out.append(Firing(rule.tag, item))
-        if rule.asserts is not None:
+        if rule.asserts is not None and rule.tag not in asserted:
+            # a rule whose $or has several true branches fires once per branch: assert once
+            asserted.add(rule.tag)
             # forward chaining: the derived fact joins the same sid and may fire more rules
             code = core.assert_fact(self._handle, json.dumps({**rule.asserts, "sid": sid}, ensure_ascii=False))
             if code[0] == 2:
                 raise EngineError(f"派生事实重复 / derived fact asserted twice: {rule.tag}")
 
 
-def session_for(name: str, build: Callable[[], Mapping[str, CompiledRule]]) -> RuleSession:
-    """The session registered under ``name``, compiling it on first use in this process."""
+def sessions_for(
+    name: str, build: Callable[[], Mapping[str, Mapping[str, CompiledRule]]]
+) -> dict[str, RuleSession]:
+    """One session per fact type (``ent``, ``hires``, …) registered under ``name``, compiled on
+    first use in this process. Rules are split by fact type because durable-rules tests every
+    fact against every rule: an item never needs the enterprise rules, nor the reverse."""
     with _LOCK:
         existing = _REGISTERED.get(name)
         if existing is None:
-            existing = RuleSession(name, build())
+            existing = {
+                fact_type: RuleSession(f"{name}_{fact_type}", rules, fact_type)
+                for fact_type, rules in build().items()
+            }
             _REGISTERED[name] = existing
         return existing
