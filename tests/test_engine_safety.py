@@ -1,0 +1,108 @@
+"""The durable-rules wrapper: every trap of durable-rules-notes.md, and two found here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+import threading
+
+import pytest
+
+from engine import evaluate, parse_profile
+from engine.compiled import CompiledRule
+from engine.session import RuleSession
+
+AS_OF = dt.date(2026, 1, 15)
+YOUNG_HIRE = {"birth_date": "2003-05-01", "hired_on": "2025-09-01", "registered_unemployed": True,
+              "contract_months": 12, "social_insurance_months": 6,
+              "insurance_months": {"unemployment": 3, "work_injury": 3, "pension": 3}}
+
+
+def _profile(i: int) -> dict:
+    return {"industry_code": "C3911", "employees": 10 + i % 400, "revenue_yuan": 1_000_000 + 37_000 * i,
+            "founded_on": "2024-03-01", "district": "思明区", "hires": [YOUNG_HIRE] * (i % 3),
+            "procurement_contracts": [{"amount_yuan": 1000 + i, "prepayment_arranged": i % 2 == 0}]}
+
+
+def test_two_thousand_evaluations_without_error_or_growth() -> None:
+    # more than the 1,024 live sids durable-rules allows: each evaluation must free its sid
+    for i in range(200):
+        evaluate(parse_profile(_profile(i)), AS_OF)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    statuses = set()
+    for i in range(2000):
+        result = evaluate(parse_profile(_profile(i)), AS_OF)
+        assert len(result.results) == 50
+        statuses.add(result.by_measure("M30").status)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert statuses == {"eligible", "ineligible"}
+    assert grown_kib < 20_000, f"peak memory grew by {grown_kib} KiB over 2,000 evaluations"
+
+
+def test_identical_items_are_distinct_facts() -> None:
+    # durable-rules rejects an identical fact asserted twice; two identical hires are two people
+    result = evaluate(parse_profile({"industry_code": "C", "employees": 30, "revenue_yuan": 5_000_000,
+                                     "hires": [YOUNG_HIRE, YOUNG_HIRE]}), AS_OF)
+    assert result.by_measure("M30").amount.yuan == 3000
+
+
+def test_items_no_rule_reads_do_not_crash() -> None:
+    # an unmatched fact would crash a batch assert: the sink rule keeps every fact "handled"
+    result = evaluate(parse_profile({"hires": [{}], "loans": [{}], "exhibitions": [{}]}), AS_OF)
+    assert result.by_measure("M30").status == "undetermined"
+
+
+def test_missing_reference_is_unknown_not_matched() -> None:
+    # durable-rules would compare hired_on with a missing birth_date as if it were present
+    result = evaluate(parse_profile({"industry_code": "C", "employees": 30, "revenue_yuan": 5_000_000,
+                                     "hires": [{"hired_on": "2025-01-01", "registered_unemployed": True}]}), AS_OF)
+    m30 = result.by_measure("M30")
+    assert m30.status == "undetermined"
+    assert "hires[0].birth_date" in m30.missing
+
+
+def test_or_before_reference_is_ordered_last() -> None:
+    # durable-rules skips a reference comparison that follows an $or in the same $and
+    rule = CompiledRule(tag="t", when={"all": [
+        {"g": {"$and": [{"t": "d"}]}},
+        {"ent": {"$and": [{"t": "ent"}, {"$gte": {"n": {"g": "floor"}}},
+                          {"$or": [{"$lt": {"n": 1000}}, {"$lt": {"m": 5}}]}]}},
+    ]})
+    session = RuleSession("test_or_last", {"r0": rule})
+    fired = session.run([{"t": "d", "i": -1, "floor": 300}, {"t": "ent", "i": -1, "n": 35, "m": 1}])
+    assert fired == []
+    fired = session.run([{"t": "d", "i": -1, "floor": 300}, {"t": "ent", "i": -1, "n": 350, "m": 1}])
+    assert [f.tag for f in fired] == ["t"]
+
+
+def test_concurrent_threads_give_identical_results() -> None:
+    # the C core is not thread-safe: the wrapper serialises evaluations
+    profiles = [parse_profile(_profile(i)) for i in range(40)]
+    expected = [evaluate(p, AS_OF).model_dump() for p in profiles]
+    got: dict[int, dict] = {}
+
+    def work(offset: int) -> None:
+        for i in range(offset, len(profiles), 4):
+            got[i] = evaluate(profiles[i], AS_OF).model_dump()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [got[i] for i in range(len(profiles))] == expected
+
+
+def test_same_profile_same_answer() -> None:
+    profile = parse_profile(_profile(7))
+    assert evaluate(profile, AS_OF).model_dump_json() == evaluate(profile, AS_OF).model_dump_json()
+
+
+@pytest.mark.parametrize("rules_count", [1, 3])
+def test_session_records_item_indexes(rules_count: int) -> None:
+    rules = {f"r{k}": CompiledRule(tag=f"k{k}", per_item=True, when={"all": [
+        {"item": {"$and": [{"t": "hires"}, {"$gte": {"n": k}}]}}]}) for k in range(rules_count)}
+    session = RuleSession(f"test_items_{rules_count}", rules, "hires")
+    fired = session.run([{"t": "hires", "i": 0, "n": 0}, {"t": "hires", "i": 1, "n": 5}])
+    assert sorted((f.tag, f.item) for f in fired) == sorted(
+        [("k0", 0), ("k0", 1)] + [(f"k{k}", 1) for k in range(1, rules_count)])
