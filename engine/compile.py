@@ -22,7 +22,7 @@ from typing import Any
 
 from engine.compiled import CompiledRule, or_last
 from engine.facts import fact_field, is_money_field
-from engine.rule_models import COMPARATORS, Derived, FieldRef, Measure, Test
+from engine.rule_models import COMPARATORS, Condition, Derived, FieldRef, Measure, Test
 from engine.size_standard import SizeStandard
 
 Term = dict[str, list[dict[str, Any]]]  # source -> constraints, all ANDed
@@ -233,9 +233,17 @@ def _rules_for(
 
 
 def _has_any(test: Test) -> bool:
-    if test.any is not None or test.in_ is not None:
-        return True
-    return any(_has_any(child) for child in test.all or [])
+    return test.any is not None or any(_has_any(child) for child in test.all or [])
+
+
+def needs_ok_rule(condition: Condition) -> bool:
+    """Whether "met" must be asked of the engine rather than read from the facts present.
+
+    For a conjunction, "no fail rule fired and every field it reads is known" means met.
+    An ``any`` can be met while one of its fields is unknown, and a grading condition
+    (``gate: false``) is read on its own: both get a rule that fires when they hold.
+    """
+    return not condition.gate or _has_any(condition.test)
 
 
 def compile_derived(derived: Derived, size: SizeStandard) -> list[CompiledRule]:
@@ -256,8 +264,7 @@ def compile_measure(measure: Measure) -> list[CompiledRule]:
         rules += _rules_for(conjunction, tag_met(measure.id), ENT)
     for condition in measure.conditions:
         rules += _rules_for(negate(condition.test), tag_fail(measure.id, condition.id), ENT)
-        if _has_any(condition.test) or not condition.gate:
-            # presence of fields cannot tell "met" from "unknown" here: ask the engine
+        if needs_ok_rule(condition):
             rules += _rules_for(condition.test, tag_ok(measure.id, condition.id), ENT)
     if measure.items is not None:
         items = measure.items

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine import amounts
-from engine.compile import tag_fail, tag_item, tag_item_fail, tag_met, tag_ok
+from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_met, tag_ok
 from engine.compiled import Firing
 from engine.facts import fact_field
 from engine.loader import RuleBook
@@ -115,9 +115,7 @@ def condition_state(measure: Measure, condition: Condition, ctx: Context) -> str
         return MET
     fields, derived = references(condition.test)
     known = all(fact_field(f) in ctx.ent for f in fields) and all(d in ctx.derived for d in derived)
-    # a condition with an `any` always has an ok rule, so presence decides only conjunctions
-    has_ok_rule = condition.test.any is not None or condition.test.in_ is not None or not condition.gate
-    return MET if known and not has_ok_rule else UNKNOWN
+    return MET if known and not needs_ok_rule(condition) else UNKNOWN
 
 
 @dataclass
@@ -228,7 +226,7 @@ def _base(measure: Measure, local_units: tuple[str, ...]) -> dict[str, Any]:
     return {
         "measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
         "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
-        "units": Units(city=measure.units, local=list(local_units)),
+        "units": Units.model_construct(city=measure.units, local=list(local_units)),
         "notes": [measure.reading] if measure.reading else [],
     }
 
@@ -270,7 +268,8 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
         amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percent)
     status = {MET: "eligible", FAILED: "ineligible", UNKNOWN: "undetermined"}[verdict.status]
     missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
-    return MeasureResult(
+    # built from validated rules and computed values: no need to validate again (hot path)
+    return MeasureResult.model_construct(
         status=status, amount=amount, reasons=list(dict.fromkeys(verdict.reasons)), missing=missing,
         potential_yuan=_potential(measure, ctx) if status == "undetermined" else None, **base,
     )

@@ -20,6 +20,7 @@ ITEM_LISTS = ("hires", "loans", "procurement_contracts", "exhibitions", "designa
 ENTERPRISE_SKIP = {"credit_code", "name", *ITEM_LISTS}
 
 
+@cache
 def is_money_field(path: str) -> bool:
     return path.split(".")[-1].endswith("_yuan")
 
@@ -36,13 +37,12 @@ def yyyymmdd(day: dt.date) -> int:
 
 
 def _scalar(path: str, value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return yyyymmdd(value)
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind is dt.date:
+        return value.year * 10_000 + value.month * 100 + value.day
+    if kind is Decimal:
         return int(value * 100) if is_money_field(path) else int(value)
-    if hasattr(value, "value"):  # enums
-        return value.value
-    return value
+    return value  # str, int, bool: already JSON-typed by the Profile model
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
