@@ -32,6 +32,10 @@ FIELD_ALIASES = {
     "贷款类型": "kind", "贷款本金": "principal_yuan", "贷款期限": "term_months",
     "活动名称": "program", "参展费用": "fees_yuan",
     # --- aliases for M1–M25 (issue 3, part A) ---
+    "外贸企业": "foreign_trade", "个转企": "converted_from_individual_business",
+    "规上企业": "above_designated_size", "失信记录": "dishonesty_record",
+    "项目类别": "program", "已入选": "selected",
+    "活动类型": "kind", "本企业举办": "organizer", "举办日期": "held_on",
     # --- end of M1–M25 aliases ---
 
     # (spacer)
@@ -46,6 +50,10 @@ LISTS = {
 VALUE_ALIASES = {
     "是": True, "否": False, "true": True, "false": False, "企业": "enterprise",
     "个体工商户": "individual_business", "小巨人": "little_giant", **SIZE,
+    # values for M1–M25 (issue 3, part A)
+    "省级专精特新": "specialized_sme", "设备更新": "equipment_renewal", "省重点技改": "key_tech_upgrade",
+    "省技术创新重点攻关": "province_tech_innovation", "手拉手供需对接": "supply_demand_matchmaking",
+    "其他": "other",
 }
 UNKNOWN = {"", "未知", "不清楚"}
 
