@@ -53,7 +53,7 @@ VALUE_ALIASES = {
     # values for M1–M25 (issue 3, part A)
     "省级专精特新": "specialized_sme", "设备更新": "equipment_renewal", "省重点技改": "key_tech_upgrade",
     "省技术创新重点攻关": "province_tech_innovation", "手拉手供需对接": "supply_demand_matchmaking",
-    "其他": "other",
+    "创新型中小企业": "innovative_sme", "其他": "other",
 }
 UNKNOWN = {"", "未知", "不清楚"}
 
@@ -152,6 +152,12 @@ def share_amount(result: Result, measure: str, percent: str, amount: str) -> Non
     assert item.amount.kind == "share", item.amount
     assert item.amount.percent == Decimal(percent), item.amount
     assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+
+
+@then(parsers.re(r"(?P<measure>M\d+) 不列金额"))
+def no_amount(result: Result, measure: str) -> None:
+    item = result.by_measure(measure.strip())
+    assert item.amount.kind == "none" and item.amount.yuan is None, item.amount
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 缺少 (?P<path>\S+)"))
