@@ -70,12 +70,14 @@ def typed(text: str) -> Any:
 
 
 def put(target: dict[str, Any], path: str, text: str) -> None:
-    """Set a (dotted) field from a table cell; '未知' leaves it absent (unknown)."""
-    if text.strip() in UNKNOWN:
-        return
+    """Set a (dotted) field from a table cell; '未知' makes it absent (unknown), even if the
+    background had set it."""
     keys = FIELD_ALIASES.get(path.strip(), path.strip()).split(".")
     for key in keys[:-1]:
         target = target.setdefault(key, {})
+    if text.strip() in UNKNOWN:
+        target.pop(keys[-1], None)
+        return
     target[keys[-1]] = typed(text)
 
 
