@@ -27,6 +27,9 @@ FIELD_LABELS = {
     "prepayment_arranged": "有预付安排", "amount_yuan": "合同金额（元）", "principal_yuan": "贷款本金（元）",
     "term_months": "贷款期限（月）", "fees_yuan": "费用（元）", "program": "活动名称",
     # --- labels for M1–M25 (issue 3, part A) ---
+    "foreign_trade": "外贸企业", "converted_from_individual_business": "由个体工商户转型（个转企）",
+    "above_designated_size": "已纳入规模以上企业统计", "dishonesty_record": "有需信用修复的失信记录",
+    "selected": "已入选", "organizer": "本企业为活动举办单位", "held_on": "活动举办日期",
     # --- end of M1–M25 labels ---
 
     # (spacer)
@@ -38,6 +41,10 @@ DERIVED_LABELS = {"size_class": "企业规模", "industry_group": "行业组别"
 VALUE_LABELS = {
     "medium": "中型", "small": "小型", "micro": "微型", "large": "大型", True: "是", False: "否",
     "enterprise": "企业", "individual_business": "个体工商户", "little_giant": "专精特新“小巨人”",
+    # values for M1–M25 (issue 3, part A)
+    "specialized_sme": "省级专精特新中小企业", "key_tech_upgrade": "省重点技改项目固定资产贷款",
+    "equipment_renewal": "设备更新贷款", "province_tech_innovation": "省技术创新重点攻关及产业化项目",
+    "supply_demand_matchmaking": "“手拉手”供需对接活动",
 }
 
 

@@ -123,6 +123,7 @@ class Verdict:
     status: str = MET
     reasons: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the reasons that make it fail, told first
 
     def add(self, state: str) -> None:
         if state == FAILED or (state == UNKNOWN and self.status == MET):
@@ -136,6 +137,7 @@ def _enterprise_verdict(measure: Measure, ctx: Context) -> Verdict:
         verdict.add(state)
         if state == FAILED:
             verdict.reasons.append(condition.failed)
+            verdict.failures.append(condition.failed)
         elif state == MET:
             verdict.reasons.append(condition.met)
         else:
@@ -177,7 +179,8 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
             verdict.status = UNKNOWN
         else:
             verdict.status = FAILED
-            verdict.reasons.insert(0, f"没有符合条件的{rule.noun.lstrip('名份笔场项个')}")
+            verdict.reasons.insert(0, f"没有符合条件的{rule.noun.lstrip('名份笔场项个次')}")
+            verdict.failures = list(verdict.reasons)
     return verdict, qualifying
 
 
@@ -258,6 +261,7 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
         verdict.add(items_verdict.status)
         verdict.reasons += items_verdict.reasons
         verdict.missing += items_verdict.missing
+        verdict.failures += items_verdict.failures
     percent = _percent(measure, ctx, verdict) if verdict.status == MET else None
     amount: AmountResult = NO_AMOUNT
     if verdict.status == MET:
@@ -268,8 +272,10 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
         amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percent)
     status = {MET: "eligible", FAILED: "ineligible", UNKNOWN: "undetermined"}[verdict.status]
     missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
+    # an ineligible measure opens with why it fails, not with the conditions it meets
+    reasons = verdict.failures + verdict.reasons if status == "ineligible" else verdict.reasons
     # built from validated rules and computed values: no need to validate again (hot path)
     return MeasureResult.model_construct(
-        status=status, amount=amount, reasons=list(dict.fromkeys(verdict.reasons)), missing=missing,
+        status=status, amount=amount, reasons=list(dict.fromkeys(reasons)), missing=missing,
         potential_yuan=_potential(measure, ctx) if status == "undetermined" else None, **base,
     )

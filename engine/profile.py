@@ -95,6 +95,35 @@ DesignationKind = Literal[
 ]
 
 
+ProjectProgram = Literal[
+    "province_tech_innovation",  # 省技术创新重点攻关及产业化项目（M5）
+    "other",
+]
+
+
+class Project(Model):
+    """One project of the enterprise, e.g. an application to a provincial programme."""
+
+    program: ProjectProgram | None = Field(
+        None, description="项目类别：province_tech_innovation 省技术创新重点攻关及产业化项目"
+    )
+    selected: bool | None = Field(None, description="是否已入选（列入省级项目名单）")
+
+
+EventKind = Literal[
+    "supply_demand_matchmaking",  # “手拉手”供需对接活动（M14）
+    "other",
+]
+
+
+class Event(Model):
+    """One event (matchmaking, fair, ...) the enterprise organised or attended."""
+
+    kind: EventKind | None = Field(None, description="活动类型：supply_demand_matchmaking “手拉手”供需对接活动")
+    organizer: bool | None = Field(None, description="本企业是否为活动举办单位")
+    held_on: dt.date | None = Field(None, description="活动举办日期")
+
+
 class Designation(Model):
     kind: DesignationKind | None = Field(None, description="认定类型")
     recognized_on: dt.date | None = Field(None, description="认定日期")
@@ -121,6 +150,16 @@ class Profile(Model):
         None, description="申报的划型结果：仅当行业不适用《中小企业划型标准规定》（如金融业）时使用"
     )
     # --- enterprise facts for M1–M25 (issue 3, part A) ---
+    foreign_trade: bool | None = Field(None, description="是否为外贸企业（有进出口经营业务）")
+    converted_from_individual_business: bool | None = Field(
+        None, description="是否由个体工商户转型（“个转企”）而来"
+    )
+    above_designated_size: bool | None = Field(
+        None, description="是否已纳入规模以上企业统计（“规上企业”）"
+    )
+    dishonesty_record: bool | None = Field(
+        None, description="是否有需信用修复的失信记录（如经营异常名录、严重违法失信名单、行政处罚公示）"
+    )
     # --- end of M1–M25 facts ---
 
     # (spacer: keeps the two blocks apart for clean merges)
@@ -133,3 +172,5 @@ class Profile(Model):
     procurement_contracts: list[ProcurementContract] | None = Field(None, description="政府采购合同，每份一项")
     exhibitions: list[Exhibition] | None = Field(None, description="参展参会，每次一项")
     designations: list[Designation] | None = Field(None, description="已获认定，每项一条")
+    projects: list[Project] | None = Field(None, description="申报或入选的项目，每个项目一项")
+    events: list[Event] | None = Field(None, description="举办或参加的活动，每场一项")

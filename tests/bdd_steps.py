@@ -32,6 +32,10 @@ FIELD_ALIASES = {
     "贷款类型": "kind", "贷款本金": "principal_yuan", "贷款期限": "term_months",
     "活动名称": "program", "参展费用": "fees_yuan",
     # --- aliases for M1–M25 (issue 3, part A) ---
+    "外贸企业": "foreign_trade", "个转企": "converted_from_individual_business",
+    "规上企业": "above_designated_size", "失信记录": "dishonesty_record",
+    "项目类别": "program", "已入选": "selected",
+    "活动类型": "kind", "本企业举办": "organizer", "举办日期": "held_on",
     # --- end of M1–M25 aliases ---
 
     # (spacer)
@@ -46,6 +50,10 @@ LISTS = {
 VALUE_ALIASES = {
     "是": True, "否": False, "true": True, "false": False, "企业": "enterprise",
     "个体工商户": "individual_business", "小巨人": "little_giant", **SIZE,
+    # values for M1–M25 (issue 3, part A)
+    "省级专精特新": "specialized_sme", "设备更新": "equipment_renewal", "省重点技改": "key_tech_upgrade",
+    "省技术创新重点攻关": "province_tech_innovation", "手拉手供需对接": "supply_demand_matchmaking",
+    "创新型中小企业": "innovative_sme", "其他": "other",
 }
 UNKNOWN = {"", "未知", "不清楚"}
 
@@ -62,12 +70,14 @@ def typed(text: str) -> Any:
 
 
 def put(target: dict[str, Any], path: str, text: str) -> None:
-    """Set a (dotted) field from a table cell; '未知' leaves it absent (unknown)."""
-    if text.strip() in UNKNOWN:
-        return
+    """Set a (dotted) field from a table cell; '未知' makes it absent (unknown), even if the
+    background had set it."""
     keys = FIELD_ALIASES.get(path.strip(), path.strip()).split(".")
     for key in keys[:-1]:
         target = target.setdefault(key, {})
+    if text.strip() in UNKNOWN:
+        target.pop(keys[-1], None)
+        return
     target[keys[-1]] = typed(text)
 
 
@@ -144,6 +154,12 @@ def share_amount(result: Result, measure: str, percent: str, amount: str) -> Non
     assert item.amount.kind == "share", item.amount
     assert item.amount.percent == Decimal(percent), item.amount
     assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+
+
+@then(parsers.re(r"(?P<measure>M\d+) 不列金额"))
+def no_amount(result: Result, measure: str) -> None:
+    item = result.by_measure(measure.strip())
+    assert item.amount.kind == "none" and item.amount.yuan is None, item.amount
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 缺少 (?P<path>\S+)"))
