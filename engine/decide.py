@@ -7,10 +7,10 @@ combines them (Kleene AND), picks the qualifying items, and words the explanatio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from engine import amounts
 from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_met, tag_ok
@@ -18,10 +18,12 @@ from engine.compiled import Firing
 from engine.facts import fact_field
 from engine.loader import RuleBook
 from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
-from engine.rule_models import Condition, Measure, Test
+from engine.rule_models import Condition, ItemRule, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP
 
 MET, FAILED, UNKNOWN = "met", "failed", "unknown"
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -54,12 +56,31 @@ class Context:
 
 # --- what a test needs ----------------------------------------------------------------
 
+_BY_IDENTITY: dict[tuple[str, int], tuple[object, Any]] = {}
+
+
+def _per_rule_object(fn: Callable[[T], R]) -> Callable[[T], R]:
+    """Cache a pure function of a (frozen, long-lived) rule object by identity.
+
+    Rule models hold lists, so they cannot be hashed; the object is kept in the cache so
+    its id() is never reused while the entry lives.
+    """
+    def cached(obj: T) -> R:
+        key = (fn.__name__, id(obj))
+        hit = _BY_IDENTITY.get(key)
+        if hit is None:
+            hit = _BY_IDENTITY[key] = (obj, fn(obj))
+        return hit[1]  # type: ignore[return-value]
+    return cached
+
+
+@_per_rule_object
 def references(test: Test) -> tuple[list[str], list[str]]:
     """(profile field paths, derived names) a test reads."""
     fields: list[str] = []
     derived: list[str] = []
     for child in (test.all or []) + (test.any or []):
-        f, d = references(child)
+        f, d = references(child)  # type: ignore[misc]
         fields += f
         derived += d
     if test.field is not None:
@@ -148,6 +169,11 @@ def _enterprise_verdict(measure: Measure, ctx: Context) -> Verdict:
     return verdict
 
 
+@_per_rule_object
+def _item_conjunction(rule: ItemRule) -> Test:
+    return Test.model_validate({"all": [c.test for c in rule.conditions]})
+
+
 def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
     rule = measure.items
     assert rule is not None
@@ -170,7 +196,7 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
     for i in sorted(failures):
         verdict.reasons.append(f"{rule.list}[{i}]：{'；'.join(failures[i])}")
     for i in unknown:
-        test = Test.model_validate({"all": [c.test for c in rule.conditions]})
+        test = _item_conjunction(rule)
         verdict.missing += missing_paths(test, facts[i], ctx, prefix=f"{rule.list}[{i}].")
         if qualifying:
             verdict.reasons.append(f"{rule.list}[{i}] 信息不全，补全后可能增加金额")
@@ -225,13 +251,23 @@ def _potential(measure: Measure, ctx: Context) -> Decimal | None:
     return min(total, rule.cap_yuan) if rule.cap_yuan is not None else total
 
 
-def _base(measure: Measure, local_units: tuple[str, ...]) -> dict[str, Any]:
+@_per_rule_object
+def _static(measure: Measure) -> dict[str, Any]:
     return {
         "measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
         "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
-        "units": Units.model_construct(city=measure.units, local=list(local_units)),
         "notes": [measure.reading] if measure.reading else [],
     }
+
+
+_UNITS: dict[tuple[str, tuple[str, ...]], Units] = {}
+
+
+def _base(measure: Measure, local_units: tuple[str, ...]) -> dict[str, Any]:
+    units = _UNITS.get((measure.id, local_units))
+    if units is None or units.city != measure.units:
+        units = _UNITS[(measure.id, local_units)] = Units(city=measure.units, local=list(local_units))
+    return {**_static(measure), "units": units}
 
 
 _INFORMATIONAL: dict[tuple[int, tuple[str, ...]], tuple[Measure, MeasureResult]] = {}
@@ -274,8 +310,7 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
     missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
     # an ineligible measure opens with why it fails, not with the conditions it meets
     reasons = verdict.failures + verdict.reasons if status == "ineligible" else verdict.reasons
-    # built from validated rules and computed values: no need to validate again (hot path)
-    return MeasureResult.model_construct(
+    return MeasureResult(
         status=status, amount=amount, reasons=list(dict.fromkeys(reasons)), missing=missing,
         potential_yuan=_potential(measure, ctx) if status == "undetermined" else None, **base,
     )

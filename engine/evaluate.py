@@ -79,6 +79,4 @@ def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | No
         exact_yuan=sum((r.amount.yuan for r in eligible if r.amount.kind == "exact"), Decimal(0)),  # type: ignore[misc]
         up_to_yuan=sum((r.amount.yuan for r in eligible if r.amount.kind == "up_to"), Decimal(0)),  # type: ignore[misc]
     )
-    return Result.model_construct(
-        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals
-    )
+    return Result(as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals)
