@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from engine import amounts
 from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_met, tag_ok
 from engine.compiled import Firing
-from engine.facts import fact_field
+from engine.facts import fact_field, yyyymmdd
 from engine.loader import RuleBook
 from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
 from engine.rule_models import Condition, ItemRule, Measure, Test
@@ -285,11 +285,24 @@ def _informational(measure: Measure, local_units: tuple[str, ...]) -> MeasureRes
     return cached[1]
 
 
+def _outside_validity(measure: Measure, as_of: int) -> str | None:
+    """Why the evaluation date falls outside the measure's validity window, if it does."""
+    window = measure.validity
+    if window.from_ is not None and as_of < yyyymmdd(window.from_):
+        return f"本措施自 {window.from_.isoformat()} 起执行，评估日尚未到执行期"
+    if window.to is not None and as_of > yyyymmdd(window.to):
+        return f"本措施已于 {window.to.isoformat()} 到期"
+    return None
+
+
 def decide(measure: Measure, ctx: Context) -> MeasureResult:
     local = tuple(ctx.local_units)
     if measure.kind == "informational":
         return _informational(measure, local)
     base = _base(measure, local)
+    outside = _outside_validity(measure, ctx.ent["as_of"])
+    if outside is not None:
+        return MeasureResult(status="ineligible", reasons=[outside], missing=[], **base)
     verdict = _enterprise_verdict(measure, ctx)
     qualifying: list[int] = []
     if measure.items is not None:

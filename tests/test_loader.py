@@ -83,3 +83,19 @@ def test_size_standard_thresholds_checked(rules_copy: Path) -> None:
 
 def test_missing_directory() -> None:
     assert problems_of(Path("/nonexistent/rules"))[0][2] == "规则目录不存在"
+
+
+def test_validity_window_bounds_the_measure(rules_copy: Path) -> None:
+    import datetime as dt
+
+    from engine import evaluate, parse_profile
+
+    edit(rules_copy / "measures" / "M30.yaml", "validity:\n", "validity:\n  from: 2025-01-01\n  to: 2025-12-31\n")
+    book = load_rules(rules_copy)
+    hire = {"birth_date": "2003-05-01", "hired_on": "2025-03-01", "registered_unemployed": True,
+            "contract_months": 12, "insurance_months": {"unemployment": 3, "work_injury": 3, "pension": 3}}
+    profile = parse_profile({"industry_code": "F52", "employees": 8, "revenue_yuan": 900_000, "hires": [hire]})
+    statuses = {day: evaluate(profile, dt.date.fromisoformat(day), book).by_measure("M30")
+                for day in ("2024-12-31", "2025-01-01", "2025-12-31", "2026-01-01")}
+    assert [r.status for r in statuses.values()] == ["ineligible", "eligible", "eligible", "ineligible"]
+    assert "到期" in statuses["2026-01-01"].reasons[0]
