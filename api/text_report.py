@@ -14,6 +14,8 @@ def _amount_line(item: MeasureResult) -> str:
         return ""
     if amount.kind == "share":
         return f"预付款不低于 {amount.percent:g}%：{amount.formula}"
+    if "=" not in (amount.formula or ""):
+        return amount.formula or f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元"
     return f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元（{amount.formula}）"
 
 
