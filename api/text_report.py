@@ -13,7 +13,8 @@ def _amount_line(item: MeasureResult) -> str:
     if amount.kind == "none" or amount.yuan is None:
         return ""
     if amount.kind == "share":
-        return f"预付款不低于 {amount.percent:g}%：{amount.formula}"
+        percent = f" {amount.percent:g}%" if amount.percent is not None else ""
+        return f"{amount.label or '比例'}{percent}：{amount.formula}"
     return f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元（{amount.formula}）"
 
 

@@ -54,6 +54,10 @@ def tag_item_fail(measure_id: str, condition_id: str) -> str:
     return f"{measure_id}|ifail|{condition_id}"
 
 
+def tag_item_ok(measure_id: str, condition_id: str) -> str:
+    return f"{measure_id}|iok|{condition_id}"
+
+
 def tag_derived(name: str, value: str) -> str:
     return f"derived|{name}|{value}"
 
@@ -238,12 +242,16 @@ def compile_measure(measure: Measure) -> list[CompiledRule]:
             rules += _rules_for(condition.test, tag_ok(measure.id, condition.id), ENT)
     if measure.items is not None:
         items = measure.items
-        conjunction = Test.model_validate({"all": [c.test for c in items.conditions]})
+        gates = [c for c in items.conditions if c.gate]
+        conjunction = Test.model_validate({"all": [c.test for c in gates]})
         rules += _rules_for(conjunction, tag_item(measure.id), ITEM, items.list)
         for condition in items.conditions:
             rules += _rules_for(
                 negate(condition.test), tag_item_fail(measure.id, condition.id), ITEM, items.list
             )
+            if not condition.gate:
+                # a grading condition decided item by item (a tier's `when`): known true or known false
+                rules += _rules_for(condition.test, tag_item_ok(measure.id, condition.id), ITEM, items.list)
     return rules
 
 

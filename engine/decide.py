@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine import amounts
-from engine.compile import tag_fail, tag_item, tag_item_fail, tag_met, tag_ok
+from engine.compile import tag_fail, tag_item, tag_item_fail, tag_item_ok, tag_met, tag_ok
 from engine.facts import fact_field
 from engine.loader import RuleBook
 from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
@@ -158,20 +158,21 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
         verdict.missing.append(rule.list)
         return verdict, []
     qualifying = sorted(i for tag, i in ctx.fired if tag == tag_item(measure.id))
+    gates = [c for c in rule.conditions if c.gate]
     failures: dict[int, list[str]] = {}
-    for condition in rule.conditions:
+    for condition in gates:
         for tag, i in ctx.fired:
             if tag == tag_item_fail(measure.id, condition.id):
                 failures.setdefault(i, []).append(condition.failed)
     facts = ctx.items.get(rule.list, [])
     unknown = [i for i in range(len(listed)) if i not in qualifying and i not in failures]
     if qualifying:
-        phrases = "、".join(c.phrase for c in rule.conditions)
+        phrases = "、".join(c.phrase for c in gates)
         verdict.reasons.append(f"{len(qualifying)} {rule.noun}符合条件（{phrases}）")
     for i in sorted(failures):
         verdict.reasons.append(f"{rule.list}[{i}]：{'；'.join(failures[i])}")
     for i in unknown:
-        test = Test.model_validate({"all": [c.test for c in rule.conditions]})
+        test = Test.model_validate({"all": [c.test for c in gates]})
         verdict.missing += missing_paths(test, facts[i], ctx, prefix=f"{rule.list}[{i}].")
         if qualifying:
             verdict.reasons.append(f"{rule.list}[{i}] 信息不全，补全后可能增加金额")
@@ -184,26 +185,59 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
     return verdict, qualifying
 
 
-def _percent(measure: Measure, ctx: Context, verdict: Verdict) -> Decimal | None:
+def _item_state(measure: Measure, condition: Condition, ctx: Context, index: int) -> str:
+    if (tag_item_fail(measure.id, condition.id), index) in ctx.fired:
+        return FAILED
+    if (tag_item_ok(measure.id, condition.id), index) in ctx.fired:
+        return MET
+    return UNKNOWN
+
+
+def _percents(
+    measure: Measure, ctx: Context, verdict: Verdict, qualifying: list[int]
+) -> tuple[list[int], list[Decimal]] | None:
+    """The percent of each qualifying item: the first tier whose condition holds.
+
+    A tier's condition is enterprise-level (the same answer for every item) or an item
+    condition (decided per item). An item whose tier cannot be decided yet is set aside
+    as unknown; ``None`` when no item is left with a known percent.
+    """
     rule = measure.amount
     if not rule.tiers:
-        return rule.percent
-    by_id = {c.id: c for c in measure.conditions}
-    for tier in rule.tiers:
-        if tier.when is None:
-            return tier.percent
-        condition = by_id[tier.when]
-        state = condition_state(measure, condition, ctx)
-        if state == MET:
-            verdict.reasons.append(condition.met)
-            return tier.percent
-        if state == UNKNOWN:
-            verdict.add(UNKNOWN)
-            verdict.missing += missing_paths(condition.test, ctx.ent, ctx)
-            verdict.reasons.append(condition.failed)
-            return None
-        verdict.reasons.append(condition.failed)
-    return None
+        return (qualifying, [rule.percent] * len(qualifying)) if rule.percent is not None else None
+    enterprise = {c.id: c for c in measure.conditions}
+    per_item = {c.id: c for c in measure.items.conditions} if measure.items else {}
+    kept: list[int] = []
+    percents: list[Decimal] = []
+    for index in qualifying:
+        chosen = None
+        for tier in rule.tiers:
+            if tier.when is None:
+                chosen = tier.percent
+                break
+            condition = enterprise.get(tier.when) or per_item[tier.when]
+            if tier.when in enterprise:
+                state, fact, prefix = condition_state(measure, condition, ctx), ctx.ent, ""
+            else:
+                assert measure.items is not None
+                fact = ctx.items.get(measure.items.list, [])[index]
+                state, prefix = _item_state(measure, condition, ctx, index), f"{measure.items.list}[{index}]."
+            where = f"{prefix.rstrip('.')}：" if prefix else ""
+            if state == MET:
+                verdict.reasons.append(where + condition.met)
+                chosen = tier.percent
+                break
+            verdict.reasons.append(where + condition.failed)
+            if state == UNKNOWN:
+                verdict.missing += missing_paths(condition.test, fact, ctx, prefix)
+                break
+        if chosen is not None:
+            kept.append(index)
+            percents.append(chosen)
+    if not kept:
+        verdict.add(UNKNOWN)
+        return None
+    return kept, percents
 
 
 def _unit_word(measure: Measure) -> str:
@@ -261,14 +295,18 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
         verdict.add(items_verdict.status)
         verdict.reasons += items_verdict.reasons
         verdict.missing += items_verdict.missing
-    percent = _percent(measure, ctx, verdict) if verdict.status == MET else None
+    percents: list[Decimal] | None = None
+    if verdict.status == MET and measure.amount.kind == "share":
+        graded = _percents(measure, ctx, verdict, qualifying)
+        if graded is not None:
+            qualifying, percents = graded
     amount: AmountResult = NO_AMOUNT
     if verdict.status == MET:
         listed = ctx.profile.get(measure.items.list) or [] if measure.items else []
-        chosen = [listed[i] for i in qualifying]
         if measure.amount.once:
-            chosen = chosen[:1]
-        amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percent)
+            qualifying = qualifying[:1]
+        chosen = [listed[i] for i in qualifying]
+        amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percents, qualifying)
     status = {MET: "eligible", FAILED: "ineligible", UNKNOWN: "undetermined"}[verdict.status]
     missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
     return MeasureResult(
