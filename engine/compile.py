@@ -210,6 +210,9 @@ def _rules_for(
 ) -> list[CompiledRule]:
     rules = []
     for term in to_terms(test, context):
+        if item_list is not None:
+            # an item rule always binds its item, even when a branch tests only enterprise facts
+            term = {ITEM: [], **term}
         patterns = [dict([_pattern(source, exprs, item_list)]) for source, exprs in sorted(term.items())]
         rules.append(CompiledRule(tag=tag, when={"all": patterns}, asserts=asserts, per_item=ITEM in term))
     return rules
