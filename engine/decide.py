@@ -167,7 +167,7 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
     facts = ctx.items.get(rule.list, [])
     unknown = [i for i in range(len(listed)) if i not in qualifying and i not in failures]
     if qualifying:
-        phrases = "、".join(c.phrase for c in gates)
+        phrases = "、".join(dict.fromkeys(c.phrase for c in gates))
         verdict.reasons.append(f"{len(qualifying)} {rule.noun}符合条件（{phrases}）")
     for i in sorted(failures):
         verdict.reasons.append(f"{rule.list}[{i}]：{'；'.join(failures[i])}")
@@ -175,7 +175,8 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
         test = Test.model_validate({"all": [c.test for c in gates]})
         verdict.missing += missing_paths(test, facts[i], ctx, prefix=f"{rule.list}[{i}].")
         if qualifying:
-            verdict.reasons.append(f"{rule.list}[{i}] 信息不全，补全后可能增加金额")
+            gain = "可能增加金额" if measure.amount.kind != "none" else "可能也符合条件"
+            verdict.reasons.append(f"{rule.list}[{i}] 信息不全，补全后{gain}")
     if not qualifying:
         if unknown:
             verdict.status = UNKNOWN
@@ -227,7 +228,10 @@ def _percents(
                 verdict.reasons.append(where + condition.met)
                 chosen = tier.percent
                 break
-            verdict.reasons.append(where + condition.failed)
+            if state == UNKNOWN and prefix:
+                verdict.reasons.append(f"{where}信息不全，尚不能确定适用的比例（{condition.phrase}）")
+            else:
+                verdict.reasons.append(where + condition.failed)
             if state == UNKNOWN:
                 verdict.missing += missing_paths(condition.test, fact, ctx, prefix)
                 break
