@@ -32,6 +32,14 @@ FIELD_LABELS = {
     # (spacer)
 
     # --- labels for M26–M50 (issue 3, part B) ---
+    "recruitment_consortium_member": "参加招聘用工联合体", "group_recruitment_outside": "组团出市或出省招工",
+    "uses_existing_land": "按规定利用存量土地", "existing_land_since": "开始利用存量土地的日期",
+    "in_filed_reclaimed_sea": "项目入驻未批已备案围填海域",
+    "debts_settled": "债权债务及工资、社保、税款等已结清",
+    "simple_deregistration_barred": "存在不适用简易注销的情形",
+    "category": "采购类别", "budget_yuan": "项目预算（元）", "above_procurement_threshold": "达到采购限额标准以上",
+    "suitable_for_sme": "适宜由中小微企业提供", "debtor_kind": "欠款方类型", "overdue": "已到期未支付",
+    "first_violation": "初次违法", "minor": "违法行为轻微", "harm": "危害后果", "corrected_in_time": "及时改正",
     # --- end of M26–M50 labels ---
 }
 DERIVED_LABELS = {"size_class": "企业规模", "industry_group": "行业组别"}
@@ -39,6 +47,13 @@ VALUE_LABELS = {
     "medium": "中型", "small": "小型", "micro": "微型", "large": "大型", True: "是", False: "否",
     "enterprise": "企业", "individual_business": "个体工商户", "little_giant": "专精特新“小巨人”",
 }
+# --- value labels for M26–M50 (issue 3, part B) ---
+VALUE_LABELS.update({
+    "working_capital": "流动资金贷款", "works": "工程", "goods": "货物", "services": "服务",
+    "government_agency": "机关", "public_institution": "事业单位", "large_enterprise": "大型企业",
+    "none": "没有危害后果", "minor": "危害后果轻微", "more": "危害后果较重",
+})
+# --- end of M26–M50 value labels ---
 
 
 @dataclass(frozen=True)
