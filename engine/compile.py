@@ -126,8 +126,19 @@ def _shifted(start: str, years: int) -> dict[str, Any]:
     return {"$add": {"$l": {"$m": fact_field(start)}, "$r": years * YEAR}}
 
 
+def _present(*fields: str) -> list[dict[str, Any]]:
+    """Both dates must be known: durable-rules reads a missing attribute on the right-hand side
+    of arithmetic as 0, so without this guard an unknown birth or start date would look like
+    a date long ago (an age of 2,000 years) and make a condition fail instead of stay unknown."""
+    return [{"$ex": {fact_field(name): 1}} for name in fields]
+
+
 def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
     """周岁 reached on ``end`` by a person born on ``start``: age >= a iff end >= start + a years."""
+    return _present(start, end) + _age_compare(start, end, op, years)
+
+
+def _age_compare(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
     end_name = fact_field(end)
     if op == "ge":
         return [{"$gte": {end_name: _shifted(start, years)}}]
@@ -138,13 +149,13 @@ def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
     if op == "le":
         return [{"$lt": {end_name: _shifted(start, years + 1)}}]
     if op == "eq":
-        return _age(start, end, "ge", years) + _age(start, end, "le", years)
-    return [{"$or": [_and(_age(start, end, "lt", years)), _and(_age(start, end, "gt", years))]}]
+        return _age_compare(start, end, "ge", years) + _age_compare(start, end, "le", years)
+    return [{"$or": [_and(_age_compare(start, end, "lt", years)), _and(_age_compare(start, end, "gt", years))]}]
 
 
 def _elapsed(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
     """Exact duration: "3年内" (le 3) holds up to and including the third anniversary."""
-    return [_compare(fact_field(end), op, _shifted(start, years))]
+    return _present(start, end) + [_compare(fact_field(end), op, _shifted(start, years))]
 
 
 def _and(exprs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -167,7 +178,8 @@ def _leaf(test: Test, context: str) -> list[Term]:
     if test.elapsed_years is not None:
         return [{context: _elapsed(test.elapsed_years[0], test.elapsed_years[1], op, int(operand))}]
     assert test.field is not None
-    return [{context: [_compare(fact_field(test.field), op, _operand(test.field, operand))]}]
+    guard = _present(operand.field) if isinstance(operand, FieldRef) else []
+    return [{context: [*guard, _compare(fact_field(test.field), op, _operand(test.field, operand))]}]
 
 
 def _merge(left: Term, right: Term) -> Term:
