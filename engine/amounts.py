@@ -72,7 +72,8 @@ def compute(
 def _share(
     rule: Amount, items: Sequence[dict[str, Any]], percents: Sequence[Decimal], indices: Sequence[int]
 ) -> AmountResult:
-    """A percentage of each item's base. One percent for all: (a + b) × p%. Several: item by item."""
+    """A percentage of each item's base. One percent for all: (a + b) × p%. Several: item by item,
+    each rounded to the fen, and ``percent`` is then the overall share of the summed base."""
     assert rule.item_field is not None
     label = rule.base_label or "基数"
     bases = [Decimal(str(item[rule.item_field])) for item in items]
@@ -88,8 +89,9 @@ def _share(
         base_text = f"（{listed}）" if len(bases) > 1 else yuan(base)
         formula = f"{label} {base_text} 元 × {percents[0]:g}% = {yuan(value)} 元"
     else:
-        percent = None
+        # the contract needs one percent: the overall share of the base (per-item percents in parts)
         value = sum((part.yuan for part in parts), Decimal(0))
+        percent = (value * 100 / base).quantize(CENT, ROUND_HALF_UP) if base else Decimal(0)
         lines = [
             f"第 {p.item + 1} 项{label} {yuan(p.base_yuan)} 元 × {p.percent:g}% = {yuan(p.yuan)} 元" for p in parts
         ]
