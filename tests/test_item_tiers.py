@@ -243,3 +243,10 @@ def test_json_result_with_per_item_shares_passes_the_contract_check(tmp_path: Pa
         {"item": 0, "base_yuan": 4000000, "percent": 100, "yuan": 4000000},
         {"item": 1, "base_yuan": 4000000.01, "percent": 40, "yuan": 1600000},
     ]
+
+
+def test_rules_show_marks_an_item_grading_condition() -> None:
+    out = subprocess.run([sys.executable, "-m", "api.cli", "rules", "show", "M42"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert "应当专门面向中小微企业采购”（逐项决定档次，不决定是否适用）" in out
+    assert "“适宜由中小微企业提供的”：" in out
