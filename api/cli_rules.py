@@ -65,7 +65,7 @@ def run_show(args: argparse.Namespace) -> int:
             for condition in measure.items.conditions:
                 role = "" if condition.gate else "（逐项决定档次，不决定是否适用）"
                 lines.append(f"    - “{condition.phrase}”{role}：{describe_test(condition.test)}")
-    lines += ["", f"金额：{describe_amount(measure.amount)}"]
+    lines += ["", f"金额：{describe_amount(measure.amount, measure)}"]
     if measure.reading:
         lines += ["", "理解说明：", f"  {measure.reading}"]
     print("\n".join(lines))

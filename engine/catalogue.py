@@ -109,11 +109,16 @@ def describe_test(test: Test) -> str:
     return subject
 
 
-def describe_amount(amount: Amount) -> str:
+def describe_amount(amount: Amount, measure: Measure | None = None) -> str:
+    """The amount rule in plain Chinese; with ``measure``, a tier names its condition's phrase."""
     if amount.kind == "none":
         return "无直接金额"
     if amount.kind == "share":
-        tiers = "；".join(f"{t.percent:g}%（{t.when or '其他'}）" for t in amount.tiers)
+        conditions = [*measure.conditions, *(measure.items.conditions if measure.items else [])] if measure else []
+        phrases = {c.id: c.phrase for c in conditions}
+        tiers = "；".join(
+            f"{t.percent:g}%（{phrases.get(t.when, t.when) if t.when else '其他'}）" for t in amount.tiers
+        )
         base = FIELD_LABELS.get(amount.item_field or "", amount.item_field)
         return f"按{base}的比例：{tiers or f'{amount.percent:g}%'}"
     if amount.annual_rate_percent is not None:

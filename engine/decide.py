@@ -125,6 +125,7 @@ class Verdict:
     status: str = MET
     reasons: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    why_not: list[str] = field(default_factory=list)  # failures, shown first when ineligible
 
     def add(self, state: str) -> None:
         if state == FAILED or (state == UNKNOWN and self.status == MET):
@@ -138,6 +139,7 @@ def _enterprise_verdict(measure: Measure, ctx: Context) -> Verdict:
         verdict.add(state)
         if state == FAILED:
             verdict.reasons.append(condition.failed)
+            verdict.why_not.append(condition.failed)
         elif state == MET:
             verdict.reasons.append(condition.met)
         else:
@@ -182,7 +184,8 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
             verdict.status = UNKNOWN
         else:
             verdict.status = FAILED
-            verdict.reasons.insert(0, f"没有符合条件的{rule.noun.lstrip('名份笔场项个')}")
+            verdict.reasons.insert(0, f"没有符合条件的{rule.noun.lstrip('名份笔场项个起')}")
+            verdict.why_not.append(verdict.reasons[0])
     return verdict, qualifying
 
 
@@ -299,6 +302,7 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
         verdict.add(items_verdict.status)
         verdict.reasons += items_verdict.reasons
         verdict.missing += items_verdict.missing
+        verdict.why_not += items_verdict.why_not
     percents: list[Decimal] | None = None
     if verdict.status == MET and measure.amount.kind == "share":
         graded = _percents(measure, ctx, verdict, qualifying)
@@ -312,6 +316,9 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
         chosen = [listed[i] for i in qualifying]
         amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percents, qualifying)
     status = {MET: "eligible", FAILED: "ineligible", UNKNOWN: "undetermined"}[verdict.status]
+    if status == "ineligible":
+        # the one sentence a user reads first is why not
+        verdict.reasons = verdict.why_not + verdict.reasons
     missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
     return MeasureResult(
         status=status, amount=amount, reasons=list(dict.fromkeys(verdict.reasons)), missing=missing,

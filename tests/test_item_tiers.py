@@ -250,3 +250,18 @@ def test_rules_show_marks_an_item_grading_condition() -> None:
                          capture_output=True, text=True, check=True).stdout
     assert "应当专门面向中小微企业采购”（逐项决定档次，不决定是否适用）" in out
     assert "“适宜由中小微企业提供的”：" in out
+
+
+@pytest.mark.parametrize(
+    ("profile", "measure", "first"),
+    [
+        ({**SMALL, "loans": []}, "M26", "没有符合条件的贷款"),
+        ({**LARGE, "loans": [{"kind": "working_capital", "principal_yuan": 1}]}, "M27",
+         "企业划型为大型企业，不属于中小微企业"),
+        ({**SMALL, "violations": [{"corrected_in_time": False}]}, "M50", "没有符合条件的违法行为"),
+    ],
+)
+def test_an_ineligible_result_says_why_not_first(profile: dict, measure: str, first: str) -> None:
+    result = evaluate(parse_profile(profile), AS_OF).by_measure(measure)
+    assert result.status == "ineligible"
+    assert result.reasons[0] == first
