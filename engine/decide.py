@@ -209,42 +209,45 @@ def _percents(
     rule = measure.amount
     if not rule.tiers:
         return (qualifying, [rule.percent] * len(qualifying)) if rule.percent is not None else None
-    enterprise = {c.id: c for c in measure.conditions}
-    per_item = {c.id: c for c in measure.items.conditions} if measure.items else {}
     kept: list[int] = []
     percents: list[Decimal] = []
     for index in qualifying:
-        chosen = None
-        for tier in rule.tiers:
-            if tier.when is None:
-                chosen = tier.percent
-                break
-            condition = enterprise.get(tier.when) or per_item[tier.when]
-            if tier.when in enterprise:
-                state, fact, prefix = condition_state(measure, condition, ctx), ctx.ent, ""
-            else:
-                assert measure.items is not None
-                fact = ctx.items.get(measure.items.list, [])[index]
-                state, prefix = _item_state(measure, condition, ctx, index), f"{measure.items.list}[{index}]."
-            where = f"{prefix.rstrip('.')}：" if prefix else ""
-            if state == MET:
-                verdict.reasons.append(where + condition.met)
-                chosen = tier.percent
-                break
-            if state == UNKNOWN and prefix:
-                verdict.reasons.append(f"{where}信息不全，尚不能确定适用的比例（{condition.phrase}）")
-            else:
-                verdict.reasons.append(where + condition.failed)
-            if state == UNKNOWN:
-                verdict.missing += missing_paths(condition.test, fact, ctx, prefix)
-                break
-        if chosen is not None:
+        percent = _tier_percent(measure, ctx, verdict, index)
+        if percent is not None:
             kept.append(index)
-            percents.append(chosen)
+            percents.append(percent)
     if not kept:
         verdict.add(UNKNOWN)
         return None
     return kept, percents
+
+
+def _tier_percent(measure: Measure, ctx: Context, verdict: Verdict, index: int) -> Decimal | None:
+    enterprise = {c.id: c for c in measure.conditions}
+    for tier in measure.amount.tiers:
+        if tier.when is None:
+            return tier.percent
+        if tier.when in enterprise:
+            condition = enterprise[tier.when]
+            state, fact, prefix = condition_state(measure, condition, ctx), ctx.ent, ""
+        else:
+            assert measure.items is not None
+            condition = next(c for c in measure.items.conditions if c.id == tier.when)
+            state, fact = _item_state(measure, condition, ctx, index), ctx.items[measure.items.list][index]
+            prefix = f"{measure.items.list}[{index}]."
+        where = f"{prefix.rstrip('.')}：" if prefix else ""
+        if state == MET:
+            verdict.reasons.append(where + condition.met)
+            return tier.percent
+        if state == FAILED:
+            verdict.reasons.append(where + condition.failed)
+            continue
+        # unknown: an enterprise condition's `failed` already covers it; an item's needs saying
+        unknown = f"信息不全，尚不能确定适用的比例（{condition.phrase}）" if prefix else condition.failed
+        verdict.reasons.append(where + unknown)
+        verdict.missing += missing_paths(condition.test, fact, ctx, prefix)
+        return None
+    return None
 
 
 def _unit_word(measure: Measure) -> str:
