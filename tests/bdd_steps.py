@@ -16,6 +16,7 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from engine import Result, evaluate, parse_profile
+from engine.result import AmountResult
 
 STATUS = {"可享受": "eligible", "不适用": "ineligible", "待确定": "undetermined", "政策信息": "informational"}
 SIZE = {"大型企业": "large", "中型企业": "medium", "小型企业": "small", "微型企业": "micro"}
@@ -139,26 +140,33 @@ def status_is(result: Result, measure: str, status: str) -> None:
     assert item.status == STATUS[status.strip()], (item.status, item.reasons, item.missing)
 
 
+def money(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def amount_of(result: Result, measure: str, kind: str, total: str | None = None) -> AmountResult:
+    """The measure's amount, checked to be of ``kind`` (and to total ``total`` yuan when given)."""
+    amount = result.by_measure(measure.strip()).amount
+    assert amount.kind == kind, amount
+    if total is not None:
+        assert amount.yuan == money(total), amount
+    return amount
+
+
 @then(parsers.re(r"(?P<measure>M\d+) 的金额为 (?P<amount>[\d,.]+) 元"))
 def exact_amount(result: Result, measure: str, amount: str) -> None:
-    item = result.by_measure(measure.strip())
-    assert item.amount.kind == "exact", item.amount
-    assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+    amount_of(result, measure, "exact", amount)
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 的最高金额为 (?P<amount>[\d,.]+) 元"))
 def up_to_amount(result: Result, measure: str, amount: str) -> None:
-    item = result.by_measure(measure.strip())
-    assert item.amount.kind == "up_to", item.amount
-    assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+    amount_of(result, measure, "up_to", amount)
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 的预付款比例为 (?P<percent>[\d.]+)%，金额 (?P<amount>[\d,.]+) 元"))
 def share_amount(result: Result, measure: str, percent: str, amount: str) -> None:
-    item = result.by_measure(measure.strip())
-    assert item.amount.kind == "share", item.amount
-    assert item.amount.percent == Decimal(percent), item.amount
-    assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+    share = amount_of(result, measure, "share", amount)
+    assert share.percent == Decimal(percent), share
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 缺少 (?P<path>\S+)"))
@@ -175,21 +183,17 @@ def handled_by(result: Result, measure: str, unit: str) -> None:
 
 @then(parsers.re(r"(?P<measure>M\d+) 的份额合计为 (?P<amount>[\d,.]+) 元"))
 def share_total(result: Result, measure: str, amount: str) -> None:
-    item = result.by_measure(measure.strip())
-    assert item.amount.kind == "share", item.amount
-    assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+    amount_of(result, measure, "share", amount)
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 第 (?P<n>\d+) 项的比例为 (?P<percent>[\d.]+)%，金额 (?P<amount>[\d,.]+) 元"))
 def share_part(result: Result, measure: str, n: str, percent: str, amount: str) -> None:
     """Per-item share: item n (counted from 1, as a clerk reads the table) of the measure's list."""
-    item = result.by_measure(measure.strip())
-    assert item.amount.kind == "share", item.amount
-    parts = {part.item: part for part in item.amount.parts}
+    parts = {part.item: part for part in amount_of(result, measure, "share").parts}
     part = parts.get(int(n) - 1)
-    assert part is not None, (n, item.amount.parts, item.reasons)
+    assert part is not None, (n, parts)
     assert part.percent == Decimal(percent), part
-    assert part.yuan == Decimal(amount.replace(",", "")), part
+    assert part.yuan == money(amount), part
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 第 (?P<n>\d+) 项不计入份额"))
