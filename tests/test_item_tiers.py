@@ -19,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from api.text_report import render_text
-from engine import evaluate, load_rules, parse_profile
+from engine import ProfileError, evaluate, load_rules, parse_profile
 from engine.amounts import compute
 from engine.rule_models import Amount, Measure
 from tests.conftest import AS_OF, ROOT
@@ -265,3 +265,14 @@ def test_an_ineligible_result_says_why_not_first(profile: dict, measure: str, fi
     result = evaluate(parse_profile(profile), AS_OF).by_measure(measure)
     assert result.status == "ineligible"
     assert result.reasons[0] == first
+
+
+def test_a_negative_amount_is_a_clear_error_naming_the_field() -> None:
+    # a money bound is a Decimal in pydantic's error context: it must not crash the message
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"revenue_yuan": -5, "procurement_projects": [{"budget_yuan": -1}],
+                       "violations": [{"harm": "big"}]})
+    messages = {e.field: e.message_zh for e in caught.value.errors}
+    assert messages["revenue_yuan"] == "不能小于 0"
+    assert messages["procurement_projects[0].budget_yuan"] == "不能小于 0"
+    assert "violations[0].harm" in messages
