@@ -1,7 +1,8 @@
-"""Per-item tiers (a tier's ``when`` naming an item condition), share lines, and unknown dates.
+"""Engine mechanics the M26–M50 rules rely on: per-item tiers (a tier's ``when`` naming an
+item condition), share lines, unknown dates staying unknown, why-not first, field errors.
 
-The features check the policy's own examples; these tests pin the engine mechanics they
-rely on, including a synthetic measure that mixes item-level and enterprise-level tiers.
+The features check the policy's own examples; these tests pin the mechanics, including a
+synthetic measure that mixes item-level and enterprise-level tiers.
 """
 
 from __future__ import annotations
