@@ -63,8 +63,9 @@ def run_show(args: argparse.Namespace) -> int:
         if measure.items:
             lines.append(f"  每一{measure.items.noun.lstrip('名份笔场项个')}须同时满足：")
             for condition in measure.items.conditions:
-                lines.append(f"    - “{condition.phrase}”：{describe_test(condition.test)}")
-    lines += ["", f"金额：{describe_amount(measure.amount)}"]
+                role = "" if condition.gate else "（逐项决定档次，不决定是否适用）"
+                lines.append(f"    - “{condition.phrase}”{role}：{describe_test(condition.test)}")
+    lines += ["", f"金额：{describe_amount(measure.amount, measure)}"]
     if measure.reading:
         lines += ["", "理解说明：", f"  {measure.reading}"]
     print("\n".join(lines))

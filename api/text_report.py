@@ -13,7 +13,9 @@ def _amount_line(item: MeasureResult) -> str:
     if amount.kind == "none" or amount.yuan is None:
         return ""
     if amount.kind == "share":
-        return f"预付款不低于 {amount.percent:g}%：{amount.formula}"
+        single = len({part.percent for part in amount.parts}) <= 1 and amount.percent is not None
+        percent = f" {amount.percent:g}%" if single else ""
+        return f"{amount.label or '比例'}{percent}：{amount.formula}"
     if "=" not in (amount.formula or ""):
         return amount.formula or f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元"
     return f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元（{amount.formula}）"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.result import AmountResult
+from engine.result import AmountResult, SharePart
 from engine.rule_models import Amount
 
 CENT = Decimal("0.01")
@@ -31,19 +31,24 @@ def _capped(total: Decimal, rule: Amount, formula: str) -> tuple[Decimal, str]:
     return total, formula
 
 
-def compute(rule: Amount, items: Sequence[dict[str, Any]], unit_word: str, percent: Decimal | None) -> AmountResult:
-    """The amount for the qualifying ``items`` (profile dicts; empty for per-enterprise amounts)."""
+def compute(
+    rule: Amount,
+    items: Sequence[dict[str, Any]],
+    unit_word: str,
+    percents: Sequence[Decimal] | None = None,
+    indices: Sequence[int] | None = None,
+) -> AmountResult:
+    """The amount for the qualifying ``items`` (profile dicts; empty for per-enterprise amounts).
+
+    ``percents`` (share only) gives each item's percent; ``indices`` their places in the
+    profile's list, so each share line can be traced back to its item.
+    """
     if rule.kind == "none":
         return AmountResult(kind="none")
     count = len(items)
     if rule.kind == "share":
-        assert rule.item_field is not None and percent is not None
-        base = _sum(items, rule.item_field)
-        value = (base * percent / 100).quantize(CENT, ROUND_HALF_UP)
-        parts = " + ".join(yuan(Decimal(str(i[rule.item_field]))) for i in items)
-        base_text = f"（{parts}）" if count > 1 else yuan(base)
-        formula = f"合同金额 {base_text} 元 × {percent:g}% = {yuan(value)} 元"
-        return AmountResult(kind="share", yuan=value, percent=percent, base_yuan=base, formula=formula)
+        assert percents is not None and len(percents) == count
+        return _share(rule, items, percents, indices or list(range(count)))
     if rule.annual_rate_percent is not None:
         return _interest(rule, items)
     if rule.item_field is not None:
@@ -62,6 +67,39 @@ def compute(rule: Amount, items: Sequence[dict[str, Any]], unit_word: str, perce
     prefix = "最高 " if rule.kind == "up_to" else ""
     once = "（一次性）" if rule.once else ""
     return AmountResult(kind=rule.kind, yuan=rule.yuan, formula=f"{prefix}{yuan(rule.yuan)} 元{once}")
+
+
+def _share(
+    rule: Amount, items: Sequence[dict[str, Any]], percents: Sequence[Decimal], indices: Sequence[int]
+) -> AmountResult:
+    """A percentage of each item's base. One percent for all: (a + b) × p%. Several: item by item,
+    each rounded to the fen, and ``percent`` is then the overall share of the summed base."""
+    assert rule.item_field is not None
+    label = rule.base_label or "基数"
+    bases = [Decimal(str(item[rule.item_field])) for item in items]
+    parts = [
+        SharePart(item=i, base_yuan=b, percent=p, yuan=(b * p / 100).quantize(CENT, ROUND_HALF_UP))
+        for i, b, p in zip(indices, bases, percents, strict=True)
+    ]
+    base = sum(bases, Decimal(0))
+    if len(set(percents)) == 1:
+        percent: Decimal | None = percents[0]
+        value = (base * percents[0] / 100).quantize(CENT, ROUND_HALF_UP)
+        listed = " + ".join(yuan(b) for b in bases)
+        base_text = f"（{listed}）" if len(bases) > 1 else yuan(base)
+        formula = f"{label} {base_text} 元 × {percents[0]:g}% = {yuan(value)} 元"
+    else:
+        # the contract needs one percent: the overall share of the base (per-item percents in parts)
+        value = sum((part.yuan for part in parts), Decimal(0))
+        percent = (value * 100 / base).quantize(CENT, ROUND_HALF_UP) if base else Decimal(0)
+        lines = [
+            f"第 {p.item + 1} 项{label} {yuan(p.base_yuan)} 元 × {p.percent:g}% = {yuan(p.yuan)} 元" for p in parts
+        ]
+        formula = "；".join(lines) + f"；合计 {yuan(value)} 元"
+    return AmountResult(
+        kind="share", yuan=value, percent=percent, base_yuan=base, formula=formula,
+        label=rule.share_label, parts=parts,
+    )
 
 
 def _interest(rule: Amount, items: Sequence[dict[str, Any]]) -> AmountResult:

@@ -35,6 +35,14 @@ FIELD_LABELS = {
     # (spacer)
 
     # --- labels for M26–M50 (issue 3, part B) ---
+    "recruitment_consortium_member": "参加招聘用工联合体", "group_recruitment_outside": "组团出市或出省招工",
+    "uses_existing_land": "按规定利用存量土地", "existing_land_since": "开始利用存量土地的日期",
+    "in_filed_reclaimed_sea": "项目入驻未批已备案围填海域",
+    "debts_settled": "债权债务及工资、社保、税款等已结清",
+    "simple_deregistration_barred": "存在不适用简易注销的情形",
+    "category": "采购类别", "budget_yuan": "项目预算（元）", "above_procurement_threshold": "达到采购限额标准以上",
+    "suitable_for_sme": "适宜由中小微企业提供", "debtor_kind": "欠款方类型", "overdue": "已到期未支付",
+    "first_violation": "初次违法", "minor": "违法行为轻微", "harm": "危害后果", "corrected_in_time": "及时改正",
     # --- end of M26–M50 labels ---
 }
 DERIVED_LABELS = {"size_class": "企业规模", "industry_group": "行业组别"}
@@ -46,6 +54,13 @@ VALUE_LABELS = {
     "equipment_renewal": "设备更新贷款", "province_tech_innovation": "省技术创新重点攻关及产业化项目",
     "supply_demand_matchmaking": "“手拉手”供需对接活动",
 }
+# --- value labels for M26–M50 (issue 3, part B) ---
+VALUE_LABELS.update({
+    "working_capital": "流动资金贷款", "works": "工程", "goods": "货物", "services": "服务",
+    "government_agency": "机关", "public_institution": "事业单位", "large_enterprise": "大型企业",
+    "none": "没有危害后果", "minor": "危害后果轻微", "more": "危害后果较重",
+})
+# --- end of M26–M50 value labels ---
 
 
 @dataclass(frozen=True)
@@ -101,11 +116,16 @@ def describe_test(test: Test) -> str:
     return subject
 
 
-def describe_amount(amount: Amount) -> str:
+def describe_amount(amount: Amount, measure: Measure | None = None) -> str:
+    """The amount rule in plain Chinese; with ``measure``, a tier names its condition's phrase."""
     if amount.kind == "none":
         return "无直接金额"
     if amount.kind == "share":
-        tiers = "；".join(f"{t.percent:g}%（{t.when or '其他'}）" for t in amount.tiers)
+        conditions = [*measure.conditions, *(measure.items.conditions if measure.items else [])] if measure else []
+        phrases = {c.id: c.phrase for c in conditions}
+        tiers = "；".join(
+            f"{t.percent:g}%（{phrases.get(t.when, t.when) if t.when else '其他'}）" for t in amount.tiers
+        )
         base = FIELD_LABELS.get(amount.item_field or "", amount.item_field)
         return f"按{base}的比例：{tiers or f'{amount.percent:g}%'}"
     if amount.annual_rate_percent is not None:

@@ -55,8 +55,18 @@ def tag_item_fail(measure_id: str, condition_id: str) -> str:
     return f"{measure_id}|ifail|{condition_id}"
 
 
+def tag_item_ok(measure_id: str, condition_id: str) -> str:
+    return f"{measure_id}|iok|{condition_id}"
+
+
 def tag_derived(name: str, value: str) -> str:
     return f"derived|{name}|{value}"
+
+
+def derived_fact(tag: str) -> dict[str, Any]:
+    """The derived fact a ``derived|name|value`` firing stands for (as item rules read it)."""
+    _, name, value = tag.split("|", 2)
+    return {"t": "d", "i": -1, "name": name, "value": value}
 
 
 # --- negation -------------------------------------------------------------------------
@@ -119,18 +129,16 @@ def _compare(name: str, op: str, rhs: Any) -> dict[str, Any]:
     return {DURABLE_OP[op]: {name: rhs}}
 
 
-def _present(field: str) -> dict[str, Any]:
-    """True only when the attribute exists (a missing attribute matches no literal comparison).
-
-    durable-rules treats a missing attribute on the right-hand side of a comparison
-    (``{"$m": …}``, arithmetic included) as if it were there, so every reference is
-    guarded by this test, placed before it in the same ``$and``.
-    """
-    return {"$gt": {fact_field(field): -(2**52)}}
-
-
 def _shifted(start: str, years: int) -> dict[str, Any]:
     return {"$add": {"$l": {"$m": fact_field(start)}, "$r": years * YEAR}}
+
+
+def _present(*fields: str) -> list[dict[str, Any]]:
+    """The attributes must exist: durable-rules reads a missing attribute on the right-hand side
+    of a comparison (``{"$m": …}``, arithmetic included) as 0, so without this guard an unknown
+    birth date would look like a date long ago and make a condition fail instead of stay unknown.
+    Placed before the comparison in the same ``$and``."""
+    return [{"$ex": {fact_field(name): 1}} for name in fields]
 
 
 def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
@@ -141,12 +149,12 @@ def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
         raise ValueError("age ne: use any of lt/gt (compiled as separate rules)")
     shift, durable_op = {"ge": (years, "$gte"), "gt": (years + 1, "$gte"),
                          "lt": (years, "$lt"), "le": (years + 1, "$lt")}[op]
-    return [_present(start), {durable_op: {fact_field(end): _shifted(start, shift)}}]
+    return [*_present(start, end), {durable_op: {fact_field(end): _shifted(start, shift)}}]
 
 
 def _elapsed(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
     """Exact duration: "3年内" (le 3) holds up to and including the third anniversary."""
-    return [_present(start), _compare(fact_field(end), op, _shifted(start, years))]
+    return [*_present(start, end), _compare(fact_field(end), op, _shifted(start, years))]
 
 
 def _and(exprs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -173,7 +181,7 @@ def _leaf(test: Test, context: str) -> list[Term]:
     if test.elapsed_years is not None:
         return [{context: _elapsed(test.elapsed_years[0], test.elapsed_years[1], op, int(operand))}]
     assert test.field is not None
-    guard = [_present(operand.field)] if isinstance(operand, FieldRef) else []
+    guard = _present(operand.field) if isinstance(operand, FieldRef) else []
     return [{context: [*guard, _compare(fact_field(test.field), op, _operand(test.field, operand))]}]
 
 
@@ -227,6 +235,9 @@ def _rules_for(
 ) -> list[CompiledRule]:
     rules = []
     for term in to_terms(test, context):
+        if item_list is not None:
+            # an item rule always binds its item, even when a branch tests only enterprise facts
+            term = {ITEM: [], **term}
         patterns = [dict([_pattern(source, exprs, item_list)]) for source, exprs in sorted(term.items())]
         rules.append(CompiledRule(tag=tag, when={"all": patterns}, asserts=asserts, per_item=ITEM in term))
     return rules
@@ -268,21 +279,30 @@ def compile_measure(measure: Measure) -> list[CompiledRule]:
             rules += _rules_for(condition.test, tag_ok(measure.id, condition.id), ENT)
     if measure.items is not None:
         items = measure.items
-        conjunction = Test.model_validate({"all": [c.test for c in items.conditions]})
+        gates = [c for c in items.conditions if c.gate]
+        conjunction = Test.model_validate({"all": [c.test for c in gates]})
         rules += _rules_for(conjunction, tag_item(measure.id), ITEM, items.list)
         for condition in items.conditions:
             rules += _rules_for(
                 negate(condition.test), tag_item_fail(measure.id, condition.id), ITEM, items.list
             )
+            if not condition.gate:
+                # a grading condition decided item by item (a tier's `when`): known true or known false
+                rules += _rules_for(condition.test, tag_item_ok(measure.id, condition.id), ITEM, items.list)
     return rules
 
 
 def _fact_type(rule: CompiledRule) -> str:
-    """The one fact type a rule reads: items are evaluated apart from the enterprise."""
-    types = {pattern[alias]["$and"][0]["t"] for pattern in rule.when["all"] for alias in pattern}
-    if len(types - {"ent", "d"}) > 1 or (types - {"ent", "d"} and types & {"ent", "d"}):
-        raise ValueError(f"{rule.tag}: 逐项条件只能引用该项自身的字段 / item rules read only their item")
-    return (types - {"d"}).pop() if types - {"ent", "d"} else "ent"
+    """The fact type a rule belongs to: ``ent``, or the list whose items it reads.
+
+    Item rules may also read derived facts (they are asserted into every ruleset), but not
+    the enterprise fact itself: items are evaluated apart from the enterprise.
+    """
+    types = {pattern[alias]["$and"][0]["t"] for pattern in rule.when["all"] for alias in pattern} - {"d"}
+    items = types - {"ent"}
+    if len(items) > 1 or (items and "ent" in types):
+        raise ValueError(f"{rule.tag}: 逐项条件只能引用该项自身的字段和派生事实 / item rules read only their item")
+    return items.pop() if items else "ent"
 
 
 def compile_book(

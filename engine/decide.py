@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from engine import amounts
-from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_met, tag_ok
+from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_item_ok, tag_met, tag_ok
 from engine.compiled import Firing
 from engine.facts import fact_field, yyyymmdd
 from engine.loader import RuleBook
@@ -171,7 +171,7 @@ def _enterprise_verdict(measure: Measure, ctx: Context) -> Verdict:
 
 @_per_rule_object
 def _item_conjunction(rule: ItemRule) -> Test:
-    return Test.model_validate({"all": [c.test for c in rule.conditions]})
+    return Test.model_validate({"all": [c.test for c in rule.conditions if c.gate]})
 
 
 def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
@@ -184,14 +184,15 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
         verdict.missing.append(rule.list)
         return verdict, []
     qualifying = sorted(ctx.fired.get(tag_item(measure.id), ()))
+    gates = [c for c in rule.conditions if c.gate]
     failures: dict[int, list[str]] = {}
-    for condition in rule.conditions:
+    for condition in gates:
         for i in ctx.fired.get(tag_item_fail(measure.id, condition.id), ()):
             failures.setdefault(i, []).append(condition.failed)
     facts = ctx.items.get(rule.list, [])
     unknown = [i for i in range(len(listed)) if i not in qualifying and i not in failures]
     if qualifying:
-        phrases = "、".join(c.phrase for c in rule.conditions)
+        phrases = "、".join(dict.fromkeys(c.phrase for c in gates))
         verdict.reasons.append(f"{len(qualifying)} {rule.noun}符合条件（{phrases}）")
     for i in sorted(failures):
         verdict.reasons.append(f"{rule.list}[{i}]：{'；'.join(failures[i])}")
@@ -199,36 +200,76 @@ def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
         test = _item_conjunction(rule)
         verdict.missing += missing_paths(test, facts[i], ctx, prefix=f"{rule.list}[{i}].")
         if qualifying:
-            verdict.reasons.append(f"{rule.list}[{i}] 信息不全，补全后可能增加金额")
+            gain = "可能增加金额" if measure.amount.kind != "none" else "可能也符合条件"
+            verdict.reasons.append(f"{rule.list}[{i}] 信息不全，补全后{gain}")
     if not qualifying:
         if unknown:
             verdict.status = UNKNOWN
         else:
             verdict.status = FAILED
-            verdict.reasons.insert(0, f"没有符合条件的{rule.noun.lstrip('名份笔场项个次')}")
-            verdict.failures = list(verdict.reasons)
+            verdict.reasons.insert(0, f"没有符合条件的{rule.noun.lstrip('名份笔场项个次起')}")
+            verdict.failures.append(verdict.reasons[0])
     return verdict, qualifying
 
 
-def _percent(measure: Measure, ctx: Context, verdict: Verdict) -> Decimal | None:
+def _item_state(measure: Measure, condition: Condition, ctx: Context, index: int) -> str:
+    if index in ctx.fired.get(tag_item_fail(measure.id, condition.id), ()):
+        return FAILED
+    if index in ctx.fired.get(tag_item_ok(measure.id, condition.id), ()):
+        return MET
+    return UNKNOWN
+
+
+def _percents(
+    measure: Measure, ctx: Context, verdict: Verdict, qualifying: list[int]
+) -> tuple[list[int], list[Decimal]] | None:
+    """The percent of each qualifying item: the first tier whose condition holds.
+
+    A tier's condition is enterprise-level (the same answer for every item) or an item
+    condition (decided per item). An item whose tier cannot be decided yet is set aside
+    as unknown; ``None`` when no item is left with a known percent.
+    """
     rule = measure.amount
     if not rule.tiers:
-        return rule.percent
-    by_id = {c.id: c for c in measure.conditions}
-    for tier in rule.tiers:
+        return (qualifying, [rule.percent] * len(qualifying)) if rule.percent is not None else None
+    kept: list[int] = []
+    percents: list[Decimal] = []
+    for index in qualifying:
+        percent = _tier_percent(measure, ctx, verdict, index)
+        if percent is not None:
+            kept.append(index)
+            percents.append(percent)
+    if not kept:
+        verdict.add(UNKNOWN)
+        return None
+    return kept, percents
+
+
+def _tier_percent(measure: Measure, ctx: Context, verdict: Verdict, index: int) -> Decimal | None:
+    enterprise = {c.id: c for c in measure.conditions}
+    for tier in measure.amount.tiers:
         if tier.when is None:
             return tier.percent
-        condition = by_id[tier.when]
-        state = condition_state(measure, condition, ctx)
+        if tier.when in enterprise:
+            condition = enterprise[tier.when]
+            state, fact, prefix = condition_state(measure, condition, ctx), ctx.ent, ""
+        else:
+            assert measure.items is not None
+            condition = next(c for c in measure.items.conditions if c.id == tier.when)
+            state, fact = _item_state(measure, condition, ctx, index), ctx.items[measure.items.list][index]
+            prefix = f"{measure.items.list}[{index}]."
+        where = f"{prefix.rstrip('.')}：" if prefix else ""
         if state == MET:
-            verdict.reasons.append(condition.met)
+            verdict.reasons.append(where + condition.met)
             return tier.percent
-        if state == UNKNOWN:
-            verdict.add(UNKNOWN)
-            verdict.missing += missing_paths(condition.test, ctx.ent, ctx)
-            verdict.reasons.append(condition.failed)
-            return None
-        verdict.reasons.append(condition.failed)
+        if state == FAILED:
+            verdict.reasons.append(where + condition.failed)
+            continue
+        # unknown: an enterprise condition's `failed` already covers it; an item's needs saying
+        unknown = f"信息不全，尚不能确定适用的比例（{condition.phrase}）" if prefix else condition.failed
+        verdict.reasons.append(where + unknown)
+        verdict.missing += missing_paths(condition.test, fact, ctx, prefix)
+        return None
     return None
 
 
@@ -311,14 +352,18 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
         verdict.reasons += items_verdict.reasons
         verdict.missing += items_verdict.missing
         verdict.failures += items_verdict.failures
-    percent = _percent(measure, ctx, verdict) if verdict.status == MET else None
+    percents: list[Decimal] | None = None
+    if verdict.status == MET and measure.amount.kind == "share":
+        graded = _percents(measure, ctx, verdict, qualifying)
+        if graded is not None:
+            qualifying, percents = graded
     amount: AmountResult = NO_AMOUNT
     if verdict.status == MET:
         listed = ctx.profile.get(measure.items.list) or [] if measure.items else []
-        chosen = [listed[i] for i in qualifying]
         if measure.amount.once:
-            chosen = chosen[:1]
-        amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percent)
+            qualifying = qualifying[:1]
+        chosen = [listed[i] for i in qualifying]
+        amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percents, qualifying)
     status = {MET: "eligible", FAILED: "ineligible", UNKNOWN: "undetermined"}[verdict.status]
     missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
     # an ineligible measure opens with why it fails, not with the conditions it meets

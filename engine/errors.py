@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -71,14 +72,22 @@ def field_path(location: tuple[Any, ...]) -> str:
     return path
 
 
+def _plain(value: Any) -> str:
+    """A bound or choice as the user wrote it: numbers bare (a money bound is a Decimal), others as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _message(error: dict[str, Any]) -> tuple[str, str]:
     if error["type"] == "value_error":
         text = str(error.get("ctx", {}).get("error", error["msg"]))
         zh, _, en = text.partition(" / ")
         return zh, en or zh
     zh, en = MESSAGES.get(error["type"], ("取值无效", error["msg"]))
-    ctx = {k: (json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
-           for k, v in (error.get("ctx") or {}).items()}
+    ctx = {k: _plain(v) for k, v in (error.get("ctx") or {}).items()}
     try:
         return zh.format(**ctx), en.format(**ctx)
     except (KeyError, IndexError):

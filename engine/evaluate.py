@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.amounts import yuan
-from engine.compile import compile_book
+from engine.compile import compile_book, derived_fact
 from engine.decide import Context, decide
 from engine.errors import from_validation_error
 from engine.facts import build_facts
@@ -58,9 +58,11 @@ def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | No
     facts = build_facts(profile, as_of)
     rulesets = sessions(book)
     firings = rulesets["ent"].run(facts[:1])
+    # what the enterprise rules derived (size class, …) is asserted again beside the items
+    derived = [derived_fact(tag) for tag in dict.fromkeys(f.tag for f in firings if f.tag.startswith("derived|"))]
     for fact_type in {fact["t"] for fact in facts[1:]}:
         if fact_type in rulesets:  # a list no rule reads needs no evaluation
-            firings += rulesets[fact_type].run(f for f in facts if f["t"] == fact_type)
+            firings += rulesets[fact_type].run([f for f in facts if f["t"] == fact_type] + derived)
     ctx = Context.build(
         book, profile.model_dump(exclude_none=True), facts, firings,
         book.local_units.local_for(profile.district, profile.zone),

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.profile import Profile
 
-ITEM_LISTS = ("hires", "loans", "procurement_contracts", "exhibitions", "designations", "events", "projects")
+ITEM_LISTS = (
+    "hires", "loans", "procurement_contracts", "exhibitions", "designations", "events", "projects",
+    "procurement_projects", "receivables", "violations",
+)
 ENTERPRISE_SKIP = {"credit_code", "name", *ITEM_LISTS}
 
 

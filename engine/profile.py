@@ -129,6 +129,52 @@ class Designation(Model):
     recognized_on: dt.date | None = Field(None, description="认定日期")
 
 
+# --- item models for M26–M50 (issue 3, part B) ---
+ProcurementCategory = Literal["works", "goods", "services"]
+
+
+class ProcurementProject(Model):
+    """A government procurement project the enterprise may bid for (M42)."""
+
+    category: ProcurementCategory | None = Field(
+        None, description="采购类别：works 工程 / goods 货物 / services 服务"
+    )
+    budget_yuan: Money | None = Field(None, description="采购项目预算金额（元）")
+    above_procurement_threshold: bool | None = Field(
+        None, description="是否达到政府采购限额标准以上（含本数）"
+    )
+    suitable_for_sme: bool | None = Field(None, description="采购人是否认定该项目适宜由中小微企业提供")
+
+
+DebtorKind = Literal[
+    "government_agency",  # 机关
+    "public_institution",  # 事业单位
+    "large_enterprise",  # 大型企业
+    "other",  # 其他（中小微企业、个人等）
+]
+
+
+class Receivable(Model):
+    """Money owed to the enterprise (M44: arrears of agencies, institutions and large enterprises)."""
+
+    debtor_kind: DebtorKind | None = Field(None, description="欠款方类型：机关、事业单位、大型企业或其他")
+    amount_yuan: Money | None = Field(None, description="欠款金额（元）")
+    overdue: bool | None = Field(None, description="是否已到约定付款期限仍未支付（拒绝或延迟支付）")
+
+
+Harm = Literal["none", "minor", "more"]  # 没有危害后果 / 危害后果轻微 / 危害后果较重
+
+
+class Violation(Model):
+    """One administrative violation found by an enforcement agency (M50)."""
+
+    first_violation: bool | None = Field(None, description="是否初次违法")
+    minor: bool | None = Field(None, description="违法行为是否轻微")
+    harm: Harm | None = Field(None, description="危害后果：none 没有 / minor 轻微 / more 较重")
+    corrected_in_time: bool | None = Field(None, description="是否及时改正")
+# --- end of item models for M26–M50 ---
+
+
 class Profile(Model):
     """An enterprise as far as it is known. Every field is optional."""
 
@@ -165,6 +211,31 @@ class Profile(Model):
     # (spacer: keeps the two blocks apart for clean merges)
 
     # --- enterprise facts for M26–M50 (issue 3, part B) ---
+    recruitment_consortium_member: bool | None = Field(
+        None, description="M29：是否参加龙头企业牵头、上下游中小微企业协同组建的招聘用工联合体"
+    )
+    group_recruitment_outside: bool | None = Field(
+        None, description="M29：是否随联合体组团出市或出省招工"
+    )
+    uses_existing_land: bool | None = Field(
+        None, description="M35：是否按照规定利用存量土地（如存量厂房、闲置用地）"
+    )
+    existing_land_since: dt.date | None = Field(
+        None, description="M35：开始按规定利用存量土地的日期（5年过渡期自此起算）"
+    )
+    in_filed_reclaimed_sea: bool | None = Field(
+        None, description="M36：项目是否入驻未批已备案围填海域"
+    )
+    debts_settled: bool | None = Field(
+        None,
+        description="M39：未发生债权债务或已清偿完结，且未发生或已结清清偿费用、职工工资、社会保险费用、"
+        "法定补偿金、应缴纳税款（滞纳金、罚款）",
+    )
+    simple_deregistration_barred: bool | None = Field(
+        None,
+        description="M39：是否存在《市场主体登记管理条例》第三十三条第二款所列不适用简易注销的情形"
+        "（如列入经营异常名录或严重违法失信名单、股权被冻结或出质、动产抵押、对外投资、被强制清算等）",
+    )
     # --- end of M26–M50 facts ---
 
     hires: list[Hire] | None = Field(None, description="新招用人员，每人一项")
@@ -174,3 +245,10 @@ class Profile(Model):
     designations: list[Designation] | None = Field(None, description="已获认定，每项一条")
     projects: list[Project] | None = Field(None, description="申报或入选的项目，每个项目一项")
     events: list[Event] | None = Field(None, description="举办或参加的活动，每场一项")
+    # --- lists for M26–M50 (issue 3, part B) ---
+    procurement_projects: list[ProcurementProject] | None = Field(
+        None, description="拟参与的政府采购项目，每个一项"
+    )
+    receivables: list[Receivable] | None = Field(None, description="被拖欠的账款，每笔一项")
+    violations: list[Violation] | None = Field(None, description="被查处的违法行为，每起一项")
+    # --- end of lists for M26–M50 ---

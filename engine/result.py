@@ -22,12 +22,25 @@ class Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class SharePart(Out):
+    """share：一个项目的基数、比例和金额。"""
+
+    item: int = Field(description="该项目在清单中的序号（从 0 起）")
+    base_yuan: Yuan
+    percent: Yuan
+    yuan: Yuan
+
+
 class AmountResult(Out):
     kind: Literal["exact", "up_to", "share", "none"]
     yuan: Yuan | None = None
     formula: str | None = Field(None, description="算式，如 2 人 × 1,500 元 = 3,000 元")
-    percent: Yuan | None = Field(None, description="share：比例（%）")
+    percent: Yuan | None = Field(
+        None, description="share：比例（%）；各项比例不同时为综合比例（金额合计 ÷ 基数合计），逐项比例见 parts"
+    )
     base_yuan: Yuan | None = Field(None, description="share：基数（元）")
+    label: str | None = Field(None, description="share：比例的含义，如 预付款不低于")
+    parts: list[SharePart] = Field(default=[], description="share：逐项的基数、比例和金额")
 
 
 NO_AMOUNT = AmountResult(kind="none")

@@ -83,7 +83,8 @@ class Condition(Strict):
 
 
 ItemList = Literal[
-    "hires", "loans", "procurement_contracts", "exhibitions", "designations", "events", "projects"
+    "hires", "loans", "procurement_contracts", "exhibitions", "designations", "events", "projects",
+    "procurement_projects", "receivables", "violations",
 ]
 
 
@@ -95,8 +96,18 @@ class ItemRule(Strict):
     unit: str = Field(description="算式中的单位，如 '人'、'份'、'场'")
     conditions: list[Condition] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _one_gate(self) -> ItemRule:
+        if not any(c.gate for c in self.conditions):
+            raise ValueError("items 至少要有一个决定是否适用的条件（gate 不为 false）")
+        return self
+
 
 class Tier(Strict):
+    """One percent, chosen when its ``when`` condition holds. ``when`` names a ``gate: false``
+    condition: an enterprise-level one (the same percent for every item) or one under
+    ``items`` (decided item by item, so each item can get its own percent)."""
+
     when: str | None = Field(default=None, description="档次条件的 id（gate: false 的条件）；空为兜底档")
     percent: Decimal = Field(gt=0, le=100)
 
@@ -112,6 +123,8 @@ class Amount(Strict):
     annual_rate_percent: Decimal | None = Field(default=None, gt=0, le=100)
     max_months: int | None = Field(default=None, gt=0)
     once: bool = Field(default=False, description="一次性：每户一次")
+    base_label: str | None = Field(default=None, description="share：算式中基数的名称，如 合同金额")
+    share_label: str | None = Field(default=None, description="share：比例的含义，如 预付款不低于")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -182,6 +195,7 @@ class Measure(Strict):
         if self.amount.per_item and self.items is None:
             raise ValueError("per_item 金额需要 items")
         grading = {c.id for c in self.conditions if not c.gate}
+        grading |= {c.id for c in (self.items.conditions if self.items else []) if not c.gate}
         for tier in self.amount.tiers:
             if tier.when is not None and tier.when not in grading:
                 raise ValueError(f"tiers 引用的条件 {tier.when} 不存在或不是 gate: false 的条件")

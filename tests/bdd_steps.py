@@ -16,6 +16,7 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from engine import Result, evaluate, parse_profile
+from engine.result import AmountResult
 
 STATUS = {"可享受": "eligible", "不适用": "ineligible", "待确定": "undetermined", "政策信息": "informational"}
 SIZE = {"大型企业": "large", "中型企业": "medium", "小型企业": "small", "微型企业": "micro"}
@@ -41,6 +42,13 @@ FIELD_ALIASES = {
     # (spacer)
 
     # --- aliases for M26–M50 (issue 3, part B) ---
+    "参加招聘用工联合体": "recruitment_consortium_member", "组团出市出省招工": "group_recruitment_outside",
+    "利用存量土地": "uses_existing_land", "存量土地起用日期": "existing_land_since",
+    "入驻未批已备案围填海域": "in_filed_reclaimed_sea", "债务已结清": "debts_settled",
+    "存在不适用简易注销情形": "simple_deregistration_barred",
+    "采购类别": "category", "项目预算": "budget_yuan", "限额标准以上": "above_procurement_threshold",
+    "适宜中小微企业": "suitable_for_sme", "欠款方": "debtor_kind", "欠款金额": "amount_yuan", "已逾期": "overdue",
+    "初次违法": "first_violation", "违法行为轻微": "minor", "危害后果": "harm", "及时改正": "corrected_in_time",
     # --- end of M26–M50 aliases ---
 }
 LISTS = {
@@ -55,6 +63,14 @@ VALUE_ALIASES = {
     "省技术创新重点攻关": "province_tech_innovation", "手拉手供需对接": "supply_demand_matchmaking",
     "创新型中小企业": "innovative_sme", "其他": "other",
 }
+# --- lists and values for M26–M50 (issue 3, part B) ---
+LISTS.update({"政府采购项目": "procurement_projects", "被拖欠账款": "receivables", "违法行为": "violations"})
+VALUE_ALIASES.update({
+    "流动资金贷款": "working_capital", "其他贷款": "other", "工程": "works", "货物": "goods", "服务": "services",
+    "机关": "government_agency", "事业单位": "public_institution", "大企业": "large_enterprise",
+    "其他单位": "other", "无": "none", "轻微": "minor", "较重": "more",
+})
+# --- end of M26–M50 lists and values ---
 UNKNOWN = {"", "未知", "不清楚"}
 
 
@@ -134,26 +150,33 @@ def status_is(result: Result, measure: str, status: str) -> None:
     assert item.status == STATUS[status.strip()], (item.status, item.reasons, item.missing)
 
 
+def money(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def amount_of(result: Result, measure: str, kind: str, total: str | None = None) -> AmountResult:
+    """The measure's amount, checked to be of ``kind`` (and to total ``total`` yuan when given)."""
+    amount = result.by_measure(measure.strip()).amount
+    assert amount.kind == kind, amount
+    if total is not None:
+        assert amount.yuan == money(total), amount
+    return amount
+
+
 @then(parsers.re(r"(?P<measure>M\d+) 的金额为 (?P<amount>[\d,.]+) 元"))
 def exact_amount(result: Result, measure: str, amount: str) -> None:
-    item = result.by_measure(measure.strip())
-    assert item.amount.kind == "exact", item.amount
-    assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+    amount_of(result, measure, "exact", amount)
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 的最高金额为 (?P<amount>[\d,.]+) 元"))
 def up_to_amount(result: Result, measure: str, amount: str) -> None:
-    item = result.by_measure(measure.strip())
-    assert item.amount.kind == "up_to", item.amount
-    assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+    amount_of(result, measure, "up_to", amount)
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 的预付款比例为 (?P<percent>[\d.]+)%，金额 (?P<amount>[\d,.]+) 元"))
 def share_amount(result: Result, measure: str, percent: str, amount: str) -> None:
-    item = result.by_measure(measure.strip())
-    assert item.amount.kind == "share", item.amount
-    assert item.amount.percent == Decimal(percent), item.amount
-    assert item.amount.yuan == Decimal(amount.replace(",", "")), item.amount
+    share = amount_of(result, measure, "share", amount)
+    assert share.percent == Decimal(percent), share
 
 
 @then(parsers.re(r"(?P<measure>M\d+) 不列金额"))
@@ -172,3 +195,30 @@ def missing(result: Result, measure: str, path: str) -> None:
 def handled_by(result: Result, measure: str, unit: str) -> None:
     item = result.by_measure(measure.strip())
     assert unit.strip() in item.units.city + item.units.local, item.units
+
+
+@then(parsers.re(r"(?P<measure>M\d+) 的份额合计为 (?P<amount>[\d,.]+) 元"))
+def share_total(result: Result, measure: str, amount: str) -> None:
+    amount_of(result, measure, "share", amount)
+
+
+@then(parsers.re(r"(?P<measure>M\d+) 第 (?P<n>\d+) 项的比例为 (?P<percent>[\d.]+)%，金额 (?P<amount>[\d,.]+) 元"))
+def share_part(result: Result, measure: str, n: str, percent: str, amount: str) -> None:
+    """Per-item share: item n (counted from 1, as a clerk reads the table) of the measure's list."""
+    parts = {part.item: part for part in amount_of(result, measure, "share").parts}
+    part = parts.get(int(n) - 1)
+    assert part is not None, (n, parts)
+    assert part.percent == Decimal(percent), part
+    assert part.yuan == money(amount), part
+
+
+@then(parsers.re(r"(?P<measure>M\d+) 第 (?P<n>\d+) 项不计入份额"))
+def share_part_absent(result: Result, measure: str, n: str) -> None:
+    item = result.by_measure(measure.strip())
+    assert all(part.item != int(n) - 1 for part in item.amount.parts), item.amount.parts
+
+
+@then(parsers.re(r"(?P<measure>M\d+) 的理由包括 (?P<text>.+)"))
+def reason_contains(result: Result, measure: str, text: str) -> None:
+    item = result.by_measure(measure.strip())
+    assert any(text.strip() in reason for reason in item.reasons), item.reasons
