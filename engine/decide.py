@@ -129,14 +129,43 @@ def missing_paths(test: Test, fact: dict[str, Any], ctx: Context, prefix: str = 
 
 # --- conditions -------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _ConditionPlan:
+    """What deciding one condition needs, computed once per rule (the hot path reads it)."""
+
+    fail_tag: str
+    ok_tag: str
+    fact_fields: tuple[str, ...]
+    derived: tuple[str, ...]
+    presence_decides: bool  # no ok rule: known fields and no failure mean "met"
+
+
+_PLANS: dict[tuple[str, int], tuple[Condition, _ConditionPlan]] = {}
+
+
+def _plan(measure: Measure, condition: Condition) -> _ConditionPlan:
+    key = (measure.id, id(condition))
+    hit = _PLANS.get(key)
+    if hit is None:
+        fields, derived = references(condition.test)
+        plan = _ConditionPlan(tag_fail(measure.id, condition.id), tag_ok(measure.id, condition.id),
+                              tuple(fact_field(f) for f in fields), tuple(derived), not needs_ok_rule(condition))
+        hit = _PLANS[key] = (condition, plan)
+    return hit[1]
+
+
 def condition_state(measure: Measure, condition: Condition, ctx: Context) -> str:
-    if tag_fail(measure.id, condition.id) in ctx.fired:
+    plan = _plan(measure, condition)
+    fired = ctx.fired
+    if plan.fail_tag in fired:
         return FAILED
-    if tag_ok(measure.id, condition.id) in ctx.fired:
+    if plan.ok_tag in fired:
         return MET
-    fields, derived = references(condition.test)
-    known = all(fact_field(f) in ctx.ent for f in fields) and all(d in ctx.derived for d in derived)
-    return MET if known and not needs_ok_rule(condition) else UNKNOWN
+    if not plan.presence_decides:
+        return UNKNOWN
+    ent, derived = ctx.ent, ctx.derived
+    known = all(f in ent for f in plan.fact_fields) and all(d in derived for d in plan.derived)
+    return MET if known else UNKNOWN
 
 
 @dataclass
@@ -312,6 +341,7 @@ def _base(measure: Measure, local_units: tuple[str, ...]) -> dict[str, Any]:
 
 
 _INFORMATIONAL: dict[tuple[int, tuple[str, ...]], tuple[Measure, MeasureResult]] = {}
+Decided = MeasureResult | dict[str, Any]  # a dict is validated with the whole Result, once
 
 
 def _informational(measure: Measure, local_units: tuple[str, ...]) -> MeasureResult:
@@ -336,14 +366,14 @@ def _outside_validity(measure: Measure, as_of: int) -> str | None:
     return None
 
 
-def decide(measure: Measure, ctx: Context) -> MeasureResult:
+def decide(measure: Measure, ctx: Context) -> Decided:
     local = tuple(ctx.local_units)
     if measure.kind == "informational":
         return _informational(measure, local)
     base = _base(measure, local)
     outside = _outside_validity(measure, ctx.ent["as_of"])
     if outside is not None:
-        return MeasureResult(status="ineligible", reasons=[outside], missing=[], **base)
+        return {"status": "ineligible", "reasons": [outside], "missing": [], **base}
     verdict = _enterprise_verdict(measure, ctx)
     qualifying: list[int] = []
     if measure.items is not None:
@@ -368,7 +398,7 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
     missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
     # an ineligible measure opens with why it fails, not with the conditions it meets
     reasons = verdict.failures + verdict.reasons if status == "ineligible" else verdict.reasons
-    return MeasureResult(
-        status=status, amount=amount, reasons=list(dict.fromkeys(reasons)), missing=missing,
-        potential_yuan=_potential(measure, ctx) if status == "undetermined" else None, **base,
-    )
+    return {
+        "status": status, "amount": amount, "reasons": list(dict.fromkeys(reasons)), "missing": missing,
+        "potential_yuan": _potential(measure, ctx) if status == "undetermined" else None, **base,
+    }

@@ -15,7 +15,7 @@ from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
 from engine.profile import Profile
-from engine.result import Derived, MeasureResult, Result, Totals
+from engine.result import Derived, Result, Totals
 from engine.session import RuleSession, sessions_for
 from engine.size_standard import SIZE_CLASSES
 
@@ -67,7 +67,7 @@ def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | No
         book, profile.model_dump(exclude_none=True), facts, firings,
         book.local_units.local_for(profile.district, profile.zone),
     )
-    results: list[MeasureResult] = [decide(measure, ctx) for measure in book.measures]
+    results = [decide(measure, ctx) for measure in book.measures]
     size_class = ctx.derived.get("size_class")
     group = ctx.derived.get("industry_group")
     derived = Derived(
@@ -76,9 +76,12 @@ def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | No
         size_class_label=SIZE_CLASSES.get(size_class or ""),
         size_basis=_size_basis(book, group, profile),
     )
-    eligible = [r for r in results if r.status == "eligible" and r.amount.yuan is not None]
+    amounts = [r["amount"] for r in results if isinstance(r, dict) and r["status"] == "eligible"]
     totals = Totals(
-        exact_yuan=sum((r.amount.yuan for r in eligible if r.amount.kind == "exact"), Decimal(0)),  # type: ignore[misc]
-        up_to_yuan=sum((r.amount.yuan for r in eligible if r.amount.kind == "up_to"), Decimal(0)),  # type: ignore[misc]
+        exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
+        up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)),
     )
-    return Result(as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals)
+    # one validation of the whole tree (informational results are shared, already validated)
+    return Result.model_validate(
+        {"as_of": as_of, "rules_version": book.version, "derived": derived, "results": results, "totals": totals}
+    )
