@@ -15,8 +15,10 @@ fen, so ages and durations are plain integer arithmetic on the right-hand side.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -316,6 +318,22 @@ def compile_book(
     for measure in measures:
         compiled += compile_measure(measure)
     by_type: dict[str, dict[str, CompiledRule]] = {}
-    for n, rule in enumerate(compiled):
+    for n, rule in enumerate(_merge_identical(compiled)):
         by_type.setdefault(_fact_type(rule), {})[f"r{n}"] = rule
     return by_type
+
+
+def _merge_identical(rules: list[CompiledRule]) -> list[CompiledRule]:
+    """One rule for identical tests (e.g. "中小微企业" in twenty measures), firing all their tags.
+
+    durable-rules costs per rule and per firing, and many measures share a condition.
+    """
+    merged: dict[str, CompiledRule] = {}
+    for rule in rules:
+        key = json.dumps([rule.when, rule.asserts, rule.per_item], sort_keys=True, ensure_ascii=False)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = rule
+        elif rule.tag != first.tag and rule.tag not in first.also:
+            merged[key] = dataclasses.replace(first, also=(*first.also, rule.tag))
+    return list(merged.values())

@@ -12,6 +12,7 @@ class CompiledRule:
     when: dict[str, Any]  # the durable-rules JSON of the rule (its ``all`` patterns)
     asserts: dict[str, Any] | None = None  # a derived fact to assert when it fires
     per_item: bool = False  # the rule matches a list item (alias "item"): record its ``i``
+    also: tuple[str, ...] = ()  # tags of identical rules merged into this one (one test, one firing)
 
 
 @dataclass(frozen=True)

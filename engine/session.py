@@ -105,6 +105,7 @@ class RuleSession:
                 raise EngineError(f"规则 {rule.tag} 的消息中没有项目序号 / no item index")
             item = int(index.group(1))
         out.append(Firing(rule.tag, item))
+        out.extend(Firing(tag, item) for tag in rule.also)
         if rule.asserts is not None and rule.tag not in asserted:
             # a rule whose $or has several true branches fires once per branch: assert once
             asserted.add(rule.tag)
