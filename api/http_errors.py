@@ -23,6 +23,7 @@ INTERNAL = FieldError("", "服务器内部错误，请稍后再试", "internal s
 NOT_FOUND = FieldError("", "找不到该页面或资源", "not found")
 NOT_AN_OBJECT = FieldError("body", '请求体应为 JSON 对象：{"profile": {...}, "as_of": "YYYY-MM-DD"}',
                            'body must be a JSON object: {"profile": {...}, "as_of": "YYYY-MM-DD"}')
+BAD_BODY = FieldError("body", "请求体不是有效的 JSON（须为 UTF-8 编码）", "body is not valid JSON (must be UTF-8)")
 TOO_LARGE = FieldError("body", "请求内容过大", "request body too large")
 MESSAGES_BY_STATUS = {
     404: NOT_FOUND,
@@ -60,7 +61,8 @@ def request_errors(exc: RequestValidationError) -> list[FieldError]:
             loc = loc[1:]
         if not loc and error.get("type") != "json_invalid":
             return [NOT_AN_OBJECT]  # the body as a whole is not a {"profile": ...} object
-        shaped.append({**error, "loc": loc or ("body",)})
+        kind = "model_type" if error.get("type") == "model_attributes_type" else error.get("type")
+        shaped.append({**error, "type": kind, "loc": loc or ("body",)})
     return field_errors(shaped)
 
 
@@ -75,6 +77,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400:  # FastAPI could not even decode the body (e.g. not UTF-8)
+            return respond(request, 422, [BAD_BODY])
         detail = exc.detail if isinstance(exc.detail, FieldError) else None
         fallback = MESSAGES_BY_STATUS.get(exc.status_code, FieldError("", "请求无法处理", str(exc.detail)))
         return respond(request, exc.status_code, [detail or fallback])

@@ -16,8 +16,8 @@ from engine.catalogue import KIND_LABELS, describe_amount, describe_test, find
 from engine.rule_models import Measure
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-EXAMPLE = json.loads((Path(__file__).resolve().parent.parent / "examples" / "small-manufacturer.json")
-                     .read_text(encoding="utf-8"))
+EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "small-manufacturer.json"
+EXAMPLE = json.loads(EXAMPLE_FILE.read_text(encoding="utf-8")) if EXAMPLE_FILE.exists() else {"employees": 35}
 ERROR_EXAMPLE = [{"field": "hires[0].birth_date", "message_zh": "日期格式应为 YYYY-MM-DD",
                   "message_en": "date must be YYYY-MM-DD"}]
 ERRORS = {
