@@ -24,6 +24,7 @@ NOT_FOUND = FieldError("", "找不到该页面或资源", "not found")
 NOT_AN_OBJECT = FieldError("body", '请求体应为 JSON 对象：{"profile": {...}, "as_of": "YYYY-MM-DD"}',
                            'body must be a JSON object: {"profile": {...}, "as_of": "YYYY-MM-DD"}')
 BAD_BODY = FieldError("body", "请求体不是有效的 JSON（须为 UTF-8 编码）", "body is not valid JSON (must be UTF-8)")
+BAD_FORM = FieldError("", "提交的内容无法读取，请返回重新填写", "the submitted form could not be read")
 TOO_LARGE = FieldError("body", "请求内容过大", "request body too large")
 MESSAGES_BY_STATUS = {
     404: NOT_FOUND,
@@ -78,7 +79,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400:  # FastAPI could not even decode the body (e.g. not UTF-8)
-            return respond(request, 422, [BAD_BODY])
+            return respond(request, 422, [BAD_BODY if _is_api(request) else BAD_FORM])
         detail = exc.detail if isinstance(exc.detail, FieldError) else None
         fallback = MESSAGES_BY_STATUS.get(exc.status_code, FieldError("", "请求无法处理", str(exc.detail)))
         return respond(request, exc.status_code, [detail or fallback])

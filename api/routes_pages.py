@@ -23,12 +23,12 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def _as_of(raw: str | None) -> dt.date:
-    """A fixed evaluation day may ride along in the link (for reproducible results); default today."""
+def _as_of(raw: str | None) -> str | None:
+    """A fixed evaluation day may ride along in the link (for reproducible results); ignored unless a date."""
     try:
-        return dt.date.fromisoformat(raw or "")
+        return dt.date.fromisoformat(raw or "").isoformat()
     except ValueError:
-        return dt.date.today()
+        return None
 
 
 def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int = 200) -> Response:
@@ -36,7 +36,7 @@ def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int =
         "basic": BASIC, "lists": LISTS, "industries": INDUSTRIES, "industry_codes": INDUSTRY_CODES,
         "other": OTHER, "values": parsed.values, "rows": parsed.rows, "errors": parsed.errors_by_input(),
         "general_errors": parsed.errors_by_input().get(""), "has_errors": bool(parsed.errors),
-        "as_of": as_of or "",
+        "as_of": as_of or "",  # already checked by _as_of
     }, status)
 
 
@@ -44,7 +44,7 @@ def _result(request: Request, parsed: ParsedForm, as_of: str | None) -> Response
     profile = validate(parsed)
     if profile is None:
         return _form(request, parsed, as_of, status=422)
-    result = evaluate(profile, _as_of(as_of))
+    result = evaluate(profile, dt.date.fromisoformat(as_of) if as_of else None)
     query = parsed.query() + (f"&as_of={as_of}" if as_of else "")
     return _page(request, "result.html", {"view": arrange(result), "query": query})
 
@@ -52,7 +52,7 @@ def _result(request: Request, parsed: ParsedForm, as_of: str | None) -> Response
 @router.get("/", response_class=HTMLResponse)
 def form_page(request: Request) -> Response:
     params = dict(request.query_params)
-    return _form(request, parse_form(params), params.get("as_of"))
+    return _form(request, parse_form(params), _as_of(params.get("as_of")))
 
 
 @router.post("/check", response_class=HTMLResponse)
@@ -60,15 +60,15 @@ async def check(request: Request) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     action = form.get("action", "")
     if action.startswith("add:"):
-        return _form(request, parse_form(form, add_row=action[4:]), form.get("as_of"))
+        return _form(request, parse_form(form, add_row=action[4:]), _as_of(form.get("as_of")))
     # evaluation is blocking work: off the event loop, like the sync routes
-    return await run_in_threadpool(_result, request, parse_form(form), form.get("as_of"))
+    return await run_in_threadpool(_result, request, parse_form(form), _as_of(form.get("as_of")))
 
 
 @router.get("/result", response_class=HTMLResponse)
 def result_page(request: Request) -> Response:
     params = dict(request.query_params)
-    return _result(request, parse_form(params), params.get("as_of"))
+    return _result(request, parse_form(params), _as_of(params.get("as_of")))
 
 
 @router.get("/catalogue", response_class=HTMLResponse)

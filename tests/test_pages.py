@@ -106,3 +106,19 @@ def test_page_errors_are_html_without_traceback(monkeypatch: pytest.MonkeyPatch)
     client = TestClient(create_app(), raise_server_exceptions=False)
     page = client.post("/check", data={"employees": "3"})
     assert page.status_code == 500 and "服务器内部错误" in page.text and "ZeroDivision" not in page.text
+
+
+def test_bad_as_of_in_link_is_ignored(client: TestClient) -> None:
+    page = client.get('/result?employees=3&as_of="><script>x</script>')
+    assert page.status_code == 200 and "<script>x" not in page.text
+
+
+def test_unreadable_form_post_is_a_page_not_a_crash(client: TestClient) -> None:
+    fields = {f"x{i}": "1" for i in range(1500)}  # over the form parser's field limit
+    page = client.post("/check", data=fields)
+    assert page.status_code in (200, 422) and "Traceback" not in page.text
+
+
+def test_form_body_over_limit(client: TestClient) -> None:
+    page = client.post("/check", data={"employees": "1" * (1024 * 1024 + 10)})
+    assert page.status_code == 413
