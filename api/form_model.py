@@ -40,6 +40,11 @@ class ParsedForm:
         """The answers as a URL query: a link that re-opens the form with them (nothing stored)."""
         return urlencode([(k, v) for k, v in self.values.items() if v])
 
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(anchor id, what the input asks, message) for the list at the top of the form."""
+        return [(input_id(name), label_for(name), "；".join(messages))
+                for name, messages in self.errors_by_input().items()]
+
     def errors_by_input(self) -> dict[str, list[str]]:
         by_input: dict[str, list[str]] = {}
         for error in self.errors:
@@ -163,6 +168,21 @@ def input_for(path: str) -> str:
         return path
     head = path.split("[")[0].split(".")[0]
     return f"has.{head}" if head in _SECTIONS else ""
+
+
+def input_id(name: str) -> str:
+    """The HTML id of an input (the template builds the same: [ ] . become - )."""
+    return name.replace("[", "-").replace("]", "").replace(".", "-") if name else "form-errors"
+
+
+def label_for(name: str) -> str:
+    if name.startswith("has."):
+        section = _SECTIONS[name[4:]]
+        return section.title
+    question, section, index = _question(name)
+    if question is not None and section is not None and index is not None:
+        return f"第 {index + 1} {section.noun}的{question.label}"
+    return question.label if question is not None else "整体"
 
 
 def _question(path: str) -> tuple[Question | None, ListSection | None, int | None]:

@@ -35,7 +35,7 @@ def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int =
     return _page(request, "form.html", {
         "basic": BASIC, "lists": LISTS, "industries": INDUSTRIES, "industry_codes": INDUSTRY_CODES,
         "other": OTHER, "values": parsed.values, "rows": parsed.rows, "errors": parsed.errors_by_input(),
-        "general_errors": parsed.errors_by_input().get(""), "has_errors": bool(parsed.errors),
+        "error_summary": parsed.error_summary(), "has_errors": bool(parsed.errors),
         "as_of": as_of or "",  # already checked by _as_of
     }, status)
 

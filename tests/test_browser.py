@@ -140,8 +140,11 @@ def test_negative_employees_shows_field_error_and_keeps_values(phone, base_url: 
     assert page.locator("#district").input_value() == "湖里区"
     assert page.locator("#industry_code").input_value() == "C39"
     assert page.locator("[data-field=revenue_yuan] .error").count() == 0
-    _no_horizontal_scroll(page)
+    assert "从业人员：不能小于 0" in page.inner_text("#form-errors")
     ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "form-error-top-phone.png"))
+    page.click("#form-errors a[href='#employees']")  # the summary links to the field
+    _no_horizontal_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "form-error-phone.png"), full_page=False)
 
 

@@ -97,3 +97,13 @@ def test_questions_for_missing_paths() -> None:
     assert question_for("hires") == "近期招用了新员工吗？"
     assert question_for("something_new").startswith("请补充：")
     assert questions_for(["employees", "employees"]) == ["从业人员有多少人？"]
+
+
+def test_error_summary_names_the_inputs() -> None:
+    parsed = parse_form({"employees": "-3", "hires[1].contract_months": "x", "has.hires": "yes",
+                         "hires[0].birth_date": "2003-01-01"})
+    validate(parsed)
+    summary = parsed.error_summary()
+    assert ("employees", "从业人员", "不能小于 0") in summary
+    assert any(anchor == "hires-1-contract_months" and label == "第 2 名新招用人员的劳动合同期限"
+               for anchor, label, _ in summary)
