@@ -26,6 +26,7 @@ from engine.profile import Profile
 MAX_ROWS = 50
 INDUSTRY_CODES = {code for _, group in INDUSTRIES for code, _ in group}
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]\.(.+)$")
+_WHOLE_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
 _SECTIONS = {s.name: s for s in LISTS}
 
 
@@ -201,6 +202,11 @@ def question_for(path: str) -> str:
     '第 1 名新招用人员：职工养老保险已缴几个月？'."""
     if path in _SECTIONS:
         return _SECTIONS[path].prompt
+    whole_item = _WHOLE_ITEM.match(path)
+    if whole_item and whole_item.group(1) in _SECTIONS:
+        return f"第 {int(whole_item.group(2)) + 1} {_SECTIONS[whole_item.group(1)].noun}的情况如何？"
+    if path in ("", "profile"):
+        return "请补充企业的基本情况"
     question, section, index = _question(path)
     if question is not None and section is not None and index is not None:
         return f"第 {index + 1} {section.noun}：{question.ask}"

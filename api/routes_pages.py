@@ -9,10 +9,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.catalogue_view import detail_of
 from api.form_model import INDUSTRY_CODES, ParsedForm, parse_form, validate
 from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER
 from api.result_view import arrange
-from api.routes_api import detail_of
 from engine import FieldError, default_rules, evaluate
 from engine.catalogue import sections
 

@@ -80,6 +80,9 @@ def test_small_manufacturer_gets_m30_and_m43(phone, base_url: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(f"{base_url}/?as_of=2026-01-15")
     assert not page.is_visible("#hires-0-birth_date")  # closed until 有 is chosen (CSS only)
+    assert not page.is_visible("#industry_code-other")
+    page.select_option("#industry_code", "__other__")
+    assert page.is_visible("#industry_code-other")  # shown by CSS :has(), no JavaScript
     _fill_basic(page)
     page.click("label[for=has-hires-yes]")
     assert page.is_visible("#hires-0-birth_date")

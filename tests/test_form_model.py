@@ -96,6 +96,8 @@ def test_questions_for_missing_paths() -> None:
     assert question_for("hires[1].insurance_months.pension") == "第 2 名新招用人员：职工养老保险已缴几个月？"
     assert question_for("hires") == "近期招用了新员工吗？"
     assert question_for("something_new").startswith("请补充：")
+    assert question_for("loans[0]") == "第 1 笔贷款的情况如何？"
+    assert question_for("profile") == "请补充企业的基本情况"
     assert questions_for(["employees", "employees"]) == ["从业人员有多少人？"]
 
 
