@@ -28,7 +28,6 @@ DESCRIPTION = """惠企：中小微企业惠企政策资格评估。
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=FORMS / "templates")
     env.env.filters["yuan"] = yuan
-    env.env.globals["today"] = dt.date.today
     return env
 
 

@@ -88,6 +88,8 @@ def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
 def _industry(form: Mapping[str, str], values: dict[str, str]) -> str:
     chosen = _clean(form.get("industry_code"))
     other = _clean(form.get("industry_code.other")).upper()
+    if chosen not in INDUSTRY_CODES and chosen not in ("", OTHER):
+        chosen, other = OTHER, chosen.upper()  # a code from a link that the list does not offer
     if chosen == OTHER or (chosen == "" and other):
         values["industry_code"] = OTHER
         values["industry_code.other"] = other

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.catalogue_view import detail_of
-from api.form_model import INDUSTRY_CODES, ParsedForm, parse_form, validate
+from api.form_model import ParsedForm, parse_form, validate
 from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER
 from api.result_view import arrange
 from engine import FieldError, default_rules, evaluate
-from engine.catalogue import sections
+from engine.catalogue import find, sections
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +33,7 @@ def _as_of(raw: str | None) -> str | None:
 
 def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int = 200) -> Response:
     return _page(request, "form.html", {
-        "basic": BASIC, "lists": LISTS, "industries": INDUSTRIES, "industry_codes": INDUSTRY_CODES,
+        "basic": BASIC, "lists": LISTS, "industries": INDUSTRIES,
         "other": OTHER, "values": parsed.values, "rows": parsed.rows, "errors": parsed.errors_by_input(),
         "error_summary": parsed.error_summary(), "has_errors": bool(parsed.errors),
         "as_of": as_of or "",  # already checked by _as_of
@@ -79,7 +79,7 @@ def catalogue(request: Request) -> Response:
 
 @router.get("/catalogue/{measure_id}", response_class=HTMLResponse)
 def measure_page(request: Request, measure_id: str) -> Response:
-    measure = default_rules().by_id.get(measure_id.upper())
+    measure = find(measure_id)
     if measure is None:
         raise HTTPException(404, FieldError("measure_id", f"没有措施 {measure_id}（编号为 M1 到 M50）",
                                             f"no measure {measure_id}"))

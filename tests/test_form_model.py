@@ -66,6 +66,12 @@ def test_add_row_opens_the_section() -> None:
     assert parse_form({}, add_row="nonsense").rows["hires"] == 1
 
 
+def test_unlisted_code_from_a_link_goes_to_the_other_box() -> None:
+    parsed = parse_form({"industry_code": "c3911"})
+    assert parsed.values["industry_code"] == OTHER and parsed.values["industry_code.other"] == "C3911"
+    assert parsed.profile["industry_code"] == "C3911"
+
+
 def test_other_industry_code() -> None:
     parsed = parse_form({"industry_code": OTHER, "industry_code.other": "c3911"})
     assert parsed.profile["industry_code"] == "C3911"
