@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -94,9 +95,16 @@ def _message(error: dict[str, Any]) -> tuple[str, str]:
         return zh, en
 
 
-def from_validation_error(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> ProfileError:
-    errors = []
-    for error in exc.errors():
+def field_errors(errors: Iterable[dict[str, Any]], prefix: tuple[Any, ...] = ()) -> list[FieldError]:
+    """pydantic-style error dicts (``loc``, ``type``, ``msg``, ``ctx``) -> FieldErrors.
+
+    Also used by the API for request bodies, whose errors come from FastAPI in this shape."""
+    result = []
+    for error in errors:
         zh, en = _message(error)
-        errors.append(FieldError(field_path(prefix + tuple(error["loc"])), zh, en))
-    return ProfileError(errors)
+        result.append(FieldError(field_path(prefix + tuple(error["loc"])), zh, en))
+    return result
+
+
+def from_validation_error(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> ProfileError:
+    return ProfileError(field_errors(exc.errors(), prefix))

@@ -1,0 +1,228 @@
+"""Form fields ⇄ Profile dict, and Chinese questions for missing field paths.
+
+Input names ARE contract paths (``employees``, ``hires[0].birth_date``), so an engine
+``FieldError`` lands beside its input with no mapping table. Only a few controls are
+form-only: ``has.<list>`` (有 / 没有 / 不清楚), ``rows.<list>`` (how many rows to show),
+``industry_code.other`` (a code typed by hand). A blank input is absent (unknown); "没有"
+is an empty list (known: none). Values reach the engine as text where pydantic parses
+text (ints, dates, booleans), so the engine's own validation and messages apply.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+
+from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER, ListSection, Question
+from engine import FieldError, ProfileError, parse_profile
+from engine.catalogue import FIELD_LABELS
+from engine.profile import Profile
+
+MAX_ROWS = 50
+INDUSTRY_CODES = {code for _, group in INDUSTRIES for code, _ in group}
+_INDEX = re.compile(r"^(\w+)\[(\d+)\]\.(.+)$")
+_WHOLE_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
+_SECTIONS = {s.name: s for s in LISTS}
+
+
+@dataclass
+class ParsedForm:
+    values: dict[str, str]  # the canonical answers (blank rows dropped, rows renumbered)
+    rows: dict[str, int]  # rows to show per list
+    profile: dict[str, Any]
+    errors: list[FieldError] = field(default_factory=list)
+
+    def query(self) -> str:
+        """The answers as a URL query: a link that re-opens the form with them (nothing stored)."""
+        return urlencode([(k, v) for k, v in self.values.items() if v])
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(anchor id, what the input asks, message) for the list at the top of the form."""
+        return [(input_id(name), label_for(name), "；".join(messages))
+                for name, messages in self.errors_by_input().items()]
+
+    def errors_by_input(self) -> dict[str, list[str]]:
+        by_input: dict[str, list[str]] = {}
+        for error in self.errors:
+            by_input.setdefault(input_for(error.field), []).append(error.message_zh)
+        return by_input
+
+
+def _clean(text: str | None) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def _number(text: str) -> str:
+    return text.replace(",", "").replace(" ", "")
+
+
+def _convert(question: Question, raw: str, path: str) -> tuple[Any, FieldError | None]:
+    """Form text -> the value handed to the Profile (None: leave the field absent)."""
+    if raw == "":
+        return None, None
+    if question.kind == "money":
+        try:
+            value = Decimal(_number(raw))
+        except InvalidOperation:
+            return None, FieldError(path, "应为数字", "must be a number")
+        if not value.is_finite():
+            return None, FieldError(path, "应为数字", "must be a number")
+        return value * question.scale, None
+    if question.kind == "int":
+        return _number(raw), None
+    return raw, None
+
+
+def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[leaf] = value
+
+
+def _industry(form: Mapping[str, str], values: dict[str, str]) -> str:
+    chosen = _clean(form.get("industry_code"))
+    other = _clean(form.get("industry_code.other")).upper()
+    if chosen not in INDUSTRY_CODES and chosen not in ("", OTHER):
+        chosen, other = OTHER, chosen.upper()  # a code from a link that the list does not offer
+    if chosen == OTHER or (chosen == "" and other):
+        values["industry_code"] = OTHER
+        values["industry_code.other"] = other
+        return other
+    values["industry_code"] = chosen
+    return chosen
+
+
+def _row_indexes(form: Mapping[str, str], section: ListSection) -> list[int]:
+    found = set()
+    for key in form:
+        match = _INDEX.match(key)
+        if match and match.group(1) == section.name and int(match.group(2)) < MAX_ROWS:
+            found.add(int(match.group(2)))
+    return sorted(found)
+
+
+def _parse_list(form: Mapping[str, str], section: ListSection, parsed: ParsedForm) -> None:
+    has = _clean(form.get(f"has.{section.name}"))
+    items: list[dict[str, Any]] = []
+    for index in _row_indexes(form, section):
+        answers = {q.path: _clean(form.get(f"{section.name}[{index}].{q.path}")) for q in section.questions}
+        if not any(answers.values()):
+            continue  # a blank row says nothing
+        item: dict[str, Any] = {}
+        position = len(items)
+        for question in section.questions:
+            path = f"{section.name}[{position}].{question.path}"
+            parsed.values[path] = answers[question.path]
+            value, error = _convert(question, answers[question.path], path)
+            if error:
+                parsed.errors.append(error)
+            elif value is not None:
+                _set(item, question.path, value)
+        items.append(item)
+    if items and has != "no":
+        has = "yes"
+    parsed.values[f"has.{section.name}"] = has
+    parsed.rows[section.name] = max(len(items), 1)
+    if has == "no":
+        parsed.profile[section.name] = []
+    elif has == "yes":
+        parsed.profile[section.name] = items or [{}]  # "有" with nothing known: one unknown item
+
+
+def parse_form(form: Mapping[str, str], add_row: str | None = None) -> ParsedForm:
+    """Read submitted answers; validate them with the engine; never raise on bad input."""
+    parsed = ParsedForm(values={}, rows={}, profile={})
+    for question in BASIC:
+        raw = _industry(form, parsed.values) if question.kind == "industry" else _clean(form.get(question.path))
+        if question.kind != "industry":
+            parsed.values[question.path] = raw
+        value, error = _convert(question, raw, question.path)
+        if error:
+            parsed.errors.append(error)
+        elif value is not None:
+            parsed.profile[question.path] = value
+    for section in LISTS:
+        _parse_list(form, section, parsed)
+    if add_row in _SECTIONS:
+        parsed.rows[add_row] = min(parsed.rows[add_row] + 1, MAX_ROWS)
+        parsed.values[f"has.{add_row}"] = "yes"
+    return parsed
+
+
+def validate(parsed: ParsedForm) -> Profile | None:
+    """The Profile, or None with ``parsed.errors`` filled (form errors first, then the engine's)."""
+    try:
+        profile = parse_profile(parsed.profile)
+    except ProfileError as exc:
+        parsed.errors += exc.errors
+        return None
+    return None if parsed.errors else profile
+
+
+def input_for(path: str) -> str:
+    """The input an error belongs beside: itself, or the list section for a whole-list error."""
+    if path in {q.path for q in BASIC} or _INDEX.match(path):
+        return path
+    head = path.split("[")[0].split(".")[0]
+    return f"has.{head}" if head in _SECTIONS else ""
+
+
+def input_id(name: str) -> str:
+    """The HTML id of an input (the template builds the same: [ ] . become - )."""
+    return name.replace("[", "-").replace("]", "").replace(".", "-") if name else "form-errors"
+
+
+def label_for(name: str) -> str:
+    if name.startswith("has."):
+        section = _SECTIONS[name[4:]]
+        return section.title
+    question, section, index = _question(name)
+    if question is not None and section is not None and index is not None:
+        return f"第 {index + 1} {section.noun}的{question.label}"
+    return question.label if question is not None else "整体"
+
+
+def _question(path: str) -> tuple[Question | None, ListSection | None, int | None]:
+    match = _INDEX.match(path)
+    if match:
+        section = _SECTIONS.get(match.group(1))
+        if section is not None:
+            question = next((q for q in section.questions if q.path == match.group(3)), None)
+            return question, section, int(match.group(2))
+        return None, None, None
+    return next((q for q in BASIC if q.path == path), None), None, None
+
+
+def question_for(path: str) -> str:
+    """A missing field path as a Chinese question, e.g. hires[0].insurance_months.pension ->
+    '第 1 名新招用人员：职工养老保险已缴几个月？'."""
+    if path in _SECTIONS:
+        return _SECTIONS[path].prompt
+    whole_item = _WHOLE_ITEM.match(path)
+    if whole_item and whole_item.group(1) in _SECTIONS:
+        return f"第 {int(whole_item.group(2)) + 1} {_SECTIONS[whole_item.group(1)].noun}的情况如何？"
+    if path in ("", "profile"):
+        return "请补充企业的基本情况"
+    question, section, index = _question(path)
+    if question is not None and section is not None and index is not None:
+        return f"第 {index + 1} {section.noun}：{question.ask}"
+    if question is not None:
+        return question.ask
+    leaf = path.split(".")[-1] if "[" in path else path
+    label = FIELD_LABELS.get(leaf) or _profile_description(leaf) or leaf
+    return f"请补充：{label}"
+
+
+def _profile_description(name: str) -> str | None:
+    info = Profile.model_fields.get(name)
+    return info.description if info else None
+
+
+def questions_for(paths: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(question_for(p) for p in paths))

@@ -1,0 +1,94 @@
+"""The JSON API under ``/api/v1``: a few lines per route over the engine (contract.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.catalogue_view import MeasureDetail, MeasureSummary, detail_of, summary_of
+from engine import FieldError, Profile, Result, default_rules, evaluate
+from engine.catalogue import find
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "small-manufacturer.json"
+EXAMPLE = json.loads(EXAMPLE_FILE.read_text(encoding="utf-8")) if EXAMPLE_FILE.exists() else {"employees": 35}
+ERROR_EXAMPLE = [{"field": "hires[0].birth_date", "message_zh": "日期格式应为 YYYY-MM-DD",
+                  "message_en": "date must be YYYY-MM-DD"}]
+ERRORS = {
+    422: {"description": "输入有误：每项 {field, message_zh, message_en}（JSON 列表）",
+          "content": {"application/json": {"example": ERROR_EXAMPLE}}},
+    413: {"description": "请求内容超过 1 MiB"},
+}
+
+
+class EvaluateRequest(BaseModel):
+    """The body of ``POST /api/v1/evaluate``."""
+
+    model_config = ConfigDict(extra="forbid")
+    profile: Profile = Field(description="企业画像（contract.md）；缺省字段表示未知，空列表表示确定没有")
+    as_of: dt.date | None = Field(None, description="评估日 YYYY-MM-DD，默认今天；同一画像和评估日总得到同一结果")
+
+
+class UnitOut(BaseModel):
+    unit: str
+    level: str = Field(description="city 市级 / local 属地（所在区人民政府、自贸委、火炬管委会）")
+    measures: list[str]
+
+
+class Health(BaseModel):
+    status: str
+    rules_version: str
+    measures: int
+
+
+@router.post("/evaluate", summary="评估一个企业画像", response_class=Response,
+             responses={200: {"model": Result, "description": "contract.md 规定的结果（全部 50 项措施）"}, **ERRORS})
+def post_evaluate(
+    body: Annotated[EvaluateRequest, Body(openapi_examples={
+        "small_manufacturer": {"summary": "小型制造企业，两名青年新员工，一份政府采购合同",
+                               "value": {"profile": EXAMPLE, "as_of": "2026-01-15"}},
+        "unknown": {"summary": "几乎一无所知：多数措施待确定", "value": {"profile": {"employees": 8}}},
+    })],
+) -> Response:
+    # a sync route runs in the threadpool; the engine serializes evaluations per process
+    result = evaluate(body.profile, body.as_of)
+    return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
+
+
+@router.get("/measures", summary="全部措施（按原表顺序）", response_model=list[MeasureSummary])
+def get_measures() -> list[dict[str, Any]]:
+    return [summary_of(m) for m in default_rules().measures]
+
+
+@router.get("/measures/{measure_id}", summary="一项措施：原文、单位、条件和金额的白话说明",
+            response_model=MeasureDetail, responses={404: {"description": "没有该措施"}})
+def get_measure(measure_id: str) -> MeasureDetail:
+    measure = find(measure_id)
+    if measure is None:
+        raise HTTPException(404, FieldError("measure_id", f"没有措施 {measure_id}（编号为 M1 到 M50）",
+                                            f"no measure {measure_id} (ids are M1 to M50)"))
+    return detail_of(measure)
+
+
+@router.get("/units", summary="责任单位及其负责的措施", response_model=list[UnitOut])
+def get_units() -> list[UnitOut]:
+    book = default_rules()
+    city: dict[str, list[str]] = {}
+    for measure in book.measures:
+        for unit in measure.units:
+            city.setdefault(unit, []).append(measure.id)
+    every = [m.id for m in book.measures]
+    return ([UnitOut(unit=u, level="city", measures=ids) for u, ids in city.items()]
+            + [UnitOut(unit=u, level="local", measures=every) for u in book.local_units.all_local_units()])
+
+
+@router.get("/health", summary="健康检查（含规则版本）", response_model=Health)
+def get_health() -> Health:
+    book = default_rules()
+    return Health(status="ok", rules_version=book.version, measures=len(book.measures))

@@ -1,0 +1,86 @@
+"""The public self-check pages (Chinese, server-rendered, no JavaScript needed) and the catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.catalogue_view import detail_of
+from api.form_model import ParsedForm, parse_form, validate
+from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER
+from api.result_view import arrange
+from engine import FieldError, default_rules, evaluate
+from engine.catalogue import find, sections
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _as_of(raw: str | None) -> str | None:
+    """A fixed evaluation day may ride along in the link (for reproducible results); ignored unless a date."""
+    try:
+        return dt.date.fromisoformat(raw or "").isoformat()
+    except ValueError:
+        return None
+
+
+def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int = 200) -> Response:
+    return _page(request, "form.html", {
+        "basic": BASIC, "lists": LISTS, "industries": INDUSTRIES,
+        "other": OTHER, "values": parsed.values, "rows": parsed.rows, "errors": parsed.errors_by_input(),
+        "error_summary": parsed.error_summary(), "has_errors": bool(parsed.errors),
+        "as_of": as_of or "",  # already checked by _as_of
+    }, status)
+
+
+def _result(request: Request, parsed: ParsedForm, as_of: str | None) -> Response:
+    profile = validate(parsed)
+    if profile is None:
+        return _form(request, parsed, as_of, status=422)
+    result = evaluate(profile, dt.date.fromisoformat(as_of) if as_of else None)
+    query = parsed.query() + (f"&as_of={as_of}" if as_of else "")
+    return _page(request, "result.html", {"view": arrange(result), "query": query})
+
+
+@router.get("/", response_class=HTMLResponse)
+def form_page(request: Request) -> Response:
+    params = dict(request.query_params)
+    return _form(request, parse_form(params), _as_of(params.get("as_of")))
+
+
+@router.post("/check", response_class=HTMLResponse)
+async def check(request: Request) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    action = form.get("action", "")
+    if action.startswith("add:"):
+        return _form(request, parse_form(form, add_row=action[4:]), _as_of(form.get("as_of")))
+    # evaluation is blocking work: off the event loop, like the sync routes
+    return await run_in_threadpool(_result, request, parse_form(form), _as_of(form.get("as_of")))
+
+
+@router.get("/result", response_class=HTMLResponse)
+def result_page(request: Request) -> Response:
+    params = dict(request.query_params)
+    return _result(request, parse_form(params), _as_of(params.get("as_of")))
+
+
+@router.get("/catalogue", response_class=HTMLResponse)
+def catalogue(request: Request) -> Response:
+    grouped = [(s.chapter, s.section, [detail_of(m) for m in s.measures]) for s in sections()]
+    return _page(request, "catalogue.html", {"sections": grouped, "count": len(default_rules().measures)})
+
+
+@router.get("/catalogue/{measure_id}", response_class=HTMLResponse)
+def measure_page(request: Request, measure_id: str) -> Response:
+    measure = find(measure_id)
+    if measure is None:
+        raise HTTPException(404, FieldError("measure_id", f"没有措施 {measure_id}（编号为 M1 到 M50）",
+                                            f"no measure {measure_id}"))
+    return _page(request, "measure.html", {"m": detail_of(measure)})

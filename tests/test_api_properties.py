@@ -1,0 +1,76 @@
+"""Property: any valid profile gets a 200 with all 50 measures; never a 5xx."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.app import create_app
+from api.form_model import INDUSTRY_CODES
+
+client = TestClient(create_app(), raise_server_exceptions=False)
+
+dates = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2030, 12, 31)).map(dt.date.isoformat)
+money = st.decimals(min_value=0, max_value=10**11, places=2, allow_nan=False, allow_infinity=False).map(str)
+months = st.integers(min_value=0, max_value=1200)
+industry = st.one_of(st.sampled_from(sorted(INDUSTRY_CODES)), st.from_regex(r"\A[A-T](\d{2}(\d{1,2})?)?\Z"))
+
+
+def optional(fields: dict) -> st.SearchStrategy[dict]:
+    """Each field present or absent (absent = unknown)."""
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+born_then_hired = st.tuples(st.dates(dt.date(1950, 1, 1), dt.date(2012, 12, 31)), st.integers(1, 25_000)).map(
+    lambda p: {"birth_date": p[0].isoformat(), "hired_on": (p[0] + dt.timedelta(days=p[1])).isoformat()})
+hire = st.tuples(st.one_of(st.just({}), born_then_hired), optional({
+    "registered_unemployed": st.booleans(), "contract_months": months,
+    "social_insurance_months": months,
+    "insurance_months": optional({"unemployment": months, "work_injury": months, "pension": months}),
+})).map(lambda parts: {**parts[0], **parts[1]})
+profiles = optional({
+    "entity_type": st.sampled_from(["enterprise", "individual_business"]),
+    "industry_code": industry,
+    "employees": st.integers(min_value=0, max_value=10_000_000),
+    "revenue_yuan": money, "total_assets_yuan": money, "founded_on": dates,
+    "district": st.sampled_from(["思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"]),
+    "zone": st.sampled_from(["自贸区", "火炬高新区"]),
+    "declared_size_class": st.sampled_from(["large", "medium", "small", "micro"]),
+    "hires": st.lists(hire, max_size=4),
+    "loans": st.lists(optional({
+        "kind": st.sampled_from(["key_tech_upgrade", "equipment_renewal", "working_capital", "other"]),
+        "principal_yuan": money, "term_months": months}), max_size=3),
+    "procurement_contracts": st.lists(optional({"amount_yuan": money, "prepayment_arranged": st.booleans()}),
+                                      max_size=3),
+    "exhibitions": st.lists(optional({"program": st.text(max_size=20), "fees_yuan": money}), max_size=3),
+    "designations": st.lists(optional({
+        "kind": st.sampled_from(["little_giant", "specialized_sme", "innovative_sme"]),
+        "recognized_on": dates}), max_size=3),
+})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles, as_of=st.one_of(st.none(), dates))
+def test_random_valid_profiles_never_fail(profile: dict, as_of: str | None) -> None:
+    body = {"profile": profile} if as_of is None else {"profile": profile, "as_of": as_of}
+    response = client.post("/api/v1/evaluate", json=body)
+    assert response.status_code == 200, response.text
+    doc = response.json()
+    assert [r["measure"] for r in doc["results"]] == [f"M{i}" for i in range(1, 51)]
+    for item in doc["results"]:
+        assert item["status"] in {"eligible", "ineligible", "undetermined", "informational"}
+        if item["status"] == "undetermined":
+            assert item["missing"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+                         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                      max_size=3),
+                         max_leaves=10))
+def test_arbitrary_json_is_never_a_5xx(body: object) -> None:
+    response = client.post("/api/v1/evaluate", json={"profile": body})
+    assert response.status_code in (200, 422), response.text

@@ -1,0 +1,117 @@
+"""The self-check form as data: form fields ⇄ Profile dict, and questions for missing paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from api.form_model import INDUSTRY_CODES, parse_form, question_for, questions_for, validate
+from api.form_questions import BASIC, LISTS, NOT_ASKED, OTHER
+from engine import evaluate, parse_profile
+from engine.profile import Profile
+
+
+def test_every_profile_field_has_a_question() -> None:
+    """A new Profile field (issue 3) needs one Question in api/form_questions.py, or a NOT_ASKED reason."""
+    asked = {q.path.split(".")[0] for q in BASIC} | {s.name for s in LISTS} | set(NOT_ASKED)
+    assert set(Profile.model_fields) - asked == set()
+    for section in LISTS:
+        item_model = Profile.model_fields[section.name].annotation.__args__[0].__args__[0]  # list[X] | None
+        item_asked = {q.path.split(".")[0] for q in section.questions}
+        assert set(item_model.model_fields) - item_asked == set(), section.name
+
+
+@pytest.mark.parametrize("code", sorted(INDUSTRY_CODES))
+def test_every_listed_industry_is_a_valid_code_with_a_size_group(code: str) -> None:
+    result = evaluate(parse_profile({"industry_code": code}), dt.date(2026, 1, 1))
+    assert result.derived.industry_group is not None, code
+
+
+def test_blank_is_absent_and_none_is_an_empty_list() -> None:
+    parsed = parse_form({"employees": "", "has.hires": "no", "has.loans": "", "loans[0].term_months": ""})
+    assert parsed.profile == {"hires": []}
+
+
+def test_answers_become_profile_values() -> None:
+    parsed = parse_form({
+        "entity_type": "enterprise", "industry_code": "C39", "employees": " 35 ", "revenue_yuan": "1,200",
+        "total_assets_yuan": "８００", "founded_on": "2024-03-01", "district": "湖里区",
+        "has.hires": "yes", "hires[0].birth_date": "2003-05-01", "hires[0].registered_unemployed": "true",
+        "hires[0].insurance_months.pension": "3",
+        "procurement_contracts[0].amount_yuan": "200", "procurement_contracts[0].prepayment_arranged": "true",
+    })
+    profile = validate(parsed)
+    assert profile is not None, parsed.errors
+    assert profile.employees == 35
+    assert profile.revenue_yuan == Decimal("12000000") and profile.total_assets_yuan == Decimal("8000000")
+    assert profile.hires[0].insurance_months.pension == 3 and profile.hires[0].registered_unemployed is True
+    assert profile.procurement_contracts[0].amount_yuan == Decimal("2000000")  # a filled row means 有
+
+
+def test_blank_rows_are_dropped_and_rows_renumbered() -> None:
+    parsed = parse_form({"has.hires": "yes", "hires[0].birth_date": "", "hires[3].birth_date": "2003-05-01"})
+    assert parsed.profile["hires"] == [{"birth_date": "2003-05-01"}]
+    assert parsed.values["hires[0].birth_date"] == "2003-05-01" and parsed.rows["hires"] == 1
+
+
+def test_yes_with_nothing_filled_is_one_unknown_item() -> None:
+    assert parse_form({"has.loans": "yes"}).profile == {"loans": [{}]}
+
+
+def test_add_row_opens_the_section() -> None:
+    parsed = parse_form({"hires[0].birth_date": "2003-05-01"}, add_row="hires")
+    assert parsed.rows["hires"] == 2 and parsed.values["has.hires"] == "yes"
+    assert parse_form({}, add_row="nonsense").rows["hires"] == 1
+
+
+def test_unlisted_code_from_a_link_goes_to_the_other_box() -> None:
+    parsed = parse_form({"industry_code": "c3911"})
+    assert parsed.values["industry_code"] == OTHER and parsed.values["industry_code.other"] == "C3911"
+    assert parsed.profile["industry_code"] == "C3911"
+
+
+def test_other_industry_code() -> None:
+    parsed = parse_form({"industry_code": OTHER, "industry_code.other": "c3911"})
+    assert parsed.profile["industry_code"] == "C3911"
+    assert parsed.values["industry_code"] == OTHER
+
+
+def test_errors_land_beside_their_inputs_and_values_are_kept() -> None:
+    parsed = parse_form({"employees": "-3", "revenue_yuan": "abc", "founded_on": "2024-02-30",
+                         "hires[0].contract_months": "十二", "district": "湖里区"})
+    assert validate(parsed) is None
+    by_input = parsed.errors_by_input()
+    assert by_input["employees"] == ["不能小于 0"]
+    assert by_input["revenue_yuan"] == ["应为数字"]
+    assert "founded_on" in by_input and "hires[0].contract_months" in by_input
+    assert parsed.values["district"] == "湖里区" and parsed.values["employees"] == "-3"
+
+
+def test_query_round_trip() -> None:
+    from urllib.parse import parse_qsl
+
+    parsed = parse_form({"employees": "35", "has.loans": "no", "hires[0].birth_date": "2003-05-01"})
+    again = parse_form(dict(parse_qsl(parsed.query())))
+    assert again.profile == parsed.profile and again.values == parsed.values
+
+
+def test_questions_for_missing_paths() -> None:
+    assert question_for("employees") == "从业人员有多少人？"
+    assert question_for("hires[1].insurance_months.pension") == "第 2 名新招用人员：职工养老保险已缴几个月？"
+    assert question_for("hires") == "近期招用了新员工吗？"
+    assert question_for("something_new").startswith("请补充：")
+    assert question_for("loans[0]") == "第 1 笔贷款的情况如何？"
+    assert question_for("profile") == "请补充企业的基本情况"
+    assert questions_for(["employees", "employees"]) == ["从业人员有多少人？"]
+
+
+def test_error_summary_names_the_inputs() -> None:
+    parsed = parse_form({"employees": "-3", "hires[1].contract_months": "x", "has.hires": "yes",
+                         "hires[0].birth_date": "2003-01-01"})
+    validate(parsed)
+    summary = parsed.error_summary()
+    assert ("employees", "从业人员", "不能小于 0") in summary
+    assert any(anchor == "hires-1-contract_months" and label == "第 2 名新招用人员的劳动合同期限"
+               for anchor, label, _ in summary)
