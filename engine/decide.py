@@ -180,9 +180,16 @@ class Verdict:
             self.status = state
 
 
+@_per_rule_object
+def _gates(measure: Measure) -> tuple[tuple[Condition, ...], str]:
+    """The deciding conditions of a measure, and the tag of its "all hold" rule."""
+    return tuple(c for c in measure.conditions if c.gate), tag_met(measure.id)
+
+
 def _enterprise_verdict(measure: Measure, ctx: Context) -> Verdict:
     verdict = Verdict()
-    for condition in (c for c in measure.conditions if c.gate):
+    gates, met_tag = _gates(measure)
+    for condition in gates:
         state = condition_state(measure, condition, ctx)
         verdict.add(state)
         if state == FAILED:
@@ -192,7 +199,7 @@ def _enterprise_verdict(measure: Measure, ctx: Context) -> Verdict:
             verdict.reasons.append(condition.met)
         else:
             verdict.missing += missing_paths(condition.test, ctx.ent, ctx)
-    if verdict.status == MET and any(c.gate for c in measure.conditions) and tag_met(measure.id) not in ctx.fired:
+    if verdict.status == MET and gates and met_tag not in ctx.fired:
         # the per-condition view and the engine's own conjunction must agree
         raise AssertionError(f"{measure.id}: conditions met but the engine's met rule did not fire")
     return verdict
@@ -330,14 +337,17 @@ def _static(measure: Measure) -> dict[str, Any]:
     }
 
 
-_UNITS: dict[tuple[str, tuple[str, ...]], Units] = {}
+_BASES: dict[tuple[int, tuple[str, ...]], tuple[Measure, dict[str, Any]]] = {}
 
 
 def _base(measure: Measure, local_units: tuple[str, ...]) -> dict[str, Any]:
-    units = _UNITS.get((measure.id, local_units))
-    if units is None or units.city != measure.units:
-        units = _UNITS[(measure.id, local_units)] = Units(city=measure.units, local=list(local_units))
-    return {**_static(measure), "units": units}
+    """The parts of a result that do not depend on the enterprise beyond its locality."""
+    key = (id(measure), local_units)
+    hit = _BASES.get(key)
+    if hit is None:
+        units = Units(city=measure.units, local=list(local_units))
+        hit = _BASES[key] = (measure, {**_static(measure), "units": units})
+    return dict(hit[1])
 
 
 _INFORMATIONAL: dict[tuple[int, tuple[str, ...]], tuple[Measure, MeasureResult]] = {}
