@@ -75,6 +75,12 @@ def _fill_hire(page, i: int, birth: str, hired: str) -> None:
         page.fill(f"#hires-{i}-insurance_months-{insurance}", "3")
 
 
+def _open_topic(page, key: str) -> None:
+    """Unfold one topic of part 2 (a native <details>: works with JavaScript off)."""
+    if page.get_attribute(f"#topic-{key}", "open") is None:
+        page.click(f"#topic-{key} > summary")
+
+
 def test_small_manufacturer_gets_m30_and_m43(phone, base_url: str) -> None:
     page = phone
     ARTIFACTS.mkdir(exist_ok=True)
@@ -84,18 +90,27 @@ def test_small_manufacturer_gets_m30_and_m43(phone, base_url: str) -> None:
     page.select_option("#industry_code", "__other__")
     assert page.is_visible("#industry_code-other")  # shown by CSS :has(), no JavaScript
     _fill_basic(page)
+    assert not page.is_visible("label[for=has-hires-yes]")  # part 2 starts folded: a short form
+    assert not page.is_visible("#debts_settled")
+    _open_topic(page, "hiring")
     page.click("label[for=has-hires-yes]")
     assert page.is_visible("#hires-0-birth_date")
     _fill_hire(page, 0, "2003-05-01", "2025-09-01")
     page.click("button[value='add:hires']")  # a plain submit: the server re-renders with one more row
+    assert page.url.endswith("#sec-hires")  # ... and the page comes back at the list, not at the top
+    assert page.is_visible("#hires-1-birth_date")  # the answered topic comes back unfolded
     assert page.input_value("#hires-0-birth_date") == "2003-05-01"
     assert page.input_value("#employees") == "35"
     _fill_hire(page, 1, "2005-02-10", "2025-10-08")
+    _open_topic(page, "procurement")
     page.click("label[for=has-procurement_contracts-yes]")
     page.fill("#procurement_contracts-0-amount_yuan", "200")
     page.select_option("#procurement_contracts-0-prepayment_arranged", "true")
-    for section in ("loans", "exhibitions", "designations"):
+    for topic, section in (("loans", "loans"), ("exhibitions", "exhibitions"), ("recognition", "designations")):
+        _open_topic(page, topic)
         page.click(f"label[for=has-{section}-no]")
+    _open_topic(page, "growth")
+    page.select_option("#above_designated_size", "false")  # an enterprise fact inside a topic
     _no_horizontal_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "form-phone.png"), full_page=True)
 

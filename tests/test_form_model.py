@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 
 from api.form_model import INDUSTRY_CODES, parse_form, question_for, questions_for, validate
-from api.form_questions import BASIC, LISTS, NOT_ASKED, OTHER
+from api.form_questions import ENTERPRISE, LISTS, NOT_ASKED, OTHER
 from engine import evaluate, parse_profile
 from engine.profile import Profile
 
 
 def test_every_profile_field_has_a_question() -> None:
     """A new Profile field (issue 3) needs one Question in api/form_questions.py, or a NOT_ASKED reason."""
-    asked = {q.path.split(".")[0] for q in BASIC} | {s.name for s in LISTS} | set(NOT_ASKED)
+    asked = {q.path.split(".")[0] for q in ENTERPRISE} | {s.name for s in LISTS} | set(NOT_ASKED)
     assert set(Profile.model_fields) - asked == set()
     for section in LISTS:
         item_model = Profile.model_fields[section.name].annotation.__args__[0].__args__[0]  # list[X] | None
