@@ -148,6 +148,47 @@ def test_small_manufacturer_gets_m30_and_m43(phone, base_url: str) -> None:
     assert page.input_value("#procurement_contracts-0-amount_yuan") == "200"
 
 
+RICH = {  # a manufacturer to whom 24 measures apply: the densest print a real answer sheet gives
+    "as_of": "2026-01-15", "entity_type": "enterprise", "industry_code": "C39", "employees": "35",
+    "revenue_yuan": "1200", "total_assets_yuan": "800", "founded_on": "2024-03-01", "district": "湖里区",
+    "zone": "火炬高新区", "foreign_trade": "true", "above_designated_size": "false",
+    "converted_from_individual_business": "true", "dishonesty_record": "true", "recruitment_consortium_member": "true",
+    "group_recruitment_outside": "true", "uses_existing_land": "true", "existing_land_since": "2023-06-01",
+    "in_filed_reclaimed_sea": "true", "debts_settled": "true", "simple_deregistration_barred": "false",
+    **{f"hires[{i}].{k}": v for i, birth in enumerate(["2003-05-01", "2005-02-10"]) for k, v in {
+        "birth_date": birth, "hired_on": "2025-09-01", "registered_unemployed": "true", "contract_months": "12",
+        "insurance_months.unemployment": "3", "insurance_months.work_injury": "3",
+        "insurance_months.pension": "3"}.items()},
+    "loans[0].kind": "key_tech_upgrade", "loans[0].principal_yuan": "500", "loans[0].term_months": "24",
+    "loans[1].kind": "equipment_renewal", "loans[1].principal_yuan": "300", "loans[1].term_months": "24",
+    "procurement_contracts[0].amount_yuan": "200", "procurement_contracts[0].prepayment_arranged": "true",
+    "exhibitions[0].program": "闽货华夏行", "exhibitions[0].fees_yuan": "20000",
+    "exhibitions[1].program": "福品销全球", "designations[0].kind": "little_giant",
+    "designations[0].recognized_on": "2025-06-01", "projects[0].program": "province_tech_innovation",
+    "projects[0].selected": "true", "events[0].kind": "supply_demand_matchmaking", "events[0].organizer": "true",
+    "events[0].held_on": "2025-10-01", "procurement_projects[0].category": "works",
+    "procurement_projects[0].budget_yuan": "350", "procurement_projects[0].suitable_for_sme": "true",
+    "receivables[0].debtor_kind": "large_enterprise", "receivables[0].overdue": "true",
+    "violations[0].minor": "true", "violations[0].harm": "none", "violations[0].corrected_in_time": "true",
+}
+
+
+def test_many_eligible_measures_still_print_short(browser, base_url: str) -> None:
+    from urllib.parse import urlencode
+
+    context = browser.new_context(java_script_enabled=False, viewport=A4_CONTENT)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/result?{urlencode(RICH)}")
+        assert page.locator("article.eligible").count() >= 20
+        ARTIFACTS.mkdir(exist_ok=True)
+        pdf = page.pdf(path=str(ARTIFACTS / "result-rich.pdf"), format="A4")
+    finally:
+        context.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages <= 2, f"20 多项可享受措施也应在两页以内，实际 {pages} 页"
+
+
 def test_negative_employees_shows_field_error_and_keeps_values(phone, base_url: str) -> None:
     page = phone
     page.goto(base_url + "/")
