@@ -86,6 +86,8 @@ def test_small_manufacturer_gets_m30_and_m43(phone, base_url: str) -> None:
     page = phone
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(f"{base_url}/?as_of=2026-01-15")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "form-folded-phone.png"), full_page=True)
     assert not page.is_visible("#hires-0-birth_date")  # closed until 有 is chosen (CSS only)
     assert not page.is_visible("#industry_code-other")
     page.select_option("#industry_code", "__other__")
@@ -187,6 +189,31 @@ def test_many_eligible_measures_still_print_short(browser, base_url: str) -> Non
         context.close()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages <= 2, f"20 多项可享受措施也应在两页以内，实际 {pages} 页"
+
+
+def test_new_topics_and_lists_work_without_javascript(phone, base_url: str) -> None:
+    page = phone
+    page.goto(f"{base_url}/?as_of=2026-01-15")
+    _fill_basic(page)
+    _open_topic(page, "credit")
+    page.select_option("#dishonesty_record", "false")
+    page.click("label[for=has-violations-yes]")
+    page.select_option("#violations-0-harm", "none")
+    page.select_option("#violations-0-corrected_in_time", "true")
+    page.select_option("#violations-0-minor", "true")
+    _open_topic(page, "land")
+    page.select_option("#uses_existing_land", "true")
+    page.fill("#existing_land_since", "2023-06-01")
+    page.click("button[value='add:violations']")
+    assert page.is_visible("#violations-1-harm") and page.input_value("#violations-0-harm") == "none"
+    assert page.input_value("#existing_land_since") == "2023-06-01"  # the land topic stays unfolded
+    assert not page.is_visible("#debts_settled")  # an unanswered topic stays folded
+    _no_horizontal_scroll(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "form-topics-phone.png"), full_page=True)
+    page.click("button.primary[value=check]")
+    assert "1 起违法行为符合条件" in page.inner_text("article#M50")
+    assert "评估日在5年过渡期内" in page.inner_text("article#M35")
 
 
 def test_negative_employees_shows_field_error_and_keeps_values(phone, base_url: str) -> None:
