@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER, ListSection, Question
+from api.form_questions import ENTERPRISE, INDUSTRIES, LISTS, OTHER, TOPICS, ListSection, Question, Topic
 from engine import FieldError, ProfileError, parse_profile
 from engine.catalogue import FIELD_LABELS
 from engine.profile import Profile
@@ -28,6 +28,7 @@ INDUSTRY_CODES = {code for _, group in INDUSTRIES for code, _ in group}
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]\.(.+)$")
 _WHOLE_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
 _SECTIONS = {s.name: s for s in LISTS}
+_ENTERPRISE = {q.path: q for q in ENTERPRISE}
 
 
 @dataclass
@@ -46,11 +47,21 @@ class ParsedForm:
         return [(input_id(name), label_for(name), "；".join(messages))
                 for name, messages in self.errors_by_input().items()]
 
+    def open_topics(self) -> set[str]:
+        """The part-2 topics to show unfolded: those with any answer or any error in them."""
+        touched = {name for name, value in self.values.items() if value} | set(self.errors_by_input())
+        return {t.key for t in TOPICS if any(_in_topic(name, t) for name in touched)}
+
     def errors_by_input(self) -> dict[str, list[str]]:
         by_input: dict[str, list[str]] = {}
         for error in self.errors:
             by_input.setdefault(input_for(error.field), []).append(error.message_zh)
         return by_input
+
+
+def _in_topic(name: str, topic: Topic) -> bool:
+    head = name.removeprefix("has.").split("[")[0]
+    return name in {q.path for q in topic.questions} or head in {s.name for s in topic.lists}
 
 
 def _clean(text: str | None) -> str:
@@ -138,7 +149,7 @@ def _parse_list(form: Mapping[str, str], section: ListSection, parsed: ParsedFor
 def parse_form(form: Mapping[str, str], add_row: str | None = None) -> ParsedForm:
     """Read submitted answers; validate them with the engine; never raise on bad input."""
     parsed = ParsedForm(values={}, rows={}, profile={})
-    for question in BASIC:
+    for question in ENTERPRISE:
         raw = _industry(form, parsed.values) if question.kind == "industry" else _clean(form.get(question.path))
         if question.kind != "industry":
             parsed.values[question.path] = raw
@@ -167,7 +178,7 @@ def validate(parsed: ParsedForm) -> Profile | None:
 
 def input_for(path: str) -> str:
     """The input an error belongs beside: itself, or the list section for a whole-list error."""
-    if path in {q.path for q in BASIC} or _INDEX.match(path):
+    if path in _ENTERPRISE or _INDEX.match(path):
         return path
     head = path.split("[")[0].split(".")[0]
     return f"has.{head}" if head in _SECTIONS else ""
@@ -196,7 +207,7 @@ def _question(path: str) -> tuple[Question | None, ListSection | None, int | Non
             question = next((q for q in section.questions if q.path == match.group(3)), None)
             return question, section, int(match.group(2))
         return None, None, None
-    return next((q for q in BASIC if q.path == path), None), None, None
+    return _ENTERPRISE.get(path), None, None
 
 
 def question_for(path: str) -> str:

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.catalogue_view import detail_of
 from api.form_model import ParsedForm, parse_form, validate
-from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER
+from api.form_questions import BASIC, INDUSTRIES, OTHER, TOPICS
 from api.result_view import arrange
 from engine import FieldError, default_rules, evaluate
 from engine.catalogue import find, sections
@@ -33,7 +33,7 @@ def _as_of(raw: str | None) -> str | None:
 
 def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int = 200) -> Response:
     return _page(request, "form.html", {
-        "basic": BASIC, "lists": LISTS, "industries": INDUSTRIES,
+        "basic": BASIC, "topics": TOPICS, "open_topics": parsed.open_topics(), "industries": INDUSTRIES,
         "other": OTHER, "values": parsed.values, "rows": parsed.rows, "errors": parsed.errors_by_input(),
         "error_summary": parsed.error_summary(), "has_errors": bool(parsed.errors),
         "as_of": as_of or "",  # already checked by _as_of

@@ -45,14 +45,37 @@ profiles = optional({
         "principal_yuan": money, "term_months": months}), max_size=3),
     "procurement_contracts": st.lists(optional({"amount_yuan": money, "prepayment_arranged": st.booleans()}),
                                       max_size=3),
-    "exhibitions": st.lists(optional({"program": st.text(max_size=20), "fees_yuan": money}), max_size=3),
+    "exhibitions": st.lists(optional({
+        "program": st.one_of(st.sampled_from(["闽货华夏行", "福品销全球", "优势产业主题重点境外展会"]),
+                             st.text(max_size=20)),
+        "fees_yuan": money}), max_size=3),
     "designations": st.lists(optional({
         "kind": st.sampled_from(["little_giant", "specialized_sme", "innovative_sme"]),
         "recognized_on": dates}), max_size=3),
+    # enterprise facts and lists of issue 3 (M1–M50)
+    **{flag: st.booleans() for flag in (
+        "foreign_trade", "converted_from_individual_business", "above_designated_size", "dishonesty_record",
+        "recruitment_consortium_member", "group_recruitment_outside", "uses_existing_land",
+        "in_filed_reclaimed_sea", "debts_settled", "simple_deregistration_barred")},
+    "existing_land_since": dates,
+    "projects": st.lists(optional({
+        "program": st.sampled_from(["province_tech_innovation", "other"]), "selected": st.booleans()}), max_size=3),
+    "events": st.lists(optional({
+        "kind": st.sampled_from(["supply_demand_matchmaking", "other"]), "organizer": st.booleans(),
+        "held_on": dates}), max_size=3),
+    "procurement_projects": st.lists(optional({
+        "category": st.sampled_from(["works", "goods", "services"]), "budget_yuan": money,
+        "above_procurement_threshold": st.booleans(), "suitable_for_sme": st.booleans()}), max_size=3),
+    "receivables": st.lists(optional({
+        "debtor_kind": st.sampled_from(["government_agency", "public_institution", "large_enterprise", "other"]),
+        "amount_yuan": money, "overdue": st.booleans()}), max_size=3),
+    "violations": st.lists(optional({
+        "first_violation": st.booleans(), "minor": st.booleans(),
+        "harm": st.sampled_from(["none", "minor", "more"]), "corrected_in_time": st.booleans()}), max_size=3),
 })
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profile=profiles, as_of=st.one_of(st.none(), dates))
 def test_random_valid_profiles_never_fail(profile: dict, as_of: str | None) -> None:
     body = {"profile": profile} if as_of is None else {"profile": profile, "as_of": as_of}

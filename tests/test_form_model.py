@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 
 from api.form_model import INDUSTRY_CODES, parse_form, question_for, questions_for, validate
-from api.form_questions import BASIC, LISTS, NOT_ASKED, OTHER
+from api.form_questions import ENTERPRISE, LISTS, NOT_ASKED, OTHER
 from engine import evaluate, parse_profile
 from engine.profile import Profile
 
 
 def test_every_profile_field_has_a_question() -> None:
     """A new Profile field (issue 3) needs one Question in api/form_questions.py, or a NOT_ASKED reason."""
-    asked = {q.path.split(".")[0] for q in BASIC} | {s.name for s in LISTS} | set(NOT_ASKED)
+    asked = {q.path.split(".")[0] for q in ENTERPRISE} | {s.name for s in LISTS} | set(NOT_ASKED)
     assert set(Profile.model_fields) - asked == set()
     for section in LISTS:
         item_model = Profile.model_fields[section.name].annotation.__args__[0].__args__[0]  # list[X] | None
@@ -115,3 +115,50 @@ def test_error_summary_names_the_inputs() -> None:
     assert ("employees", "从业人员", "不能小于 0") in summary
     assert any(anchor == "hires-1-contract_months" and label == "第 2 名新招用人员的劳动合同期限"
                for anchor, label, _ in summary)
+
+
+def test_topic_facts_and_new_lists_become_profile_values() -> None:
+    parsed = parse_form({
+        "foreign_trade": "true", "above_designated_size": "false", "uses_existing_land": "true",
+        "existing_land_since": "2023-06-01", "debts_settled": "",
+        "procurement_projects[0].category": "works", "procurement_projects[0].budget_yuan": "350",
+        "procurement_projects[0].suitable_for_sme": "true",
+        "receivables[0].debtor_kind": "large_enterprise", "receivables[0].amount_yuan": "12.5",
+        "violations[0].harm": "none", "violations[0].minor": "true", "has.events": "no",
+        "projects[0].program": "province_tech_innovation", "projects[0].selected": "true",
+    })
+    profile = validate(parsed)
+    assert profile is not None, parsed.errors
+    assert profile.foreign_trade is True and profile.above_designated_size is False
+    assert profile.existing_land_since == dt.date(2023, 6, 1) and profile.debts_settled is None
+    assert profile.procurement_projects[0].budget_yuan == Decimal("3500000")
+    assert profile.receivables[0].amount_yuan == Decimal("125000") and profile.events == []
+    assert profile.violations[0].harm == "none" and profile.projects[0].selected is True
+    assert parsed.open_topics() == {"growth", "land", "procurement", "receivables", "credit", "events",
+                                    "recognition"}
+
+
+def test_a_topic_unfolds_for_an_error_inside_it() -> None:
+    parsed = parse_form({"existing_land_since": "2023-02-30"})
+    assert validate(parsed) is None
+    assert parsed.open_topics() == {"land"}
+    assert parse_form({}).open_topics() == set()
+
+
+def test_questions_for_topic_facts_and_new_lists() -> None:
+    assert question_for("in_filed_reclaimed_sea") == "项目是否入驻未批已备案的围填海域？"
+    assert question_for("receivables") == "有被拖欠的货款、工程款等账款吗？"
+    assert question_for("violations[0].corrected_in_time") == "第 1 起违法行为：是否已及时改正？"
+
+
+def test_every_choice_is_a_value_the_profile_accepts() -> None:
+    """Each offered choice (in BASIC, topics and list rows) must parse; a typo would silently be 'unknown'."""
+    for question in ENTERPRISE:
+        for value, _ in question.choices:
+            if question.kind != "industry":
+                assert validate(parse_form({question.path: value})) is not None, (question.path, value)
+    for section in LISTS:
+        for question in section.questions:
+            for value, _ in question.choices:
+                path = f"{section.name}[0].{question.path}"
+                assert validate(parse_form({path: value})) is not None, (path, value)
