@@ -251,7 +251,7 @@ class CsvIndex:
             if code and previous is not None and previous[0] == code:
                 record = Record(source, line, None, (KEY, f"统一社会信用代码重复（首次出现于第 {previous[1]} 行）"))
             else:
-                data.update(items)
+                data.update({table: items.get(table, []) for table in children})
                 record = Record(source, line, data, error, origins)
                 previous = (code, line)
             record.strays, pending_strays = pending_strays, []
