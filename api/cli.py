@@ -9,9 +9,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api import cli_check, cli_rules
+from api import cli_batch, cli_check, cli_rules, cli_synth
 
-COMMANDS = (cli_check, cli_rules)
+COMMANDS = (cli_check, cli_rules, cli_batch, cli_synth)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -69,7 +69,7 @@ def chunks(records: Iterable[Record], size: int) -> Iterator[tuple[int, list[Rec
         yield number, batch
 
 
-def start(engine: Engine, spec: RunSpec) -> str:
+def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
     """Record a new run and return its id."""
     path = spec.input.resolve()
     if not path.exists():
@@ -83,7 +83,7 @@ def start(engine: Engine, spec: RunSpec) -> str:
         engine, id=run_id, rules_version=default_rules().version, input_path=str(path), input_format=fmt,
         input_fingerprint=fingerprint(path, fmt), as_of=spec.as_of,
         measures=select_measures(spec.measures, spec.only_auto), only_auto=spec.only_auto,
-        chunk_size=spec.chunk_size, out_dir=str(spec.out_dir) if spec.out_dir else None,
+        chunk_size=spec.chunk_size, engine=engine_name, out_dir=str(spec.out_dir) if spec.out_dir else None,
     )
     return run_id
 

@@ -62,7 +62,8 @@ def _maybe(rng: random.Random, value: Any, unknown: float = 0.04) -> Any:
 
 def _hire(rng: random.Random, founded: dt.date) -> dict[str, Any]:
     hired = _date(rng, max(founded + dt.timedelta(days=30), dt.date(2024, 7, 1)), REFERENCE)
-    age_days = int(rng.choice([rng.gauss(16, 0.6), rng.gauss(25, 0.6), rng.uniform(17, 24), rng.uniform(25, 45)]) * 365.25)
+    age = rng.choice([rng.gauss(16, 0.6), rng.gauss(25, 0.6), rng.uniform(17, 24), rng.uniform(25, 45)])
+    age_days = int(age * 365.25)
     insured = rng.choice([1, 2, 3, 3, 4, 6, 8, 12])
     return {
         "birth_date": _maybe(rng, (hired - dt.timedelta(days=max(age_days, 5000))).isoformat()),
@@ -90,7 +91,7 @@ def enterprise(rng: random.Random) -> dict[str, Any]:
     individual = code[0] in "FH" and rng.random() < 0.25
     employees = max(1, int(rng.lognormvariate(0, 1.0) * (3 if individual else typical)))
     revenue = int(employees * per_head * rng.lognormvariate(0, 0.5)) // 1000 * 1000
-    founded = _date(rng, dt.date(1995, 1, 1), REFERENCE) if rng.random() < 0.6 else _date(rng, dt.date(2022, 1, 1), REFERENCE)
+    founded = _date(rng, dt.date(1995 if rng.random() < 0.6 else 2022, 1, 1), REFERENCE)
     name = "".join(rng.choice(SYLLABLES) for _ in range(2))
     data: dict[str, Any] = {
         KEY: credit_code(rng, division, individual),
@@ -202,7 +203,6 @@ def write_parquet(rows: Iterator[dict[str, Any]], out: Path, rows_per_file: int 
 
     schema = profile_schema()
     part, batch, writer = 0, [], None
-    written = 0
 
     def flush() -> None:
         nonlocal batch
@@ -210,11 +210,10 @@ def write_parquet(rows: Iterator[dict[str, Any]], out: Path, rows_per_file: int 
             writer.write_table(pa.Table.from_pylist(batch, schema=schema), row_group_size=row_group)
         batch = []
 
-    for data in rows:
+    for written, data in enumerate(rows, start=1):
         if writer is None:
             writer = pq.ParquetWriter(out / f"part-{part:05d}.parquet", schema)
         batch.append(to_arrow_row(data))
-        written += 1
         if len(batch) >= row_group:
             flush()
         if written % rows_per_file == 0:
