@@ -102,5 +102,5 @@ def results_of(conn: Any, run_id: str, measure: str | None = None) -> Any:
 def rejections_of(conn: Any, run_id: str) -> Any:
     query = select(BatchRejection.__table__).where(BatchRejection.run_id == run_id)
     return conn.execution_options(yield_per=5000).execute(
-        query.order_by(BatchRejection.chunk_no, BatchRejection.source, BatchRejection.line, BatchRejection.id)
+        query.order_by(BatchRejection.source, BatchRejection.line, BatchRejection.field, BatchRejection.reason)
     )
