@@ -94,12 +94,16 @@ def _batch(args: argparse.Namespace) -> int:
         out, mode = args.out, args.engine
     print(f"批次 {run_id}", file=sys.stderr)
     started = dt.datetime.now()
-    if mode == "dask":
-        from batch.dask_runner import execute_dask
+    try:
+        if mode == "dask":
+            from batch.dask_runner import execute_dask
 
-        counts = execute_dask(engine, run_id, args.scheduler, progress=not args.no_progress)
-    else:
-        counts = runner.execute(engine, run_id, args.workers, progress=not args.no_progress)
+            counts = execute_dask(engine, run_id, args.scheduler, progress=not args.no_progress)
+        else:
+            counts = runner.execute(engine, run_id, args.workers, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"已中断；已提交的部分保留，可用 huiqi batch --resume {run_id} 续跑", file=sys.stderr)
+        return 130
     folder = write_outputs(engine, run_id, out)
     seconds = (dt.datetime.now() - started).total_seconds()
     print(json.dumps({"run_id": run_id, **counts, "out": str(folder), "seconds": round(seconds, 1)},

@@ -12,6 +12,7 @@ process). Registries are generated once per (n, seed, format) under ``--data``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import subprocess
@@ -28,10 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def tree_rss(process: psutil.Process) -> int:
     total = 0
     for p in [process, *process.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -45,10 +44,8 @@ def run(command: list[str]) -> tuple[float, int, str]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            try:
+            with contextlib.suppress(psutil.Error):
                 peak = max(peak, tree_rss(watched))
-            except psutil.Error:
-                pass
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -98,7 +95,8 @@ def main() -> None:
     print("| n | workers | format | wall s | enterprises/s | peak tree MiB |")
     print("|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['n']:,} | {r['workers']} | {r['format']} | {r['wall_s']} | {r['per_s']:,} | {r['peak_tree_mib']} |")
+        cells = [f"{r['n']:,}", r["workers"], r["format"], r["wall_s"], f"{r['per_s']:,}", r["peak_tree_mib"]]
+        print("| " + " | ".join(str(c) for c in cells) + " |")
 
 
 if __name__ == "__main__":
