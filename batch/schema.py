@@ -136,3 +136,19 @@ def clean(value: Any) -> Any:
     if isinstance(value, list):
         return [clean(v) for v in value]
     return value
+
+
+def markdown() -> str:
+    """The column tables of docs/batch.md, regenerated from the model: ``python -m batch.schema``."""
+    kinds = {str: "文字", int: "整数", Decimal: "金额（元，最多两位小数）", dt.date: "日期 YYYY-MM-DD",
+             bool: "true/false（或 是/否）"}
+    lines = [f"#### `{ENTERPRISES}.csv`（每户企业一行）", "", "| 列 | 类型 | 含义 |", "|---|---|---|"]
+    lines += [f"| `{c.path}` | {kinds.get(c.kind, '文字')} | {c.description} |" for c in enterprise_columns()]
+    for name in list_fields():
+        lines += ["", f"#### `{name}.csv`（每项一行）", "", "| 列 | 类型 | 含义 |", "|---|---|---|"]
+        lines += [f"| `{c.path}` | {kinds.get(c.kind, '文字')} | {c.description} |" for c in child_columns(name)]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown())
