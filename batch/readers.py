@@ -241,7 +241,7 @@ class CsvIndex:
                     heads[table] = next(children[table], None)
                 while heads[table] is not None and heads[table][0] == code:  # type: ignore[index]
                     _, ln, child = heads[table]  # type: ignore[misc]
-                    child_data, child_error = _csv_row(json.loads(child))
+                    child_data, child_error = _csv_row(json.loads(child), f"{table}.")
                     child_data.pop(KEY, None)
                     if child_error and error is None:
                         error = (f"{table}[{len(items.get(table, []))}]", f"{table}.csv 第 {ln} 行：{child_error[1]}")
@@ -275,10 +275,10 @@ def _orphan(code: str) -> str:
     return f"{ENTERPRISES}.csv 中没有统一社会信用代码为 {code} 的企业"
 
 
-def _csv_row(values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str] | None]:
+def _csv_row(values: dict[str, Any], prefix: str = "") -> tuple[dict[str, Any], tuple[str, str] | None]:
     if "__error__" in values:
         return {}, ("", values["__error__"])
-    return unflatten(values), None
+    return unflatten(values, prefix), None
 
 
 def read_csv_folder(path: Path, workdir: Path | None = None) -> tuple[Iterator[Record], int, list[str]]:

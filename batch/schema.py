@@ -105,20 +105,27 @@ def bool_paths() -> frozenset[str]:
 BOOL_WORDS = {"是": True, "否": False}
 
 
+@cache
+def _key_plan(prefix: str, key: str) -> tuple[tuple[str, ...], bool]:
+    return tuple(key.split(".")), f"{prefix}{key}" in bool_paths()
+
+
 def unflatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """{'a.b': 1, 'c': ''} -> {'a': {'b': 1}}: empty cells and None mean "unknown" and are dropped.
 
     ``是``/``否`` in a boolean column become true/false; everything else is left to the model.
     """
     out: dict[str, Any] = {}
-    bools = bool_paths()
     for key, value in row.items():
         if value is None or value == "":
             continue
-        if isinstance(value, str) and value in BOOL_WORDS and f"{prefix}{key}" in bools:
+        parts, is_bool = _key_plan(prefix, key)
+        if is_bool and value in BOOL_WORDS:
             value = BOOL_WORDS[value]
+        if len(parts) == 1:
+            out[key] = value
+            continue
         target = out
-        parts = key.split(".")
         for part in parts[:-1]:
             nested = target.setdefault(part, {})
             if not isinstance(nested, dict):

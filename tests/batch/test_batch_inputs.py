@@ -63,7 +63,7 @@ def test_bad_csv_rows_are_reported_with_file_line_and_field(db: Engine, tmp_path
         "credit_code,birth_date,hired_on,registered_unemployed,contract_months,insurance_months.unemployment,"
         "insurance_months.work_injury,insurance_months.pension,social_insurance_months",
         f"{GOOD},2003-05-01,{hire}",
-        f"{GOOD},2005-02-10,{hire}",
+        f"{GOOD},2005-02-10,{hire.replace('true', '是')}",
         f"913502030BMYLM073B,2026-02-30,{hire}",        # line 4: impossible date (enterprise already bad)
         f"913502034K21X0JC6B,2003-05-01,{hire}",        # line 5: no such enterprise
     ]) + "\n")
