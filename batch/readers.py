@@ -239,7 +239,7 @@ class CsvIndex:
                     c, ln, _ = heads[table]  # type: ignore[misc]
                     pending_strays.append(Stray(f"{table}.csv", ln, c or None, KEY, _orphan(c)))
                     heads[table] = next(children[table], None)
-                while heads[table] is not None and heads[table][0] == code:  # type: ignore[index]
+                while code and heads[table] is not None and heads[table][0] == code:  # type: ignore[index]
                     _, ln, child = heads[table]  # type: ignore[misc]
                     child_data, child_error = _csv_row(json.loads(child), f"{table}.")
                     child_data.pop(KEY, None)

@@ -66,6 +66,7 @@ def test_bad_csv_rows_are_reported_with_file_line_and_field(db: Engine, tmp_path
         f"{GOOD},2005-02-10,{hire.replace('true', '是')}",
         f"913502030BMYLM073B,2026-02-30,{hire}",        # line 4: impossible date (enterprise already bad)
         f"913502034K21X0JC6B,2003-05-01,{hire}",        # line 5: no such enterprise
+        f",2003-05-01,{hire}",                          # line 6: no credit code: not the code-less enterprise's
     ]) + "\n")
     _write(folder, "notes.csv", "x\n1\n")
     run_id, counts = _run(db, folder)
@@ -81,6 +82,7 @@ def test_bad_csv_rows_are_reported_with_file_line_and_field(db: Engine, tmp_path
     assert by_line[("enterprises.csv", 7)][0] == "credit_code"
     assert ("hires.csv", 4) in by_line and by_line[("hires.csv", 4)][0] == "hires[0].birth_date"
     assert "没有统一社会信用代码" in by_line[("hires.csv", 5)][1]
+    assert "缺少统一社会信用代码" in by_line[("hires.csv", 6)][1]
     m30 = [r for r in results(db, run_id) if r[1] == "M30"]
     assert len(m30) == 1 and str(m30[0][6]) == "3000.00"
     out = write_outputs(db, run_id, tmp_path / "out")
