@@ -249,7 +249,8 @@ class CsvIndex:
                     origins.setdefault(table, []).append((f"{table}.csv", ln))
                     heads[table] = next(children[table], None)
             if code and previous is not None and previous[0] == code:
-                record = Record(source, line, {KEY: code}, (KEY, f"统一社会信用代码重复（首次出现于第 {previous[1]} 行）"))
+                reason = f"统一社会信用代码重复（首次出现于第 {previous[1]} 行）"
+                record = Record(source, line, {KEY: code}, (KEY, reason))
             else:
                 data.update({table: items.get(table, []) for table in children})
                 record = Record(source, line, data, error, origins)
