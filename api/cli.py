@@ -9,9 +9,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api import cli_check, cli_rules, cli_serve
+from api import cli_batch, cli_check, cli_rules, cli_serve, cli_synth
 
-COMMANDS = (cli_check, cli_rules, cli_serve)
+COMMANDS = (cli_check, cli_rules, cli_serve, cli_batch, cli_synth)
 
 
 def build_parser() -> argparse.ArgumentParser:

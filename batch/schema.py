@@ -1,0 +1,161 @@
+"""The registry's file layout, read off the Profile model so new fields flow through.
+
+Scalar fields of ``Profile`` are columns of ``enterprises.csv``; nested objects become dotted
+columns (``insurance_months.pension``); each ``list[Model]`` field is a child file
+``<field>.csv`` keyed by ``credit_code``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from engine.profile import Profile
+
+KEY = "credit_code"
+ENTERPRISES = "enterprises"
+
+
+@dataclass(frozen=True)
+class Column:
+    path: str  # dotted
+    kind: type  # str, int, Decimal, dt.date, bool
+    description: str
+
+
+def _strip(annotation: Any) -> Any:
+    """Drop ``| None`` and ``Annotated[...]`` around a type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _scalar(annotation: Any) -> type:
+    if typing.get_origin(annotation) is typing.Literal:
+        return type(typing.get_args(annotation)[0])
+    return annotation if annotation in (str, int, bool, Decimal, dt.date, float) else str
+
+
+def _list_item(annotation: Any) -> type[BaseModel] | None:
+    if typing.get_origin(annotation) is list:
+        item = _strip(typing.get_args(annotation)[0])
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+    return None
+
+
+def columns(model: type[BaseModel], prefix: str = "") -> list[Column]:
+    """Flat (dotted) columns of ``model``, excluding list fields."""
+    out: list[Column] = []
+    for name, info in model.model_fields.items():
+        annotation = _strip(info.annotation)
+        if _list_item(annotation) is not None:
+            continue
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            out.extend(columns(annotation, f"{prefix}{name}."))
+        else:
+            out.append(Column(f"{prefix}{name}", _scalar(annotation), info.description or ""))
+    return out
+
+
+@cache
+def list_fields() -> dict[str, type[BaseModel]]:
+    """Profile list fields -> item model: one child file each."""
+    out = {}
+    for name, info in Profile.model_fields.items():
+        item = _list_item(_strip(info.annotation))
+        if item is not None:
+            out[name] = item
+    return out
+
+
+@cache
+def enterprise_columns() -> tuple[Column, ...]:
+    return tuple(columns(Profile))
+
+
+@cache
+def child_columns(field: str) -> tuple[Column, ...]:
+    return (Column(KEY, str, "所属企业的统一社会信用代码"), *columns(list_fields()[field]))
+
+
+@cache
+def bool_paths() -> frozenset[str]:
+    paths = {c.path for c in enterprise_columns() if c.kind is bool}
+    for field in list_fields():
+        paths |= {f"{field}.{c.path}" for c in child_columns(field) if c.kind is bool}
+    return frozenset(paths)
+
+
+BOOL_WORDS = {"是": True, "否": False}
+
+
+@cache
+def _key_plan(prefix: str, key: str) -> tuple[tuple[str, ...], bool]:
+    return tuple(key.split(".")), f"{prefix}{key}" in bool_paths()
+
+
+def unflatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{'a.b': 1, 'c': ''} -> {'a': {'b': 1}}: empty cells and None mean "unknown" and are dropped.
+
+    ``是``/``否`` in a boolean column become true/false; everything else is left to the model.
+    """
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is None or value == "":
+            continue
+        parts, is_bool = _key_plan(prefix, key)
+        if is_bool and value in BOOL_WORDS:
+            value = BOOL_WORDS[value]
+        if len(parts) == 1:
+            out[key] = value
+            continue
+        target = out
+        for part in parts[:-1]:
+            nested = target.setdefault(part, {})
+            if not isinstance(nested, dict):
+                break
+            target = nested
+        else:
+            target[parts[-1]] = value
+    return out
+
+
+def clean(value: Any) -> Any:
+    """Drop None-valued keys recursively (None = unknown); lists keep their items."""
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
+def markdown() -> str:
+    """The column tables of docs/batch.md, regenerated from the model: ``python -m batch.schema``."""
+    kinds = {str: "文字", int: "整数", Decimal: "金额（元，最多两位小数）", dt.date: "日期 YYYY-MM-DD",
+             bool: "true/false（或 是/否）"}
+    lines = [f"#### `{ENTERPRISES}.csv`（每户企业一行）", "", "| 列 | 类型 | 含义 |", "|---|---|---|"]
+    lines += [f"| `{c.path}` | {kinds.get(c.kind, '文字')} | {c.description} |" for c in enterprise_columns()]
+    for name in list_fields():
+        lines += ["", f"#### `{name}.csv`（每项一行）", "", "| 列 | 类型 | 含义 |", "|---|---|---|"]
+        lines += [f"| `{c.path}` | {kinds.get(c.kind, '文字')} | {c.description} |" for c in child_columns(name)]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown())

@@ -1,0 +1,106 @@
+"""Reading and writing batch runs: one transaction per chunk, so a killed run resumes cleanly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from store.models import BatchChunk, BatchRejection, BatchResult, BatchRun, RegistryEnterprise
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def create_run(db: Engine, **fields: Any) -> None:
+    with db.begin() as conn:
+        conn.execute(insert(BatchRun).values(status="running", started_at=now(), **fields))
+
+
+def load_run(engine: Engine, run_id: str) -> BatchRun | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(BatchRun).where(BatchRun.id == run_id)).first()
+    if row is None:
+        return None
+    return BatchRun(**row._mapping)
+
+
+def done_chunks(engine: Engine, run_id: str) -> set[int]:
+    with engine.connect() as conn:
+        return set(conn.scalars(select(BatchChunk.chunk_no).where(BatchChunk.run_id == run_id)))
+
+
+def _upsert_registry(conn: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect not in ("sqlite", "postgresql"):  # other databases: delete then insert
+        codes = [r["credit_code"] for r in rows]
+        conn.execute(delete(RegistryEnterprise).where(RegistryEnterprise.credit_code.in_(codes)))
+        conn.execute(insert(RegistryEnterprise), rows)
+        return
+    module = sqlite if dialect == "sqlite" else postgresql
+    stmt = module.insert(RegistryEnterprise)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[RegistryEnterprise.credit_code],
+        set_={c: stmt.excluded[c] for c in ("name", "district", "profile", "source", "run_id")},
+    )
+    conn.execute(stmt, rows)
+
+
+def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
+    """Results, rejections, registry rows and the chunk marker of one chunk, atomically."""
+    with engine.begin() as conn:
+        if outcome.results:
+            conn.execute(insert(BatchResult), [
+                {"run_id": run_id, "chunk_no": outcome.chunk_no, "credit_code": r[0], "measure": r[1],
+                 "name": r[2], "district": r[3], "zone": r[4], "amount_kind": r[5],
+                 "amount_yuan": None if r[6] is None else Decimal(r[6]), "formula": r[7],
+                 "reasons": r[8], "units": r[9]}
+                for r in outcome.results
+            ])
+        if outcome.rejections:
+            conn.execute(insert(BatchRejection), [
+                {"run_id": run_id, "chunk_no": outcome.chunk_no, "source": r[0], "line": r[1],
+                 "credit_code": r[2], "field": r[3], "reason": r[4]}
+                for r in outcome.rejections
+            ])
+        _upsert_registry(conn, [
+            {"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "source": r[4], "run_id": run_id}
+            for r in sorted(outcome.registry)
+        ])
+        conn.execute(insert(BatchChunk).values(
+            run_id=run_id, chunk_no=outcome.chunk_no, rows=outcome.rows, matched=outcome.matched,
+            unmatched=outcome.unmatched, rejected=outcome.rejected,
+        ))
+
+
+def finish_run(engine: Engine, run_id: str) -> dict[str, int]:
+    with engine.begin() as conn:
+        total, matched, unmatched, rejected = conn.execute(
+            select(func.coalesce(func.sum(BatchChunk.rows), 0), func.coalesce(func.sum(BatchChunk.matched), 0),
+                   func.coalesce(func.sum(BatchChunk.unmatched), 0), func.coalesce(func.sum(BatchChunk.rejected), 0))
+            .where(BatchChunk.run_id == run_id)
+        ).one()
+        counts = {"total": int(total), "matched": int(matched), "unmatched": int(unmatched), "rejected": int(rejected)}
+        conn.execute(update(BatchRun).where(BatchRun.id == run_id).values(status="done", finished_at=now(), **counts))
+    return counts
+
+
+def results_of(conn: Any, run_id: str, measure: str | None = None) -> Any:
+    """Eligible rows of a run ordered by measure then credit code (streamed)."""
+    query = select(BatchResult.__table__).where(BatchResult.run_id == run_id)
+    if measure is not None:
+        query = query.where(BatchResult.measure == measure)
+    return conn.execution_options(yield_per=5000).execute(query.order_by(BatchResult.measure, BatchResult.credit_code))
+
+
+def rejections_of(conn: Any, run_id: str) -> Any:
+    query = select(BatchRejection.__table__).where(BatchRejection.run_id == run_id)
+    return conn.execution_options(yield_per=5000).execute(
+        query.order_by(BatchRejection.source, BatchRejection.line, BatchRejection.field, BatchRejection.reason)
+    )
