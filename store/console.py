@@ -31,7 +31,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
+def aware(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands back naive datetimes; everything here is stored in UTC."""
     return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
@@ -101,7 +101,7 @@ def _check(session: Session, staff: Staff | None, password: str, at: dt.datetime
     if staff is None or not staff.active:
         _verify(_DUMMY_HASH, password)
         return wrong
-    locked_until = _aware(staff.locked_until)
+    locked_until = aware(staff.locked_until)
     if locked_until is not None and locked_until > at:
         minutes = int((locked_until - at).total_seconds() // 60) + 1
         return LoginOutcome(None, f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员")
@@ -164,7 +164,7 @@ def session_staff(engine: Engine, sid: str) -> CurrentStaff | None:
         if row is None:
             return None
         sess, staff = row
-        if not staff.active or _aware(sess.created_at) + SESSION_LIFETIME < now():  # type: ignore[operator]
+        if not staff.active or aware(sess.created_at) + SESSION_LIFETIME < now():  # type: ignore[operator]
             return None
         return CurrentStaff(staff.id, staff.name, staff.is_admin, sess.id, sess.csrf)
 
@@ -279,7 +279,7 @@ def _rows(session: Session, query: Any) -> list[VersionRow]:
     for version, header, staff in session.execute(query).all():
         out.append(VersionRow(
             header.id, version.version, header.credit_code, header.enterprise_name, staff.name,
-            _aware(version.saved_at), version.label, version.profile, version.sources,  # type: ignore[arg-type]
+            aware(version.saved_at), version.label, version.profile, version.sources,  # type: ignore[arg-type]
             version.result, version.rules_version, [m for m in version.eligible.split(",") if m],
             version.note, counts.get(header.id, 1)))
     return out

@@ -96,11 +96,13 @@ def require_admin(staff: LoggedIn) -> CurrentStaff:
     return staff
 
 
-def login_token(request: Request, response: Response) -> str:
-    """A fresh token for the login form, also set as a signed cookie (double submit)."""
-    token = secrets.token_urlsafe(24)
+def new_login_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def set_login_cookie(request: Request, response: Response, token: str) -> None:
+    """The login form's token, also set as a signed cookie (double submit)."""
     _set_cookie(response, LOGIN_COOKIE, _signer(request, "login").dumps(token), 3600)
-    return token
 
 
 def check_login_token(request: Request, submitted: str | None) -> bool:
