@@ -20,6 +20,12 @@ def _key(item: MeasureResult) -> tuple[str, str, str]:
     return item.status, item.amount.kind, str(item.amount.yuan)
 
 
+def totals_differ(variants: list[Assessment]) -> tuple[bool, bool]:
+    """Whether the exact and the "up to" totals differ between the variants."""
+    return (len({v.result.totals.exact_yuan for v in variants}) > 1,
+            len({v.result.totals.up_to_yuan for v in variants}) > 1)
+
+
 def compare(variants: list[Assessment]) -> list[CompareRow]:
     """One row per measure that is not ineligible in every variant (informational ones left out)."""
     rows = []

@@ -9,13 +9,15 @@ declared ones among them must be proven before a unit grants anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from api.form_model import label_for
-from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER
+from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER, Question
 from engine import ProfileError, RuleBook, parse_profile
+from engine.amounts import yuan
 from engine.catalogue import FIELD_LABELS
 from engine.profile import Profile
 from engine.reliance import relied_paths
@@ -117,12 +119,46 @@ def fact_label(path: str) -> str:
     return FIELD_LABELS.get(leaf) or (info.description if info and info.description else leaf)
 
 
+_ITEM_PATH = re.compile(r"^(\w+)\[\d+\]\.(.+)$")
+_BASIC = {q.path: q for q in BASIC}
+_ITEM_QUESTIONS = {(s.name, q.path): q for s in LISTS for q in s.questions}
+INDUSTRY_LABELS = {code: label for _, group in INDUSTRIES for code, label in group}
+
+
+def _question(path: str) -> Question | None:
+    match = _ITEM_PATH.match(path)
+    return _ITEM_QUESTIONS.get((match.group(1), match.group(2))) if match else _BASIC.get(path)
+
+
+def shown(path: str, value: Any) -> str:
+    """A fact as staff read it: choice labels, 是/否, money in yuan, 没有 for an empty list."""
+    if value == []:
+        return "没有"
+    question = _question(path)
+    if question is not None and question.kind == "money":
+        return f"{yuan(Decimal(str(value)))} 元"
+    if path == "industry_code" and value in INDUSTRY_LABELS:
+        return f"{INDUSTRY_LABELS[value]}（{value}）"
+    text = _text(value)
+    if question is not None and question.choices:
+        return dict(question.choices).get(text, text)
+    if question is not None and question.kind == "int" and question.unit:
+        return f"{text} {question.unit}"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return text
+
+
 @dataclass(frozen=True)
 class Fact:
     path: str
     label: str
     value: Any
     source: str
+
+    @property
+    def shown(self) -> str:
+        return shown(self.path, self.value)
 
 
 def relied_declared(result: Result, profile: dict[str, Any], facts_source: dict[str, str],

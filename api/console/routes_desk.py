@@ -21,7 +21,7 @@ from api.console.assess import (
     registry_values,
     variant_json,
 )
-from api.console.compare import compare
+from api.console.compare import compare, totals_differ
 from api.console.db import database
 from api.console.facts import form_values
 from api.console.pages import page
@@ -144,4 +144,5 @@ async def compare_page(request: Request) -> Response:
     outcomes = await run_in_threadpool(run)
     good = [o for o in outcomes if isinstance(o, Assessment)]
     return page(request, "compare.html", {"variants": good, "rows": compare(good) if good else [],
+                                          "totals_differ": totals_differ(good) if good else (False, False),
                                           "dropped": len(outcomes) - len(good), "code": code, "name": name})

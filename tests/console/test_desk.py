@@ -76,6 +76,7 @@ def test_evaluate_flags_the_facts_only_declared_at_the_desk(staff: TestClient) -
     block = page.text.split('data-measure="M43"')[1].split("</div>")[0]
     assert 'data-path="procurement_contracts[0].amount_yuan"' in block
     assert 'data-path="procurement_contracts[0].prepayment_arranged"' in block
+    assert "第 1 份政府采购合同的合同金额：2,000,000 元" in block and "合同有预付款安排：是" in block
     m30 = page.text.split('id="M30"')[1].split("</article>")[0]
     assert "所依据的信息均来自登记库" in m30
     assert re.search(r'<tr class="declared" data-path="procurement_contracts\[0\]\.amount_yuan">', page.text)
@@ -113,6 +114,8 @@ def test_variants_are_compared_side_by_side(staff: TestClient) -> None:
     head = compared.text.split("<thead>")[1].split("</thead>")[0]
     assert "现状" in head and "再招 2 名 16-24 岁" in head
     assert '<tr class="differs" id="row-M30">' in compared.text
+    assert '<tr class="totals differs" id="total-exact-row">' in compared.text
+    assert '<tr class="totals" id="total-up-to-row">' in compared.text
     row = compared.text.split('id="row-M30"')[1].split("</tr>")[0]
     assert "3,000 元" in row and "6,000 元" in row
     assert '<tr class="" id="row-' in compared.text  # measures the same in both are not marked
