@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from store.console_models import AppSetting, Consultation, ConsultationVersion, LoginAttempt, Staff, StaffSession
 from store.models import RegistryEnterprise
 
+LOCAL_TZ = ZoneInfo(os.environ.get("HUIQI_TZ", "Asia/Shanghai"))  # dates staff type and read are Beijing time
 MAX_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=15)
 SESSION_LIFETIME = dt.timedelta(hours=8)
@@ -198,11 +200,15 @@ def registry_by_code(engine: Engine, code: str) -> RegistryEntry | None:
         return _entry(row) if row is not None else None
 
 
+def _escaped(text: str) -> str:
+    """``text`` for a LIKE pattern: its % and _ are literal."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def registry_by_name(engine: Engine, part: str, limit: int = 20) -> list[RegistryEntry]:
-    escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     with Session(engine) as session:
         rows = session.scalars(select(RegistryEnterprise)
-                               .where(RegistryEnterprise.name.like(f"%{escaped}%", escape="\\"))
+                               .where(RegistryEnterprise.name.like(f"%{_escaped(part)}%", escape="\\"))
                                .order_by(RegistryEnterprise.name).limit(limit))
         return [_entry(r) for r in rows]
 
@@ -262,9 +268,15 @@ class VersionRow:
     note: str
     versions: int  # how many versions the consultation has
 
+    @property
+    def saved_local(self) -> dt.datetime:
+        return self.saved_at.astimezone(LOCAL_TZ)
+
 
 @dataclass(frozen=True)
 class LogFilter:
+    """Dates are local (``HUIQI_TZ``, default Asia/Shanghai) and inclusive."""
+
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     adviser: str | None = None
@@ -291,6 +303,11 @@ def _joined() -> Any:
             .join(Staff, Staff.id == ConsultationVersion.staff_id))
 
 
+def _start_of(day: dt.date) -> dt.datetime:
+    """Local midnight, in UTC (SQLite compares the stored text, so both sides must be UTC)."""
+    return dt.datetime.combine(day, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
+
+
 def list_consultations(engine: Engine, filters: LogFilter, limit: int = 500) -> list[VersionRow]:
     """The latest version of each consultation matching the filters, newest first."""
     latest = (select(ConsultationVersion.consultation_id, func.max(ConsultationVersion.version).label("v"))
@@ -298,16 +315,15 @@ def list_consultations(engine: Engine, filters: LogFilter, limit: int = 500) -> 
     query = _joined().join(latest, (latest.c.consultation_id == ConsultationVersion.consultation_id)
                            & (latest.c.v == ConsultationVersion.version))
     if filters.date_from:
-        query = query.where(ConsultationVersion.saved_at >= dt.datetime.combine(filters.date_from, dt.time(),
-                                                                               dt.UTC))
+        query = query.where(ConsultationVersion.saved_at >= _start_of(filters.date_from))
     if filters.date_to:
-        query = query.where(ConsultationVersion.saved_at < dt.datetime.combine(
-            filters.date_to + dt.timedelta(days=1), dt.time(), dt.UTC))
+        query = query.where(ConsultationVersion.saved_at < _start_of(filters.date_to + dt.timedelta(days=1)))
     if filters.adviser:
         query = query.where(Staff.name == filters.adviser)
     if filters.enterprise:
-        like = f"%{filters.enterprise}%"
-        query = query.where(or_(Consultation.enterprise_name.like(like), Consultation.credit_code.like(like)))
+        like = f"%{_escaped(filters.enterprise)}%"
+        query = query.where(or_(Consultation.enterprise_name.like(like, escape="\\"),
+                                Consultation.credit_code.like(like, escape="\\")))
     if filters.measure:
         query = query.where(ConsultationVersion.eligible.like(f"%,{filters.measure.upper()},%"))
     query = query.order_by(ConsultationVersion.saved_at.desc(), Consultation.id.desc()).limit(limit)

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from store.console import VersionRow
 
-HEADERS = ["编号", "版本", "版本数", "保存时间（UTC）", "咨询人员", "统一社会信用代码", "企业名称", "方案",
+HEADERS = ["编号", "版本", "版本数", "保存时间（北京时间）", "咨询人员", "统一社会信用代码", "企业名称", "方案",
            "可享受措施", "确定金额合计（元）", "“最高”金额合计（元）", "规则版本", "评估日", "备注"]
 
 
@@ -18,7 +18,7 @@ def rows(items: list[VersionRow]) -> list[list[Any]]:
     out = []
     for r in items:
         totals = r.result.get("totals", {})
-        out.append([r.consultation_id, r.version, r.versions, r.saved_at.strftime("%Y-%m-%d %H:%M:%S"), r.adviser,
+        out.append([r.consultation_id, r.version, r.versions, r.saved_local.strftime("%Y-%m-%d %H:%M:%S"), r.adviser,
                      r.credit_code or "", r.enterprise_name or "", r.label or "", "、".join(r.eligible),
                      totals.get("exact_yuan", ""), totals.get("up_to_yuan", ""), r.rules_version,
                      r.result.get("as_of", ""), r.note])

@@ -16,7 +16,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.check_csr
 @router.get("/console/staff")
 def staff_page(request: Request) -> Response:
     return page(request, "staff.html", {"people": store.staff_list(database(request)), "now": store.now(),
-                                        "aware": store.aware})
+                                        "aware": store.aware, "local_tz": store.LOCAL_TZ})
 
 
 @router.post("/console/staff/{name}/unlock")

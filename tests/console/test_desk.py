@@ -171,7 +171,7 @@ def test_log_filters_and_exports(app: Any, staff: TestClient) -> None:
     assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:5] == ("编号", "版本", "版本数", "保存时间（UTC）", "咨询人员")
+    assert rows[0][:5] == ("编号", "版本", "版本数", "保存时间（北京时间）", "咨询人员")
     assert len(rows) == 2 and rows[1][4] == "wang" and rows[1][5] == CODE and "M43" in rows[1][8]
     assert rows[1][13] == "'=HYPERLINK(\"x\")"  # never a live formula
     text = staff.get("/console/consultations.csv").content.decode("utf-8-sig")

@@ -108,9 +108,21 @@ def test_consultations_keep_every_version(engine: Engine) -> None:
     assert [r.consultation_id for r in console.list_consultations(engine, LogFilter(measure="m43"))] == []
     assert [r.consultation_id for r in console.list_consultations(engine, LogFilter(measure="M30"))] == [first]
     assert [r.consultation_id for r in console.list_consultations(engine, LogFilter(adviser="li"))] == [other, first]
-    today = console.now().date()
+    today = console.now().astimezone(console.LOCAL_TZ).date()  # the filter takes local dates
     assert len(console.list_consultations(engine, LogFilter(date_from=today, date_to=today))) == 2
     assert console.list_consultations(engine, LogFilter(date_to=today - dt.timedelta(days=1))) == []
     assert len(console.list_consultations(engine, LogFilter(enterprise="精密"))) == 2
     with pytest.raises(LookupError):
         console.save_consultation(engine, wang, _saved("x", []), 9999)
+
+
+def test_date_filters_are_beijing_days(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    wang = console.authenticate(engine, "wang", PASSWORD).staff_id
+    assert wang is not None
+    monkeypatch.setattr(console, "now", lambda: dt.datetime(2026, 1, 14, 17, 30, tzinfo=dt.UTC))  # 01-15 01:30 北京
+    number, _ = console.save_consultation(engine, wang, _saved("凌晨", []))
+    day = dt.date(2026, 1, 15)
+    assert [r.consultation_id for r in console.list_consultations(engine, LogFilter(date_from=day, date_to=day))] \
+        == [number]
+    assert console.list_consultations(engine, LogFilter(date_to=dt.date(2026, 1, 14))) == []
+    assert console.history(engine, number)[0].saved_local.strftime("%m-%d %H:%M") == "01-15 01:30"
