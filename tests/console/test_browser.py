@@ -64,8 +64,8 @@ def shot(page: Any, name: str, full: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"), full_page=full)
 
 
-def _login(page: Any, base_url: str, password: str = PASSWORD) -> None:
-    page.fill("#name", "wang")
+def _login(page: Any, base_url: str, password: str = PASSWORD, name: str = "wang") -> None:
+    page.fill("#name", name)
     page.fill("#password", password)
     page.click("#login")
 
@@ -74,6 +74,32 @@ def test_anonymous_is_sent_to_login(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/console/consultations")
     assert page.url.startswith(f"{base_url}/console/login?next=")
     shot(page, "login", full=False)
+
+
+def test_five_wrong_passwords_lock_the_account(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/console/login")
+    for _ in range(5):
+        _login(page, base_url, password="not the password", name="li")
+        page.wait_for_selector("#login-error")
+    assert "账号已锁定 15 分钟" in page.inner_text("#login-error")
+    _login(page, base_url, name="li")  # the right password, too late
+    page.wait_for_selector("#login-error")
+    assert "已锁定" in page.inner_text("#login-error") and "/console/login" in page.url
+    shot(page, "lockout", full=False)
+
+
+def test_a_forged_csrf_token_is_refused(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/console")
+    _login(page, base_url)
+    page.wait_for_selector("#who")
+    page.evaluate("() => { document.querySelector('form[action=\"/console/logout\"] input[name=csrf]').value"
+                  " = 'forged'; }")
+    page.click("#logout")
+    page.wait_for_load_state()
+    assert "CSRF 校验失败" in page.inner_text("#error") and page.is_visible("a[href=\"/console\"]")
+    shot(page, "csrf-refused", full=False)
+    page.goto(f"{base_url}/console")
+    assert page.inner_text("#who") == "wang"  # the forged logout did nothing
 
 
 def test_a_desk_visit(page: Any, base_url: str) -> None:
