@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -154,6 +154,7 @@ class CurrentStaff:
 def open_session(engine: Engine, staff_id: int) -> str:
     sid = secrets.token_urlsafe(32)
     with Session(engine) as session:
+        session.execute(delete(StaffSession).where(StaffSession.created_at < now() - SESSION_LIFETIME))  # expired
         session.add(StaffSession(id=sid, staff_id=staff_id, csrf=secrets.token_urlsafe(32), created_at=now()))
         session.commit()
     return sid
@@ -230,7 +231,20 @@ class Saved:
 
 def save_consultation(engine: Engine, staff_id: int, saved: Saved,
                       consultation_id: int | None = None) -> tuple[int, int]:
-    """A new consultation (version 1), or a new version of an existing one. Returns (id, version)."""
+    """A new consultation (version 1), or a new version of an existing one. Returns (id, version).
+
+    Two staff saving the same consultation at once: the unique (consultation, version) refuses
+    the second insert, which then retries with the next number; nothing is overwritten."""
+    for attempt in range(5):
+        try:
+            return _insert_version(engine, staff_id, saved, consultation_id)
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _insert_version(engine: Engine, staff_id: int, saved: Saved, consultation_id: int | None) -> tuple[int, int]:
     at = now()
     with Session(engine) as session:
         if consultation_id is None:
@@ -247,7 +261,7 @@ def save_consultation(engine: Engine, staff_id: int, saved: Saved,
             consultation_id=consultation_id, version=latest + 1, staff_id=staff_id, saved_at=at,
             label=saved.label, profile=saved.profile, sources=saved.sources, result=saved.result,
             rules_version=saved.rules_version, eligible="," + ",".join(saved.eligible) + ",", note=saved.note))
-        session.commit()  # the unique (consultation, version) refuses a concurrent duplicate
+        session.commit()
         return consultation_id, latest + 1
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from api.console import auth
 from api.console.assess import code_error
 from api.console.db import database
-from api.console.routes_log import _filters
+from api.console.routes_log import filters_of
 from engine import FieldError
 from store import console as store
 
@@ -37,4 +37,4 @@ def consultations(request: Request) -> list[dict[str, Any]]:
              "saved_at": r.saved_at.isoformat(), "adviser": r.adviser, "credit_code": r.credit_code,
              "enterprise_name": r.enterprise_name, "label": r.label, "eligible": r.eligible,
              "rules_version": r.rules_version, "note": r.note}
-            for r in store.list_consultations(database(request), _filters(request))]
+            for r in store.list_consultations(database(request), filters_of(request))]

@@ -28,7 +28,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.check_csr
 NOT_FOUND = FieldError("consultation", "没有这条咨询记录", "no such consultation")
 
 
-def _filters(request: Request) -> LogFilter:
+def filters_of(request: Request) -> LogFilter:
     q = request.query_params
     return LogFilter(date_from=as_of_of(q.get("date_from")), date_to=as_of_of(q.get("date_to")),
                      adviser=clean(q.get("adviser")) or None, enterprise=clean(q.get("enterprise")) or None,
@@ -37,7 +37,7 @@ def _filters(request: Request) -> LogFilter:
 
 @router.get("/console/consultations")
 def log_page(request: Request) -> Response:
-    filters = _filters(request)
+    filters = filters_of(request)
     items = store.list_consultations(database(request), filters)
     return page(request, "log.html", {"items": items, "f": filters, "query": request.url.query,
                                       "advisers": [s.name for s in store.staff_list(database(request))]})
@@ -49,7 +49,7 @@ def _export_name(ext: str) -> str:
 
 @router.get("/console/consultations.xlsx")
 def export_xlsx(request: Request) -> Response:
-    data = to_xlsx(store.list_consultations(database(request), _filters(request), limit=100_000))
+    data = to_xlsx(store.list_consultations(database(request), filters_of(request), limit=100_000))
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{_export_name("xlsx")}"',
                              "Cache-Control": "no-store"})
@@ -57,7 +57,7 @@ def export_xlsx(request: Request) -> Response:
 
 @router.get("/console/consultations.csv")
 def export_csv(request: Request) -> Response:
-    data = to_csv(store.list_consultations(database(request), _filters(request), limit=100_000))
+    data = to_csv(store.list_consultations(database(request), filters_of(request), limit=100_000))
     return Response(data, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_export_name("csv")}"',
                              "Cache-Control": "no-store"})

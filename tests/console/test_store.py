@@ -126,3 +126,34 @@ def test_date_filters_are_beijing_days(engine: Engine, monkeypatch: pytest.Monke
         == [number]
     assert console.list_consultations(engine, LogFilter(date_to=dt.date(2026, 1, 14))) == []
     assert console.history(engine, number)[0].saved_local.strftime("%m-%d %H:%M") == "01-15 01:30"
+
+
+def test_the_console_migration_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from store.db import MIGRATIONS
+
+    db = open_database(f"sqlite:///{tmp_path / 'down.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with db.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    assert "consultations" not in inspect(db).get_table_names()
+    assert "registry_enterprises" in inspect(db).get_table_names()
+    open_database(db.url.render_as_string(hide_password=False))
+    assert "consultation_versions" in inspect(db).get_table_names()
+
+
+def test_concurrent_saves_of_one_consultation_get_distinct_versions(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    wang = console.authenticate(engine, "wang", PASSWORD).staff_id
+    assert wang is not None
+    number, _ = console.save_consultation(engine, wang, _saved("v1", []))
+    with ThreadPoolExecutor(4) as pool:
+        versions = list(pool.map(lambda i: console.save_consultation(engine, wang, _saved(f"n{i}", []), number)[1],
+                                 range(4)))
+    assert sorted(versions) == [2, 3, 4, 5]
+    assert [v.version for v in console.history(engine, number)] == [1, 2, 3, 4, 5]
