@@ -16,7 +16,6 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Engine
 
 from api.console.db import database
 from engine import FieldError
@@ -114,7 +113,3 @@ def check_login_token(request: Request, submitted: str | None) -> bool:
     except BadSignature:
         return False
     return hmac.compare_digest(str(expected), submitted)
-
-
-def engine_of(request: Request) -> Engine:
-    return database(request)

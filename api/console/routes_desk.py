@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -57,8 +58,8 @@ def lookup(request: Request, q: str = "") -> Response:
     return page(request, "home.html", {"q": q, "matches": matches, "message": message}, 200)
 
 
-def render_form(request: Request, parsed: ParsedForm, code: str, name: str, label: str, kept: list[dict[str, str]],
-          as_of: str, consultation: str = "", status: int = 200) -> Response:
+def render_form(request: Request, parsed: ParsedForm, code: str, name: str, label: str,
+                kept: list[dict[str, str]], as_of: str, consultation: str = "", status: int = 200) -> Response:
     registry = store.registry_by_code(database(request), code) if code else None
     return page(request, "form.html", {
         "basic": BASIC, "lists": LISTS, "industries": INDUSTRIES, "other": OTHER,
@@ -92,8 +93,8 @@ async def evaluate_page(request: Request) -> Response:
     fields, kept_raw = await _fields(request)
     kept = kept_variants(kept_raw)
     code, name = clean(fields.get("code")).upper(), clean(fields.get("enterprise_name"))
-    label, as_of, consultation = clean(fields.get("label"))[:40], fields.get("as_of", ""), fields.get(
-        "consultation", "")
+    label = clean(fields.get("label"))[:40]
+    as_of, consultation = fields.get("as_of", ""), fields.get("consultation", "")
     action = fields.get("action", "")
     if action.startswith("add:"):
         parsed = parse_form(fields, add_row=action[4:])
@@ -114,8 +115,6 @@ async def evaluate_page(request: Request) -> Response:
 
 
 def _pairs(query: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
     return parse_qsl(query, keep_blank_values=True)
 
 
