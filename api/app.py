@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import http_errors, routes_api, routes_pages
 from api.body_limit import DEFAULT_LIMIT, BodyLimit
+from api.console import routes as console
 from engine import default_rules, evaluate, parse_profile
 from engine.amounts import yuan
 
@@ -36,11 +37,12 @@ def create_app(db_url: str = DEFAULT_DB, body_limit: int = DEFAULT_LIMIT) -> Fas
     evaluate(parse_profile({}), dt.date(2026, 1, 1), book)  # compile and register the ruleset before serving
     app = FastAPI(title="huiqi 惠企 API", version=book.version, description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None)
-    app.state.db_url = db_url  # the form stores nothing; kept for the staff console and batch (store/)
+    app.state.db_url = db_url  # the form stores nothing; the staff console opens it on first use
     app.state.templates = templates()
     app.add_middleware(BodyLimit, limit=body_limit)
     http_errors.install(app)
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
+    console.install(app)  # the service-center console (/console, /api/v1/console): staff only
     app.mount("/static", StaticFiles(directory=FORMS / "static"), name="static")
     return app

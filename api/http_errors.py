@@ -45,7 +45,8 @@ def respond(request: Request, status: int, errors: list[FieldError]) -> Response
     if _is_api(request):
         return JSONResponse(error_list(errors), status_code=status)
     templates = request.app.state.templates
-    return templates.TemplateResponse(request, "error.html", {"status": status, "errors": errors},
+    page = "console/error.html" if request.url.path.startswith("/console") else "error.html"  # staff chrome
+    return templates.TemplateResponse(request, page, {"status": status, "errors": errors},
                                       status_code=status)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import store.console_models  # noqa: F401,E402 - registers the console tables on Base.metadata
 from store.models import Base
 
 config = context.config
