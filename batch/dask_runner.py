@@ -53,6 +53,7 @@ def find_duplicates(parts: list[tuple[Path, int, int]]) -> dict[tuple[str, int],
 
 def execute_dask(engine: Engine, run_id: str, scheduler: str | None = None, progress: bool = True,
                  n_workers: int = 2) -> dict[str, int]:
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     run = check_resumable(engine, run_id)
@@ -65,6 +66,9 @@ def execute_dask(engine: Engine, run_id: str, scheduler: str | None = None, prog
     todo = [(n, p) for n, p in enumerate(parts) if n not in done]
     cluster = None
     if scheduler is None:
+        # the workers' statistical profiler samples every thread's stack every 10 ms: with a deep pure-Python
+        # evaluation that costs more than the evaluation itself, so it is off for the local cluster
+        dask.config.set({"distributed.worker.profile.enabled": False})
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)
     bar = tqdm(total=len(parts), initial=len(done), unit="分区", desc=f"批次 {run_id}", file=sys.stderr,
