@@ -8,12 +8,11 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from batch.diff import diff_runs
 from batch.runner import RunSpec, execute, start
@@ -23,6 +22,7 @@ from store import runs
 from store.db import open_database
 from store.models import BatchChunk, BatchRun
 from tests.batch.conftest import AS_OF, N, results
+from tests.postgres import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,22 +103,7 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    admin_url = os.environ.get("HUIQI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
-        pytest.skip(f"PostgreSQL 不可用（{admin_url}）：{exc.__class__.__name__}: {exc}")
-    name = f"huiqi_test_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from throwaway_database("huiqi_test")
 
 
 def test_postgresql_gives_the_same_results_as_sqlite(postgres_url: str, db: Engine, registry: dict[str, Path]) -> None:

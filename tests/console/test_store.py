@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect
 
 from store import console
 from store.console import LogFilter, Saved
 from store.db import open_database
 from tests.console.conftest import CODE, PASSWORD, seed
+from tests.postgres import throwaway_database
 
 
 def _postgres() -> Iterator[str]:
-    admin_url = os.environ.get("HUIQI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
-        pytest.skip(f"PostgreSQL 不可用（{admin_url}）：{exc.__class__.__name__}: {exc}")
-    name = f"huiqi_console_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from throwaway_database("huiqi_console")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
