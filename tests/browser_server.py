@@ -43,3 +43,25 @@ def running_server(app: Any = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def launched_chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright; skips (saying why) only when it cannot be launched."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright().start()
+    try:
+        try:
+            browser = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        except Exception as exc:  # noqa: BLE001 - any launch failure means "no browser here"
+            pytest.skip(f"无法启动 Chromium（{CHROMIUM}；运行 scripts/install-browser.sh）/ cannot launch: {exc}")
+        yield browser
+        browser.close()
+    finally:
+        manager.stop()

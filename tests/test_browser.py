@@ -13,11 +13,8 @@ import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright not installed")
 
-from tests.browser_server import running_server  # noqa: E402
+from tests.browser_server import launched_chromium, running_server  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE = {"width": 375, "height": 667}
 A4_CONTENT = {"width": 704, "height": 1028}  # A4 at 96 dpi inside the print stylesheet's page margins
@@ -31,16 +28,7 @@ def base_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    manager = playwright_api.sync_playwright().start()
-    try:
-        try:
-            browser = manager.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        except Exception as exc:  # noqa: BLE001 - any launch failure means "no browser here"
-            pytest.skip(f"无法启动 Chromium（{CHROMIUM}；运行 scripts/install-browser.sh）/ cannot launch: {exc}")
-        yield browser
-        browser.close()
-    finally:
-        manager.stop()
+    yield from launched_chromium()
 
 
 @pytest.fixture

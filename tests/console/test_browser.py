@@ -20,12 +20,9 @@ from openpyxl import load_workbook  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from store.db import open_database  # noqa: E402
-from tests.browser_server import running_server  # noqa: E402
+from tests.browser_server import launched_chromium, running_server  # noqa: E402
 from tests.console.conftest import CODE, PASSWORD, WRONG_CHECK, seed  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 DESK = {"width": 1280, "height": 900}
 
@@ -40,16 +37,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    manager = playwright_api.sync_playwright().start()
-    try:
-        try:
-            browser = manager.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        except Exception as exc:  # noqa: BLE001 - any launch failure means "no browser here"
-            pytest.skip(f"无法启动 Chromium（{CHROMIUM}）/ cannot launch: {exc}")
-        yield browser
-        browser.close()
-    finally:
-        manager.stop()
+    yield from launched_chromium()
 
 
 @pytest.fixture
