@@ -50,7 +50,8 @@ def relied_fields(measure_id: str, book: RuleBook, industry_group: str | None = 
     return list(dict.fromkeys(out))
 
 
-def _get(profile: dict[str, Any], dotted: str) -> Any:
+def value_at(profile: dict[str, Any], dotted: str) -> Any:
+    """The value at a dotted path of a nested profile dict, or None."""
     value: Any = profile
     for part in dotted.split("."):
         if not isinstance(value, dict):
@@ -66,11 +67,11 @@ def relied_paths(item: MeasureResult, profile: dict[str, Any], book: RuleBook,
     for pattern in relied_fields(item.measure, book, industry_group):
         match = _ITEM.match(pattern)
         if match is None:
-            if _get(profile, pattern) is not None:
+            if value_at(profile, pattern) is not None:
                 paths.append(pattern)
             continue
         listed = profile.get(match.group(1)) or []
         for index, entry in enumerate(listed):
-            if isinstance(entry, dict) and _get(entry, match.group(2)) is not None:
+            if isinstance(entry, dict) and value_at(entry, match.group(2)) is not None:
                 paths.append(f"{match.group(1)}[{index}].{match.group(2)}")
     return paths

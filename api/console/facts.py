@@ -20,7 +20,7 @@ from engine import ProfileError, RuleBook, parse_profile
 from engine.amounts import yuan
 from engine.catalogue import FIELD_LABELS
 from engine.profile import Profile
-from engine.reliance import relied_paths
+from engine.reliance import relied_paths, value_at
 from engine.result import Result
 
 REGISTRY, DECLARED = "registry", "declared"
@@ -36,15 +36,6 @@ def _text(value: Any, scale: int = 1) -> str:
     if isinstance(value, float | Decimal):
         return format(Decimal(str(value)).normalize(), "f")
     return str(value)
-
-
-def _get(data: dict[str, Any], dotted: str) -> Any:
-    value: Any = data
-    for part in dotted.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
 
 
 def form_values(profile: dict[str, Any]) -> dict[str, str]:
@@ -68,7 +59,7 @@ def form_values(profile: dict[str, Any]) -> dict[str, str]:
         values[f"has.{section.name}"] = "yes" if items else "no"
         for index, item in enumerate(items):
             for q in section.questions:
-                value = _get(item or {}, q.path)
+                value = value_at(item or {}, q.path)
                 if value is not None:
                     values[f"{section.name}[{index}].{q.path}"] = _text(value, q.scale)
     return values
