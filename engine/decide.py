@@ -22,6 +22,7 @@ from engine.rule_models import Condition, ItemRule, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP
 
 MET, FAILED, UNKNOWN = "met", "failed", "unknown"
+STATUS_OF = {MET: "eligible", FAILED: "ineligible", UNKNOWN: "undetermined"}
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -347,7 +348,7 @@ def _base(measure: Measure, local_units: tuple[str, ...]) -> dict[str, Any]:
     if hit is None:
         units = Units(city=measure.units, local=list(local_units))
         hit = _BASES[key] = (measure, {**_static(measure), "units": units})
-    return dict(hit[1])
+    return hit[1]  # shared: callers only unpack it into a new dict
 
 
 _INFORMATIONAL: dict[tuple[int, tuple[str, ...]], tuple[Measure, MeasureResult]] = {}
@@ -404,7 +405,7 @@ def decide(measure: Measure, ctx: Context) -> Decided:
             qualifying = qualifying[:1]
         chosen = [listed[i] for i in qualifying]
         amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percents, qualifying)
-    status = {MET: "eligible", FAILED: "ineligible", UNKNOWN: "undetermined"}[verdict.status]
+    status = STATUS_OF[verdict.status]
     missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
     # an ineligible measure opens with why it fails, not with the conditions it meets
     reasons = verdict.failures + verdict.reasons if status == "ineligible" else verdict.reasons
