@@ -43,24 +43,22 @@ def log_page(request: Request) -> Response:
                                       "advisers": [s.name for s in store.staff_list(database(request))]})
 
 
-def _export_name(ext: str) -> str:
-    return f"consultations-{dt.date.today().isoformat()}.{ext}"
+def _download(data: bytes | str, media_type: str, ext: str) -> Response:
+    name = f"consultations-{dt.date.today().isoformat()}.{ext}"
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @router.get("/console/consultations.xlsx")
 def export_xlsx(request: Request) -> Response:
     data = to_xlsx(store.list_consultations(database(request), filters_of(request), limit=100_000))
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{_export_name("xlsx")}"',
-                             "Cache-Control": "no-store"})
+    return _download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 
 
 @router.get("/console/consultations.csv")
 def export_csv(request: Request) -> Response:
     data = to_csv(store.list_consultations(database(request), filters_of(request), limit=100_000))
-    return Response(data, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{_export_name("csv")}"',
-                             "Cache-Control": "no-store"})
+    return _download(data, "text/csv; charset=utf-8", "csv")
 
 
 @router.post("/console/consultations")
