@@ -9,6 +9,9 @@ from typing import Any
 from batch.readers import Record
 from batch.schema import KEY
 from engine import ProfileError, RuleBook, default_rules, evaluate, parse_profile
+from engine.evaluate import evaluate_many
+from engine.profile import Profile
+from engine.result import Result
 
 ResultRow = tuple[str, str, str | None, str | None, str | None, str, str | None, str | None, list[str], list[str]]
 # (credit_code, measure, name, district, zone, amount_kind, amount_yuan, formula, reasons, units)
@@ -57,10 +60,11 @@ def _locate(record: Record, path: str) -> tuple[str, int]:
     return record.source, record.line
 
 
-def evaluate_record(record: Record, job: Job, out: ChunkOutcome) -> None:
+def _validated(record: Record, out: ChunkOutcome) -> Profile | None:
+    """The record's profile, or ``None`` after reporting why it is rejected (or not counted)."""
     out.rejections.extend((s.source, s.line, s.credit_code, s.field, s.reason) for s in record.strays)
     if not record.counted:
-        return
+        return None
     out.rows += 1
     raw_code = str((record.data or {}).get(KEY) or "") or None
     if record.error is not None:
@@ -68,7 +72,7 @@ def evaluate_record(record: Record, job: Job, out: ChunkOutcome) -> None:
         source, line = _locate(record, field_name)
         out.rejections.append((source, line, raw_code, field_name, reason))
         out.rejected += 1
-        return
+        return None
     try:
         profile = parse_profile(record.data)
         if profile.credit_code is None:
@@ -78,8 +82,11 @@ def evaluate_record(record: Record, job: Job, out: ChunkOutcome) -> None:
             source, line = _locate(record, error.field)
             out.rejections.append((source, line, raw_code, error.field, error.message_zh))
         out.rejected += 1
-        return
-    result = evaluate(profile, job.as_of, book())
+        return None
+    return profile
+
+
+def _collect(record: Record, profile: Profile, result: Result, job: Job, out: ChunkOutcome) -> None:
     code = profile.credit_code
     assert code is not None
     found = 0
@@ -111,9 +118,12 @@ def _missing_code() -> Any:
 
 
 def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutcome:
+    """Validate every record, then evaluate the valid ones together (many per engine session)."""
     out = ChunkOutcome(chunk_no)
-    for record in records:
-        evaluate_record(record, job, out)
+    valid = [(record, profile) for record in records if (profile := _validated(record, out)) is not None]
+    results = evaluate_many([profile for _, profile in valid], job.as_of, book())
+    for (record, profile), result in zip(valid, results, strict=True):
+        _collect(record, profile, result, job, out)
     return out
 
 

@@ -65,10 +65,10 @@ def tag_derived(name: str, value: str) -> str:
     return f"derived|{name}|{value}"
 
 
-def derived_fact(tag: str) -> dict[str, Any]:
+def derived_fact(tag: str, enterprise_key: int = 0) -> dict[str, Any]:
     """The derived fact a ``derived|name|value`` firing stands for (as item rules read it)."""
     _, name, value = tag.split("|", 2)
-    return {"t": "d", "i": -1, "name": name, "value": value}
+    return {"e": enterprise_key, "t": "d", "i": -1, "name": name, "value": value}
 
 
 # --- negation -------------------------------------------------------------------------

@@ -14,11 +14,19 @@ class CompiledRule:
     per_item: bool = False  # the rule matches a list item (alias "item"): record its ``i``
     also: tuple[str, ...] = ()  # tags of identical rules merged into this one (one test, one firing)
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return (self.tag, *self.also)
+
 
 @dataclass(frozen=True)
 class Firing:
     tag: str
     item: int  # index of the item fact that matched, or -1
+    enterprise: int = 0  # which enterprise of the session (its facts' ``e``)
+
+
+Fired = tuple[tuple[str, ...], int, int]  # one rule firing: (its tags, item index, enterprise)
 
 
 def or_last(exprs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 from engine.amounts import yuan
 from engine.compile import compile_book, derived_fact
+from engine.compiled import Firing
 from engine.decide import Context, decide
 from engine.errors import from_validation_error
 from engine.facts import build_facts
@@ -51,18 +53,57 @@ def _size_basis(book: RuleBook, group: str | None, profile: Profile) -> str | No
     return f"{group}: " + ", ".join(parts)
 
 
+# Enterprises evaluated in one durable-rules session: creating a session costs per rule
+# (about 0.4 us for each of ~130 rules), asserting a fact into it far less.
+ENTERPRISES_PER_SESSION = 32
+
+
 def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | None = None) -> Result:
     """Evaluate every measure for ``profile`` on ``as_of`` (default: today)."""
+    return evaluate_many([profile], as_of, book)[0]
+
+
+def evaluate_many(
+    profiles: Sequence[Profile], as_of: dt.date | None = None, book: RuleBook | None = None
+) -> list[Result]:
+    """Evaluate several profiles at once (a batch): the same results as one ``evaluate`` each."""
     book = book or default_rules()
     as_of = as_of or dt.date.today()
-    facts = build_facts(profile, as_of)
+    results: list[Result] = []
+    for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
+        group = profiles[start:start + ENTERPRISES_PER_SESSION]
+        facts = [build_facts(profile, as_of, key) for key, profile in enumerate(group)]
+        firings = _fire(book, facts)
+        results += [_result(book, profile, as_of, facts[key], firings[key]) for key, profile in enumerate(group)]
+    return results
+
+
+def _fire(book: RuleBook, facts: list[list[dict[str, Any]]]) -> list[list[Firing]]:
+    """Run the rulesets over the facts of several enterprises; what fired, per enterprise."""
     rulesets = sessions(book)
-    firings = rulesets["ent"].run(facts[:1])
+    fired: list[list[Firing]] = [[] for _ in facts]
+    for tags, item, key in rulesets["ent"].fire([own[0] for own in facts]):
+        fired[key] += [Firing(tag, item, key) for tag in tags]
     # what the enterprise rules derived (size class, …) is asserted again beside the items
-    derived = [derived_fact(tag) for tag in dict.fromkeys(f.tag for f in firings if f.tag.startswith("derived|"))]
-    for fact_type in {fact["t"] for fact in facts[1:]}:
-        if fact_type in rulesets:  # a list no rule reads needs no evaluation
-            firings += rulesets[fact_type].run([f for f in facts if f["t"] == fact_type] + derived)
+    derived = [
+        [derived_fact(tag, key) for tag in dict.fromkeys(f.tag for f in own if f.tag.startswith("derived|"))]
+        for key, own in enumerate(fired)
+    ]
+    items: dict[str, list[dict[str, Any]]] = {}
+    for own in facts:
+        for fact in own[1:]:
+            items.setdefault(fact["t"], []).append(fact)
+    for fact_type, listed in items.items():
+        if fact_type not in rulesets:  # a list no rule reads needs no evaluation
+            continue
+        owners = dict.fromkeys(fact["e"] for fact in listed)
+        for tags, item, key in rulesets[fact_type].fire(listed + [d for own in owners for d in derived[own]]):
+            fired[key] += [Firing(tag, item, key) for tag in tags]
+    return fired
+
+
+def _result(book: RuleBook, profile: Profile, as_of: dt.date, facts: list[dict[str, Any]],
+            firings: list[Firing]) -> Result:
     ctx = Context.build(
         book, profile.model_dump(exclude_none=True), facts, firings,
         book.local_units.local_for(profile.district, profile.zone),

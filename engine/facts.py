@@ -70,16 +70,18 @@ def industry_levels(code: str) -> dict[str, str]:
     return levels
 
 
-def build_facts(profile: Profile, as_of: dt.date) -> list[dict[str, Any]]:
+def build_facts(profile: Profile, as_of: dt.date, enterprise_key: int = 0) -> list[dict[str, Any]]:
+    """The enterprise fact first, then one fact per list item; ``e`` tells the enterprises of one
+    session apart (it leads every fact: see engine.session)."""
     data = profile.model_dump(exclude_none=True)
     today = yyyymmdd(as_of)
     enterprise = {k: v for k, v in data.items() if k not in ENTERPRISE_SKIP}
-    ent = {"t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}
+    ent = {"e": enterprise_key, "t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}
     code = ent.pop("industry_code", None)
     if code is not None:
         ent.update(industry_levels(code))
     facts = [ent]
     for list_name in ITEM_LISTS:
         for index, item in enumerate(data.get(list_name) or []):
-            facts.append({"t": list_name, "i": index, "as_of": today, **_flatten(item)})
+            facts.append({"e": enterprise_key, "t": list_name, "i": index, "as_of": today, **_flatten(item)})
     return facts
