@@ -72,9 +72,11 @@ def evaluate_many(
     results: list[Result] = []
     for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
         group = profiles[start:start + ENTERPRISES_PER_SESSION]
-        facts = [build_facts(profile, as_of, key) for key, profile in enumerate(group)]
+        dumps = [profile.model_dump(exclude_none=True) for profile in group]
+        facts = [build_facts(dump, as_of, key) for key, dump in enumerate(dumps)]
         firings = _fire(book, facts)
-        results += [_result(book, profile, as_of, facts[key], firings[key]) for key, profile in enumerate(group)]
+        results += [_result(book, profile, dumps[key], as_of, facts[key], firings[key])
+                    for key, profile in enumerate(group)]
     return results
 
 
@@ -102,10 +104,10 @@ def _fire(book: RuleBook, facts: list[list[dict[str, Any]]]) -> list[list[Firing
     return fired
 
 
-def _result(book: RuleBook, profile: Profile, as_of: dt.date, facts: list[dict[str, Any]],
-            firings: list[Firing]) -> Result:
+def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.date,
+            facts: list[dict[str, Any]], firings: list[Firing]) -> Result:
     ctx = Context.build(
-        book, profile.model_dump(exclude_none=True), facts, firings,
+        book, dump, facts, firings,
         book.local_units.local_for(profile.district, profile.zone),
     )
     results = [decide(measure, ctx) for measure in book.measures]

@@ -70,10 +70,11 @@ def industry_levels(code: str) -> dict[str, str]:
     return levels
 
 
-def build_facts(profile: Profile, as_of: dt.date, enterprise_key: int = 0) -> list[dict[str, Any]]:
+def build_facts(profile: Profile | dict[str, Any], as_of: dt.date, enterprise_key: int = 0) -> list[dict[str, Any]]:
     """The enterprise fact first, then one fact per list item; ``e`` tells the enterprises of one
-    session apart (it leads every fact: see engine.session)."""
-    data = profile.model_dump(exclude_none=True)
+    session apart (it leads every fact: see engine.session). ``profile`` may be given already
+    dumped (``model_dump(exclude_none=True)``), as the evaluation needs that dump too."""
+    data = profile if isinstance(profile, dict) else profile.model_dump(exclude_none=True)
     today = yyyymmdd(as_of)
     enterprise = {k: v for k, v in data.items() if k not in ENTERPRISE_SKIP}
     ent = {"e": enterprise_key, "t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}
