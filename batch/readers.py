@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from batch.schema import ENTERPRISES, KEY, clean, list_fields, unflatten
 
 FORMATS = ("csv", "jsonl", "parquet")
@@ -202,7 +204,7 @@ class CsvIndex:
 
     def _load(self, file: Path) -> None:
         table = file.stem
-        self.db.execute(f'CREATE TABLE "{table}" (code TEXT, line INTEGER, row TEXT)')
+        self.db.execute(f'CREATE TABLE "{table}" (code TEXT, line INTEGER, row BLOB)')
         with file.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader, None) or []
@@ -212,7 +214,7 @@ class CsvIndex:
                 values = dict(zip(header, row, strict=False))
                 if len(row) != len(header):
                     values = {"__error__": f"列数为 {len(row)}，表头有 {len(header)} 列"}
-                batch.append(((values.get(KEY) or "").strip().upper(), line, json.dumps(values, ensure_ascii=False)))
+                batch.append(((values.get(KEY) or "").strip().upper(), line, orjson.dumps(values)))
                 if len(batch) >= 20_000:
                     self.db.executemany(f'INSERT INTO "{table}" VALUES (?, ?, ?)', batch)
                     batch.clear()
@@ -231,7 +233,7 @@ class CsvIndex:
         pending_strays: list[Stray] = []
         source = f"{ENTERPRISES}.csv"
         for code, line, row in self._sorted(ENTERPRISES):
-            data, error = _csv_row(json.loads(row))
+            data, error = _csv_row(orjson.loads(row))
             origins: dict[str, list[tuple[str, int]]] = {}
             items: dict[str, list[dict[str, Any]]] = {}
             for table in children:
@@ -241,7 +243,7 @@ class CsvIndex:
                     heads[table] = next(children[table], None)
                 while code and heads[table] is not None and heads[table][0] == code:  # type: ignore[index]
                     _, ln, child = heads[table]  # type: ignore[misc]
-                    child_data, child_error = _csv_row(json.loads(child), f"{table}.")
+                    child_data, child_error = _csv_row(orjson.loads(child), f"{table}.")
                     child_data.pop(KEY, None)
                     if child_error and error is None:
                         error = (f"{table}[{len(items.get(table, []))}]", f"{table}.csv 第 {ln} 行：{child_error[1]}")
