@@ -104,10 +104,13 @@ def _batch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"已中断；已提交的部分保留，可用 huiqi batch --resume {run_id} 续跑", file=sys.stderr)
         return 130
+    evaluated = dt.datetime.now()
     folder = write_outputs(engine, run_id, out)
-    seconds = (dt.datetime.now() - started).total_seconds()
-    print(json.dumps({"run_id": run_id, **counts, "out": str(folder), "seconds": round(seconds, 1)},
-                     ensure_ascii=False))
+    finished = dt.datetime.now()
+    spans = {"seconds": finished - started, "evaluate_seconds": evaluated - started,
+             "lists_seconds": finished - evaluated}
+    timing = {name: round(span.total_seconds(), 1) for name, span in spans.items()}
+    print(json.dumps({"run_id": run_id, **counts, "out": str(folder), **timing}, ensure_ascii=False))
     print(f"完成：共 {counts['total']} 户，符合 {counts['matched']}，不符合 {counts['unmatched']}，"
           f"数据有误 {counts['rejected']}（见 {folder / 'rejections.csv'}）", file=sys.stderr)
     return 0
