@@ -23,7 +23,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from batch.writers import HEADER
+from batch.lists import HEADER
 from batch.xlsx_stream import XlsxStream
 
 DISTRICTS = ["思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"]
