@@ -104,7 +104,7 @@ def _batch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"已中断；已提交的部分保留，可用 huiqi batch --resume {run_id} 续跑", file=sys.stderr)
         return 130
-    folder = write_outputs(engine, run_id, out)
+    folder = write_outputs(engine, run_id, out, workers=args.workers)
     seconds = (dt.datetime.now() - started).total_seconds()
     print(json.dumps({"run_id": run_id, **counts, "out": str(folder), "seconds": round(seconds, 1)},
                      ensure_ascii=False))

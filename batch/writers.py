@@ -7,13 +7,15 @@ Layout under ``OUT/RUN_ID/``::
     rejections.csv                the error report: file, line, credit code, field, reason
     M30_中小微企业扩岗补助/市人社局.xlsx, .csv   one list per measure and handling unit
 
-How one measure's lists are written (the city list once, then copied) is in batch/lists.py.
+How one measure's lists are written (the city list once, then copied) is in batch/lists.py. With
+``workers`` > 1 the measures are shared out to that many processes, largest first.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,29 +25,52 @@ from batch.lists import KIND_LABEL, Total, number, safe_name, write_measure
 from batch.xlsx_stream import XlsxStream
 from engine import default_rules
 from store import runs
+from store.db import make_engine
 
 SUMMARY_HEADER = ["措施", "名称", "经办单位", "企业数", "金额合计（元）", "金额类型"]
 
 
-def write_outputs(engine: Engine, run_id: str, out: Path) -> Path:
+def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1) -> Path:
     """Write every list, the summary and the error report of ``run_id`` under ``out/run_id``."""
     folder = out / run_id
     folder.mkdir(parents=True, exist_ok=True)
     book = default_rules()
     titles = {m.id: m.title for m in book.measures}
     local_units = frozenset(book.local_units.all_local_units())
-    totals: dict[tuple[str, str], Total] = {}
     with engine.connect() as conn:
-        for measure in runs.measure_sizes(conn, run_id):
-            target = folder / safe_name(f"{measure}_{titles.get(measure, '')}")
-            lists = write_measure(conn, run_id, measure, target, local_units)
-            totals.update({(measure, unit): total for unit, total in lists.items()})
+        sizes = runs.measure_sizes(conn, run_id)
+    jobs = [(measure, folder / safe_name(f"{measure}_{titles.get(measure, '')}"))
+            for measure in sorted(sizes, key=lambda m: -sizes[m])]  # largest first, so the pool ends together
+    in_memory = engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")
+    if workers > 1 and len(jobs) > 1 and not in_memory:
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()  # forked workers must not inherit pooled connections
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            futures = [pool.submit(_write_measure_job, url, run_id, m, f, local_units) for m, f in jobs]
+            lists = [future.result() for future in futures]
+    else:
+        with engine.connect() as conn:
+            lists = [write_measure(conn, run_id, m, f, local_units) for m, f in jobs]
+    totals = {(measure, unit): total for (measure, _), found in zip(jobs, lists, strict=True)
+              for unit, total in found.items()}
+    with engine.connect() as conn:
         _write_rejections(conn, run_id, folder / "rejections.csv")
     _write_summary(folder, totals, titles)
     run = runs.load_run(engine, run_id)
     if run is not None:
         (folder / "run.json").write_text(json.dumps(run_record(run), ensure_ascii=False, indent=2), encoding="utf-8")
     return folder
+
+
+def _write_measure_job(url: str, run_id: str, measure: str, folder: Path,
+                       local_units: frozenset[str]) -> dict[str, Total]:
+    """One measure's lists in a pool worker, on the worker's own connection."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return write_measure(conn, run_id, measure, folder, local_units)
+    finally:
+        engine.dispose()
 
 
 def run_record(run: Any) -> dict[str, Any]:

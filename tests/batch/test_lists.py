@@ -19,6 +19,7 @@ from batch.runner import RunSpec, execute, start
 from batch.writers import write_outputs
 from engine import default_rules
 from store import runs
+from store.db import open_database
 from store.models import BatchResult
 from tests.batch.conftest import AS_OF
 
@@ -182,3 +183,22 @@ def test_long_lists_go_on_to_further_sheets(db: Engine, run_id: str, tmp_path: P
     assert [title for title, _ in found] == names
     assert all(rows[0] == HEADER and len(rows) <= 41 for _, rows in found)
     assert [line for _, rows in found for line in rows[1:]] == lines
+
+
+def test_writing_in_a_process_pool_gives_the_same_files(db: Engine, run_id: str, tmp_path: Path) -> None:
+    one = write_outputs(db, run_id, tmp_path / "one", workers=1)
+    two = write_outputs(db, run_id, tmp_path / "two", workers=2)
+    files = sorted(p.relative_to(one) for p in one.rglob("*.*"))
+    assert len(files) > 80 and files == sorted(p.relative_to(two) for p in two.rglob("*.*"))
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
+
+
+def test_an_in_memory_database_is_written_without_the_pool(registry: dict[str, Path], tmp_path: Path) -> None:
+    db = open_database("sqlite://")  # other processes could not see it
+    run = start(db, RunSpec(registry["jsonl"], AS_OF, measures=["M30", "M33"]))
+    execute(db, run, workers=0, progress=False)
+    out = write_outputs(db, run, tmp_path, workers=2)
+    expected = expected_lists(db, run)
+    assert {m for m, _ in expected} == {"M30", "M33"}
+    for (measure, unit), lines in expected.items():
+        assert sheets(measure_folder(out, measure) / f"{unit}.xlsx", read_only=True) == [("名单", [HEADER, *lines])]
