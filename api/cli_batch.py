@@ -105,7 +105,7 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"已中断；已提交的部分保留，可用 huiqi batch --resume {run_id} 续跑", file=sys.stderr)
         return 130
     evaluated = dt.datetime.now()
-    folder = write_outputs(engine, run_id, out)
+    folder = write_outputs(engine, run_id, out, workers=args.workers)
     finished = dt.datetime.now()
     spans = {"seconds": finished - started, "evaluate_seconds": evaluated - started,
              "lists_seconds": finished - evaluated}

@@ -6,103 +6,71 @@ Layout under ``OUT/RUN_ID/``::
     run.json                      the run record (id, rules version, fingerprint, as_of, counts, times)
     rejections.csv                the error report: file, line, credit code, field, reason
     M30_中小微企业扩岗补助/市人社局.xlsx, .csv   one list per measure and handling unit
+
+How one measure's lists are written (the city list once, then copied) is in batch/lists.py. With
+``workers`` > 1 the measures are shared out to that many processes, largest first.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import re
-from collections import defaultdict
-from decimal import Decimal
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import Engine
 
+from batch.lists import KIND_LABEL, Total, number, safe_name, write_measure
+from batch.xlsx_stream import XlsxStream
 from engine import default_rules
 from store import runs
+from store.db import make_engine
 
-HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）"]
 SUMMARY_HEADER = ["措施", "名称", "经办单位", "企业数", "金额合计（元）", "金额类型"]
-KIND_LABEL = {"exact": "确定金额", "up_to": "最高金额", "share": "比例（预付款等）", "none": "无金额"}
-EXCEL_MAX_ROWS = 1_048_575  # one row for the header
 
 
-def _number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _safe(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "_"
-
-
-class _UnitList:
-    """One measure × unit list, written as rows arrive (write-only workbook, CSV alongside)."""
-
-    def __init__(self, folder: Path, unit: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{_safe(unit)}.xlsx"
-        self.book = Workbook(write_only=True)
-        self.sheet = self._new_sheet()
-        self.rows = 0
-        self.csv_handle = (folder / f"{_safe(unit)}.csv").open("w", encoding="utf-8-sig", newline="")
-        self.csv = csv.writer(self.csv_handle)
-        self.csv.writerow(HEADER)
-
-    def _new_sheet(self) -> Any:
-        count = len(self.book.worksheets)
-        sheet = self.book.create_sheet(title="名单" if not count else f"名单{count + 1}")
-        sheet.append(HEADER)
-        return sheet
-
-    def add(self, row: list[Any]) -> None:
-        if self.rows and self.rows % EXCEL_MAX_ROWS == 0:
-            self.sheet = self._new_sheet()
-        self.sheet.append(row)
-        self.csv.writerow(row)
-        self.rows += 1
-
-    def close(self) -> None:
-        self.book.save(self.path)
-        self.csv_handle.close()
-
-
-def write_outputs(engine: Engine, run_id: str, out: Path) -> Path:
+def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1) -> Path:
     """Write every list, the summary and the error report of ``run_id`` under ``out/run_id``."""
     folder = out / run_id
     folder.mkdir(parents=True, exist_ok=True)
-    titles = {m.id: m.title for m in default_rules().measures}
-    totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), set()])
+    book = default_rules()
+    titles = {m.id: m.title for m in book.measures}
+    local_units = frozenset(book.local_units.all_local_units())
     with engine.connect() as conn:
-        open_lists: dict[str, _UnitList] = {}
-        current = None
-        for row in runs.results_of(conn, run_id):
-            if row.measure != current:
-                for unit_list in open_lists.values():
-                    unit_list.close()
-                open_lists, current = {}, row.measure
-            line = [row.name, row.credit_code, row.district, row.zone, KIND_LABEL.get(row.amount_kind, row.amount_kind),
-                    _number(row.amount_yuan), row.formula, "；".join(row.reasons)]
-            for unit in row.units:
-                if unit not in open_lists:
-                    open_lists[unit] = _UnitList(folder / _safe(f"{row.measure}_{titles.get(row.measure, '')}"), unit)
-                open_lists[unit].add(line)
-                entry = totals[(row.measure, unit)]
-                entry[0] += 1
-                entry[1] += row.amount_yuan or 0
-                entry[2].add(row.amount_kind)
-        for unit_list in open_lists.values():
-            unit_list.close()
+        sizes = runs.measure_sizes(conn, run_id)
+    jobs = [(measure, folder / safe_name(f"{measure}_{titles.get(measure, '')}"))
+            for measure in sorted(sizes, key=lambda m: -sizes[m])]  # largest first, so the pool ends together
+    in_memory = engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")
+    if workers > 1 and len(jobs) > 1 and not in_memory:
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()  # forked workers must not inherit pooled connections
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            futures = [pool.submit(_write_measure_job, url, run_id, m, f, local_units) for m, f in jobs]
+            lists = [future.result() for future in futures]
+    else:
+        with engine.connect() as conn:
+            lists = [write_measure(conn, run_id, m, f, local_units) for m, f in jobs]
+    totals = {(measure, unit): total for (measure, _), found in zip(jobs, lists, strict=True)
+              for unit, total in found.items()}
+    with engine.connect() as conn:
         _write_rejections(conn, run_id, folder / "rejections.csv")
     _write_summary(folder, totals, titles)
     run = runs.load_run(engine, run_id)
     if run is not None:
         (folder / "run.json").write_text(json.dumps(run_record(run), ensure_ascii=False, indent=2), encoding="utf-8")
     return folder
+
+
+def _write_measure_job(url: str, run_id: str, measure: str, folder: Path,
+                       local_units: frozenset[str]) -> dict[str, Total]:
+    """One measure's lists in a pool worker, on the worker's own connection."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return write_measure(conn, run_id, measure, folder, local_units)
+    finally:
+        engine.dispose()
 
 
 def run_record(run: Any) -> dict[str, Any]:
@@ -116,19 +84,16 @@ def run_record(run: Any) -> dict[str, Any]:
     }
 
 
-def _write_summary(folder: Path, totals: dict[tuple[str, str], list[Any]], titles: dict[str, str]) -> None:
+def _write_summary(folder: Path, totals: dict[tuple[str, str], Total], titles: dict[str, str]) -> None:
     order = {m: i for i, m in enumerate(titles)}
     ordered = sorted(totals.items(), key=lambda kv: (order.get(kv[0][0], 0), kv[0][1]))
     rows = [
-        [measure, titles.get(measure, ""), unit, count, _number(total), "、".join(KIND_LABEL[k] for k in sorted(kinds))]
-        for (measure, unit), (count, total, kinds) in ordered
+        [measure, titles.get(measure, ""), unit, total.count, number(total.amount),
+         "、".join(KIND_LABEL[k] for k in sorted(total.kinds))]
+        for (measure, unit), total in ordered
     ]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("汇总")
-    sheet.append(SUMMARY_HEADER)
-    for row in rows:
-        sheet.append(row)
-    book.save(folder / "summary.xlsx")
+    with XlsxStream(folder / "summary.xlsx", "汇总", SUMMARY_HEADER) as book:
+        book.add_rows(rows)
     with (folder / "summary.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(SUMMARY_HEADER)

@@ -91,6 +91,13 @@ def finish_run(engine: Engine, run_id: str) -> dict[str, int]:
     return counts
 
 
+def measure_sizes(conn: Any, run_id: str) -> dict[str, int]:
+    """How many eligible rows each measure has in a run (measures without any are absent)."""
+    query = (select(BatchResult.measure, func.count()).where(BatchResult.run_id == run_id)
+             .group_by(BatchResult.measure).order_by(BatchResult.measure))
+    return {measure: int(count) for measure, count in conn.execute(query)}
+
+
 def results_of(conn: Any, run_id: str, measure: str | None = None) -> Any:
     """Eligible rows of a run ordered by measure then credit code (streamed)."""
     query = select(BatchResult.__table__).where(BatchResult.run_id == run_id)

@@ -40,8 +40,9 @@ def test_same_input_rules_and_date_give_identical_results_and_files(
     b = _run(db, registry["csv"], workers=2, chunk_size=100)
     assert results(db, a) == results(db, b)
     out_a, out_b = write_outputs(db, a, tmp_path), write_outputs(db, b, tmp_path)
-    files = sorted(p.relative_to(out_a) for p in out_a.rglob("*.csv"))
-    assert files == sorted(p.relative_to(out_b) for p in out_b.rglob("*.csv")) and len(files) > 10
+    files = sorted(p.relative_to(out_a) for p in [*out_a.rglob("*.csv"), *out_a.rglob("*.xlsx")])
+    assert files == sorted(p.relative_to(out_b) for p in [*out_b.rglob("*.csv"), *out_b.rglob("*.xlsx")])
+    assert len(files) > 20
     assert all((out_a / f).read_bytes() == (out_b / f).read_bytes() for f in files)
     run = runs.load_run(db, a)
     assert run is not None and run.status == "done" and run.total == N and run.finished_at is not None
