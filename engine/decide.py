@@ -3,6 +3,10 @@
 The engine has already decided every condition: a ``fail`` rule fired (known false), an
 ``ok``/``met`` rule fired (known true), or nothing fired (unknown). This module only
 combines them (Kleene AND), picks the qualifying items, and words the explanation.
+
+It runs for every measure of every evaluation, so each measure is first turned into a
+``_MeasurePlan`` (tags, texts, fields read: everything that does not depend on the
+enterprise), built once per rule object; ``decide`` then only reads the plan.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from engine import amounts
 from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_item_ok, tag_met, tag_ok
@@ -18,7 +22,7 @@ from engine.compiled import Firing
 from engine.facts import fact_field, yyyymmdd
 from engine.loader import RuleBook
 from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
-from engine.rule_models import Condition, ItemRule, Measure, Test
+from engine.rule_models import Amount, Condition, ItemRule, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP
 
 MET, FAILED, UNKNOWN = "met", "failed", "unknown"
@@ -38,6 +42,10 @@ class Context:
     fired: dict[str, set[int]]  # rule tag -> item indexes it fired for (-1: the enterprise)
     derived: dict[str, str]
     local_units: list[str]
+    local: tuple[str, ...] = field(init=False)  # local_units as a cache key, made once
+
+    def __post_init__(self) -> None:
+        self.local = tuple(self.local_units)
 
     @classmethod
     def build(cls, book: RuleBook, profile: dict[str, Any], facts: list[dict[str, Any]],
@@ -45,9 +53,14 @@ class Context:
         fired: dict[str, set[int]] = {}
         derived = {}
         for firing in firings:
-            fired.setdefault(firing.tag, set()).add(firing.item)
-            if firing.tag.startswith("derived|"):
-                _, name, value = firing.tag.split("|", 2)
+            tag = firing.tag
+            indexes = fired.get(tag)
+            if indexes is None:
+                fired[tag] = {firing.item}
+            else:
+                indexes.add(firing.item)
+            if tag.startswith("derived|"):
+                _, name, value = tag.split("|", 2)
                 derived[name] = value
         items: dict[str, list[dict[str, Any]]] = {}
         for fact in facts[1:]:
@@ -103,6 +116,19 @@ PROFILE_FIELD_OF_LEVEL = {
 }
 
 
+class _Reads(NamedTuple):
+    """What a test reads, in the two spellings the hot path needs."""
+
+    fields: tuple[tuple[str, str], ...]  # (fact attribute, profile path to ask for), in test order
+    derived: tuple[str, ...]
+
+
+@_per_rule_object
+def _reads(test: Test) -> _Reads:
+    fields, derived = references(test)
+    return _Reads(tuple((fact_field(f), PROFILE_FIELD_OF_LEVEL.get(f, f)) for f in fields), tuple(derived))
+
+
 def _missing_derived(name: str, ctx: Context) -> list[str]:
     if name in ctx.derived:
         return []
@@ -119,146 +145,286 @@ def _missing_derived(name: str, ctx: Context) -> list[str]:
     return [f for f in spec.inputs if fact_field(f) not in ctx.ent]
 
 
-def missing_paths(test: Test, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
-    fields, derived = references(test)
-    missing = [prefix + PROFILE_FIELD_OF_LEVEL.get(f, f) for f in fields
-               if fact_field(f) not in fact]
-    for name in derived:
+def _missing(reads: _Reads, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
+    """The paths to ask for, duplicates kept (``decide`` removes them once, at the end)."""
+    missing = [prefix + path for attribute, path in reads.fields if attribute not in fact]
+    for name in reads.derived:
         missing += _missing_derived(name, ctx)
-    return list(dict.fromkeys(missing)) or [prefix.rstrip(".") or "profile"]
+    return missing or [prefix.rstrip(".") or "profile"]
 
 
-# --- conditions -------------------------------------------------------------------------
+def missing_paths(test: Test, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
+    return list(dict.fromkeys(_missing(_reads(test), fact, ctx, prefix)))
 
-@dataclass(frozen=True)
-class _ConditionPlan:
-    """What deciding one condition needs, computed once per rule (the hot path reads it)."""
+
+# --- the plan of a measure, built once per rule object ----------------------------------
+
+class _Condition(NamedTuple):
+    """One enterprise condition, as the hot path reads it."""
 
     fail_tag: str
     ok_tag: str
-    fact_fields: tuple[str, ...]
-    derived: tuple[str, ...]
     presence_decides: bool  # no ok rule: known fields and no failure mean "met"
+    fact_fields: frozenset[str]
+    derived: frozenset[str]
+    met: str
+    failed: str
+    reads: _Reads
 
 
-_PLANS: dict[tuple[str, int], tuple[Condition, _ConditionPlan]] = {}
+def _condition(measure: Measure, condition: Condition) -> _Condition:
+    reads = _reads(condition.test)
+    return _Condition(
+        tag_fail(measure.id, condition.id), tag_ok(measure.id, condition.id), not needs_ok_rule(condition),
+        frozenset(attribute for attribute, _ in reads.fields), frozenset(reads.derived),
+        condition.met, condition.failed, reads,
+    )
 
 
-def _plan(measure: Measure, condition: Condition) -> _ConditionPlan:
-    key = (measure.id, id(condition))
-    hit = _PLANS.get(key)
-    if hit is None:
-        fields, derived = references(condition.test)
-        plan = _ConditionPlan(tag_fail(measure.id, condition.id), tag_ok(measure.id, condition.id),
-                              tuple(fact_field(f) for f in fields), tuple(derived), not needs_ok_rule(condition))
-        hit = _PLANS[key] = (condition, plan)
-    return hit[1]
-
-
-def condition_state(measure: Measure, condition: Condition, ctx: Context) -> str:
-    plan = _plan(measure, condition)
+def _state(condition: _Condition, ctx: Context) -> str:
     fired = ctx.fired
-    if plan.fail_tag in fired:
+    if condition.fail_tag in fired:
         return FAILED
-    if plan.ok_tag in fired:
+    if condition.ok_tag in fired:
         return MET
-    if not plan.presence_decides:
-        return UNKNOWN
-    ent, derived = ctx.ent, ctx.derived
-    known = all(f in ent for f in plan.fact_fields) and all(d in derived for d in plan.derived)
-    return MET if known else UNKNOWN
+    if condition.presence_decides and ctx.ent.keys() >= condition.fact_fields \
+            and ctx.derived.keys() >= condition.derived:
+        return MET
+    return UNKNOWN
+
+
+class _ItemCondition(NamedTuple):
+    """An item condition that grades (a tier's ``when``), decided item by item."""
+
+    fail_tag: str
+    ok_tag: str
+    met: str
+    failed: str
+    unknown: str
+    reads: _Reads
+
+
+class _Items(NamedTuple):
+    """The item rule of a measure: which list, its tags, and its sentences."""
+
+    list: str
+    tag: str  # fires per item when every gate holds
+    fail_tags: tuple[tuple[str, str], ...]  # (tag, failed sentence) of each gate condition
+    qualified: str  # "<n><qualified>": "2 名新招用人员符合条件（…）"
+    none_qualified: str
+    incomplete: str  # "hires[0]<incomplete>": why an undecided item still matters
+    reads: _Reads  # of the gates' conjunction: the missing paths of an undecided item
+    graders: dict[str, _ItemCondition]
+
+
+def _items(measure: Measure, rule: ItemRule) -> _Items:
+    gates = [c for c in rule.conditions if c.gate]
+    phrases = "、".join(dict.fromkeys(c.phrase for c in gates))
+    gain = "可能增加金额" if measure.amount.kind != "none" else "可能也符合条件"
+    conjunction = Test.model_validate({"all": [c.test for c in gates]})
+    graders = {
+        c.id: _ItemCondition(tag_item_fail(measure.id, c.id), tag_item_ok(measure.id, c.id), c.met, c.failed,
+                             f"信息不全，尚不能确定适用的比例（{c.phrase}）", _reads(c.test))
+        for c in rule.conditions
+    }
+    return _Items(
+        rule.list, tag_item(measure.id), tuple((tag_item_fail(measure.id, c.id), c.failed) for c in gates),
+        f" {rule.noun}符合条件（{phrases}）", f"没有符合条件的{rule.noun.lstrip('名份笔场项个次起')}",
+        f" 信息不全，补全后{gain}", _reads(conjunction), graders,
+    )
+
+
+class _Tier(NamedTuple):
+    percent: Decimal
+    enterprise: _Condition | None  # the `when` condition, when enterprise-level
+    item: _ItemCondition | None  # the `when` condition, when decided per item
 
 
 @dataclass
-class Verdict:
-    status: str = MET
-    reasons: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)  # the reasons that make it fail, told first
+class _MeasurePlan:
+    """Everything about a measure that does not depend on the enterprise."""
+
+    measure: Measure  # kept: the plan is cached by its id()
+    informational: bool
+    valid_from: int  # YYYYMMDD bounds of the validity window (open ends as 0 / 99999999)
+    valid_to: int
+    gates: tuple[_Condition, ...]
+    met_tag: str
+    conditions: dict[str, _Condition]
+    items: _Items | None
+    share: bool
+    tiers: tuple[_Tier, ...]
+    fixed_amount: AmountResult | None  # the same for every enterprise (no items read)
+    potential_varies: bool  # else ``potential`` is the same for every enterprise
+    potential: Decimal | None
+    static: dict[str, Any]
+    by_local: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)  # locality -> base
+    informational_by_local: dict[tuple[str, ...], MeasureResult] = field(default_factory=dict)
+
+
+def _tiers(measure: Measure, conditions: dict[str, _Condition], items: _Items | None) -> tuple[_Tier, ...]:
+    tiers = []
+    for tier in measure.amount.tiers:
+        if tier.when is None or tier.when in conditions:
+            tiers.append(_Tier(tier.percent, conditions.get(tier.when or ""), None))
+        else:
+            assert items is not None
+            tiers.append(_Tier(tier.percent, None, items.graders[tier.when]))
+    return tuple(tiers)
+
+
+def _potential_varies(rule: Amount, has_items: bool) -> bool:
+    if rule.kind in ("none", "share") or rule.annual_rate_percent is not None:
+        return False
+    return rule.item_field is not None or (rule.yuan is not None and rule.per_item and has_items)
+
+
+def _potential(rule: Amount, listed: list[dict[str, Any]] | None, has_items: bool) -> Decimal | None:
+    """What an undetermined measure could bring, to order the questions by money."""
+    if rule.kind in ("none", "share") or rule.annual_rate_percent is not None:
+        return None
+    if rule.item_field is not None:
+        return sum((Decimal(str(i.get(rule.item_field) or 0)) for i in listed or []), Decimal(0)) or None
+    if rule.yuan is None:
+        return None
+    count = max(len(listed or []), 1) if rule.per_item and has_items else 1
+    total = rule.yuan * count
+    return min(total, rule.cap_yuan) if rule.cap_yuan is not None else total
+
+
+def _build_plan(measure: Measure) -> _MeasurePlan:
+    conditions = {c.id: _condition(measure, c) for c in measure.conditions}
+    items = _items(measure, measure.items) if measure.items is not None else None
+    rule = measure.amount
+    fixed = None
+    if rule.kind == "none" or (items is None and rule.kind != "share"):
+        fixed = amounts.compute(rule, [], "")  # reads no item: the same for every enterprise
+    varies = _potential_varies(rule, items is not None)
+    window = measure.validity
+    return _MeasurePlan(
+        measure=measure, informational=measure.kind == "informational",
+        valid_from=yyyymmdd(window.from_) if window.from_ is not None else 0,
+        valid_to=yyyymmdd(window.to) if window.to is not None else 99_999_999,
+        gates=tuple(conditions[c.id] for c in measure.conditions if c.gate), met_tag=tag_met(measure.id),
+        conditions=conditions, items=items, share=rule.kind == "share",
+        tiers=_tiers(measure, conditions, items), fixed_amount=fixed, potential_varies=varies,
+        potential=None if varies else _potential(rule, None, items is not None),
+        static={
+            "measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
+            "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
+            "notes": [measure.reading] if measure.reading else [],
+        },
+    )
+
+
+_MEASURE_PLANS: dict[int, _MeasurePlan] = {}  # id(measure) -> plan (the plan keeps the measure alive)
+
+
+def _plan_of(measure: Measure) -> _MeasurePlan:
+    plan = _MEASURE_PLANS.get(id(measure))
+    if plan is None:
+        plan = _MEASURE_PLANS[id(measure)] = _build_plan(measure)
+    return plan
+
+
+def _base(plan: _MeasurePlan, local: tuple[str, ...]) -> dict[str, Any]:
+    """The parts of a result that do not depend on the enterprise beyond its locality."""
+    base = plan.by_local.get(local)
+    if base is None:
+        units = Units(city=plan.measure.units, local=list(local))
+        base = plan.by_local[local] = {**plan.static, "units": units}
+    return base  # shared: callers only unpack it into a new dict
+
+
+def _informational(plan: _MeasurePlan, local: tuple[str, ...]) -> MeasureResult:
+    # the same for every enterprise of a locality: built once and shared (results are frozen)
+    result = plan.informational_by_local.get(local)
+    if result is None:
+        result = plan.informational_by_local[local] = MeasureResult(
+            status="informational", reasons=[plan.measure.summary], missing=[], **_base(plan, local))
+    return result
+
+
+def cache_entries() -> int:
+    """How many entries decide's caches hold (bounded by rule objects × localities: for tests)."""
+    return len(_BY_IDENTITY) + len(_MEASURE_PLANS) + sum(
+        len(p.by_local) + len(p.informational_by_local) for p in _MEASURE_PLANS.values())
+
+
+# --- deciding -------------------------------------------------------------------------
+
+class _Verdict:
+    """The verdict being built: Kleene AND of the states added, and the sentences so far."""
+
+    __slots__ = ("status", "reasons", "missing", "failures")
+
+    def __init__(self) -> None:
+        self.status = MET
+        self.reasons: list[str] = []
+        self.missing: list[str] = []
+        self.failures: list[str] = []  # the reasons that make it fail, told first
 
     def add(self, state: str) -> None:
         if state == FAILED or (state == UNKNOWN and self.status == MET):
             self.status = state
 
 
-@_per_rule_object
-def _gates(measure: Measure) -> tuple[tuple[Condition, ...], str]:
-    """The deciding conditions of a measure, and the tag of its "all hold" rule."""
-    return tuple(c for c in measure.conditions if c.gate), tag_met(measure.id)
-
-
-def _enterprise_verdict(measure: Measure, ctx: Context) -> Verdict:
-    verdict = Verdict()
-    gates, met_tag = _gates(measure)
-    for condition in gates:
-        state = condition_state(measure, condition, ctx)
-        verdict.add(state)
-        if state == FAILED:
+def _enterprise(plan: _MeasurePlan, ctx: Context, verdict: _Verdict) -> None:
+    for condition in plan.gates:
+        state = _state(condition, ctx)
+        if state == MET:
+            verdict.reasons.append(condition.met)
+        elif state == FAILED:
+            verdict.status = FAILED
             verdict.reasons.append(condition.failed)
             verdict.failures.append(condition.failed)
-        elif state == MET:
-            verdict.reasons.append(condition.met)
         else:
-            verdict.missing += missing_paths(condition.test, ctx.ent, ctx)
-    if verdict.status == MET and gates and met_tag not in ctx.fired:
+            if verdict.status == MET:
+                verdict.status = UNKNOWN
+            verdict.missing += _missing(condition.reads, ctx.ent, ctx)
+    if verdict.status == MET and plan.gates and plan.met_tag not in ctx.fired:
         # the per-condition view and the engine's own conjunction must agree
-        raise AssertionError(f"{measure.id}: conditions met but the engine's met rule did not fire")
-    return verdict
+        raise AssertionError(f"{plan.measure.id}: conditions met but the engine's met rule did not fire")
 
 
-@_per_rule_object
-def _item_conjunction(rule: ItemRule) -> Test:
-    return Test.model_validate({"all": [c.test for c in rule.conditions if c.gate]})
-
-
-def _item_verdict(measure: Measure, ctx: Context) -> tuple[Verdict, list[int]]:
-    rule = measure.items
-    assert rule is not None
-    verdict = Verdict()
+def _item_verdict(rule: _Items, ctx: Context, verdict: _Verdict) -> list[int]:
+    """Add the items' part to the verdict; return the indexes of the qualifying items."""
     listed = ctx.profile.get(rule.list)
     if listed is None:
-        verdict.status = UNKNOWN
+        verdict.add(UNKNOWN)
         verdict.missing.append(rule.list)
-        return verdict, []
-    qualifying = sorted(ctx.fired.get(tag_item(measure.id), ()))
-    gates = [c for c in rule.conditions if c.gate]
+        return []
+    fired = ctx.fired
+    qualifying = sorted(fired.get(rule.tag, ()))
     failures: dict[int, list[str]] = {}
-    for condition in gates:
-        for i in ctx.fired.get(tag_item_fail(measure.id, condition.id), ()):
-            failures.setdefault(i, []).append(condition.failed)
-    facts = ctx.items.get(rule.list, [])
+    for tag, failed in rule.fail_tags:
+        for i in fired.get(tag, ()):
+            failures.setdefault(i, []).append(failed)
     unknown = [i for i in range(len(listed)) if i not in qualifying and i not in failures]
+    reasons = verdict.reasons
+    told_from = len(reasons)  # where the items' sentences start
     if qualifying:
-        phrases = "、".join(dict.fromkeys(c.phrase for c in gates))
-        verdict.reasons.append(f"{len(qualifying)} {rule.noun}符合条件（{phrases}）")
+        reasons.append(f"{len(qualifying)}{rule.qualified}")
     for i in sorted(failures):
-        verdict.reasons.append(f"{rule.list}[{i}]：{'；'.join(failures[i])}")
-    for i in unknown:
-        test = _item_conjunction(rule)
-        verdict.missing += missing_paths(test, facts[i], ctx, prefix=f"{rule.list}[{i}].")
-        if qualifying:
-            gain = "可能增加金额" if measure.amount.kind != "none" else "可能也符合条件"
-            verdict.reasons.append(f"{rule.list}[{i}] 信息不全，补全后{gain}")
+        reasons.append(f"{rule.list}[{i}]：{'；'.join(failures[i])}")
+    if unknown:
+        facts = ctx.items.get(rule.list, [])
+        for i in unknown:
+            verdict.missing += _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")
+            if qualifying:
+                reasons.append(f"{rule.list}[{i}]{rule.incomplete}")
     if not qualifying:
         if unknown:
-            verdict.status = UNKNOWN
+            verdict.add(UNKNOWN)
         else:
-            verdict.status = FAILED
-            verdict.reasons.insert(0, f"没有符合条件的{rule.noun.lstrip('名份笔场项个次起')}")
-            verdict.failures.append(verdict.reasons[0])
-    return verdict, qualifying
-
-
-def _item_state(measure: Measure, condition: Condition, ctx: Context, index: int) -> str:
-    if index in ctx.fired.get(tag_item_fail(measure.id, condition.id), ()):
-        return FAILED
-    if index in ctx.fired.get(tag_item_ok(measure.id, condition.id), ()):
-        return MET
-    return UNKNOWN
+            verdict.add(FAILED)
+            reasons.insert(told_from, rule.none_qualified)
+            verdict.failures.append(rule.none_qualified)
+    return qualifying
 
 
 def _percents(
-    measure: Measure, ctx: Context, verdict: Verdict, qualifying: list[int]
+    plan: _MeasurePlan, ctx: Context, verdict: _Verdict, qualifying: list[int]
 ) -> tuple[list[int], list[Decimal]] | None:
     """The percent of each qualifying item: the first tier whose condition holds.
 
@@ -266,13 +432,13 @@ def _percents(
     condition (decided per item). An item whose tier cannot be decided yet is set aside
     as unknown; ``None`` when no item is left with a known percent.
     """
-    rule = measure.amount
-    if not rule.tiers:
+    rule = plan.measure.amount
+    if not plan.tiers:
         return (qualifying, [rule.percent] * len(qualifying)) if rule.percent is not None else None
     kept: list[int] = []
     percents: list[Decimal] = []
     for index in qualifying:
-        percent = _tier_percent(measure, ctx, verdict, index)
+        percent = _tier_percent(plan, ctx, verdict, index)
         if percent is not None:
             kept.append(index)
             percents.append(percent)
@@ -282,89 +448,51 @@ def _percents(
     return kept, percents
 
 
-def _tier_percent(measure: Measure, ctx: Context, verdict: Verdict, index: int) -> Decimal | None:
-    enterprise = {c.id: c for c in measure.conditions}
-    for tier in measure.amount.tiers:
-        if tier.when is None:
-            return tier.percent
-        if tier.when in enterprise:
-            condition = enterprise[tier.when]
-            state, fact, prefix = condition_state(measure, condition, ctx), ctx.ent, ""
+def _tier_percent(plan: _MeasurePlan, ctx: Context, verdict: _Verdict, index: int) -> Decimal | None:
+    for tier in plan.tiers:
+        if tier.enterprise is not None:
+            condition: _Condition | _ItemCondition = tier.enterprise
+            state, fact, prefix, where = _state(tier.enterprise, ctx), ctx.ent, "", ""
+            unknown = tier.enterprise.failed  # an enterprise condition's `failed` already covers it
+        elif tier.item is not None:
+            assert plan.items is not None
+            condition = tier.item
+            state = _item_state(tier.item, ctx, index)
+            fact = ctx.items[plan.items.list][index]
+            prefix, where = f"{plan.items.list}[{index}].", f"{plan.items.list}[{index}]："
+            unknown = tier.item.unknown
         else:
-            assert measure.items is not None
-            condition = next(c for c in measure.items.conditions if c.id == tier.when)
-            state, fact = _item_state(measure, condition, ctx, index), ctx.items[measure.items.list][index]
-            prefix = f"{measure.items.list}[{index}]."
-        where = f"{prefix.rstrip('.')}：" if prefix else ""
+            return tier.percent
         if state == MET:
             verdict.reasons.append(where + condition.met)
             return tier.percent
         if state == FAILED:
             verdict.reasons.append(where + condition.failed)
             continue
-        # unknown: an enterprise condition's `failed` already covers it; an item's needs saying
-        unknown = f"信息不全，尚不能确定适用的比例（{condition.phrase}）" if prefix else condition.failed
         verdict.reasons.append(where + unknown)
-        verdict.missing += missing_paths(condition.test, fact, ctx, prefix)
+        verdict.missing += _missing(condition.reads, fact, ctx, prefix)
         return None
     return None
 
 
-def _unit_word(measure: Measure) -> str:
-    return measure.items.unit if measure.items else ""
+def _item_state(condition: _ItemCondition, ctx: Context, index: int) -> str:
+    if index in ctx.fired.get(condition.fail_tag, ()):
+        return FAILED
+    if index in ctx.fired.get(condition.ok_tag, ()):
+        return MET
+    return UNKNOWN
 
 
-def _potential(measure: Measure, ctx: Context) -> Decimal | None:
-    """What an undetermined measure could bring, to order the questions by money."""
-    rule = measure.amount
-    if rule.kind in ("none", "share") or rule.annual_rate_percent is not None:
-        return None
-    if rule.item_field is not None:
-        listed = ctx.profile.get(measure.items.list) if measure.items else None
-        return sum((Decimal(str(i.get(rule.item_field) or 0)) for i in listed or []), Decimal(0)) or None
-    if rule.yuan is None:
-        return None
-    count = max(len(ctx.profile.get(measure.items.list) or []), 1) if rule.per_item and measure.items else 1
-    total = rule.yuan * count
-    return min(total, rule.cap_yuan) if rule.cap_yuan is not None else total
-
-
-@_per_rule_object
-def _static(measure: Measure) -> dict[str, Any]:
-    return {
-        "measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
-        "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
-        "notes": [measure.reading] if measure.reading else [],
-    }
-
-
-_BASES: dict[tuple[int, tuple[str, ...]], tuple[Measure, dict[str, Any]]] = {}
-
-
-def _base(measure: Measure, local_units: tuple[str, ...]) -> dict[str, Any]:
-    """The parts of a result that do not depend on the enterprise beyond its locality."""
-    key = (id(measure), local_units)
-    hit = _BASES.get(key)
-    if hit is None:
-        units = Units(city=measure.units, local=list(local_units))
-        hit = _BASES[key] = (measure, {**_static(measure), "units": units})
-    return hit[1]  # shared: callers only unpack it into a new dict
-
-
-_INFORMATIONAL: dict[tuple[int, tuple[str, ...]], tuple[Measure, MeasureResult]] = {}
-Decided = MeasureResult | dict[str, Any]  # a dict is validated with the whole Result, once
-
-
-def _informational(measure: Measure, local_units: tuple[str, ...]) -> MeasureResult:
-    # the same for every enterprise of a locality: built once and shared (results are frozen);
-    # the measure is kept in the value so its id() cannot be reused while cached
-    key = (id(measure), local_units)
-    cached = _INFORMATIONAL.get(key)
-    if cached is None:
-        result = MeasureResult(status="informational", reasons=[measure.summary], missing=[],
-                               **_base(measure, local_units))
-        cached = _INFORMATIONAL[key] = (measure, result)
-    return cached[1]
+def _amount(plan: _MeasurePlan, ctx: Context, qualifying: list[int], percents: list[Decimal] | None) -> AmountResult:
+    if plan.fixed_amount is not None:
+        return plan.fixed_amount
+    items = plan.items
+    listed = ctx.profile.get(items.list) or [] if items is not None else []
+    measure = plan.measure
+    if measure.amount.once:
+        qualifying = qualifying[:1]
+    chosen = [listed[i] for i in qualifying]
+    return amounts.compute(measure.amount, chosen, measure.items.unit if measure.items else "", percents, qualifying)
 
 
 def _outside_validity(measure: Measure, as_of: int) -> str | None:
@@ -377,39 +505,43 @@ def _outside_validity(measure: Measure, as_of: int) -> str | None:
     return None
 
 
+Decided = MeasureResult | dict[str, Any]  # a dict is validated with the whole Result, once
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values)) if len(values) > 1 else values
+
+
 def decide(measure: Measure, ctx: Context) -> Decided:
-    local = tuple(ctx.local_units)
-    if measure.kind == "informational":
-        return _informational(measure, local)
-    base = _base(measure, local)
-    outside = _outside_validity(measure, ctx.ent["as_of"])
-    if outside is not None:
-        return {"status": "ineligible", "reasons": [outside], "missing": [], **base}
-    verdict = _enterprise_verdict(measure, ctx)
+    plan = _plan_of(measure)
+    if plan.informational:
+        return _informational(plan, ctx.local)
+    base = _base(plan, ctx.local)
+    as_of = ctx.ent["as_of"]
+    if not plan.valid_from <= as_of <= plan.valid_to:
+        return {"status": "ineligible", "reasons": [_outside_validity(measure, as_of)], "missing": [], **base}
+    verdict = _Verdict()
+    _enterprise(plan, ctx, verdict)
     qualifying: list[int] = []
-    if measure.items is not None:
-        items_verdict, qualifying = _item_verdict(measure, ctx)
-        verdict.add(items_verdict.status)
-        verdict.reasons += items_verdict.reasons
-        verdict.missing += items_verdict.missing
-        verdict.failures += items_verdict.failures
+    if plan.items is not None:
+        qualifying = _item_verdict(plan.items, ctx, verdict)
     percents: list[Decimal] | None = None
-    if verdict.status == MET and measure.amount.kind == "share":
-        graded = _percents(measure, ctx, verdict, qualifying)
+    if verdict.status == MET and plan.share:
+        graded = _percents(plan, ctx, verdict, qualifying)
         if graded is not None:
             qualifying, percents = graded
-    amount: AmountResult = NO_AMOUNT
-    if verdict.status == MET:
-        listed = ctx.profile.get(measure.items.list) or [] if measure.items else []
-        if measure.amount.once:
-            qualifying = qualifying[:1]
-        chosen = [listed[i] for i in qualifying]
-        amount = amounts.compute(measure.amount, chosen, _unit_word(measure), percents, qualifying)
+    amount = _amount(plan, ctx, qualifying, percents) if verdict.status == MET else NO_AMOUNT
     status = STATUS_OF[verdict.status]
-    missing = list(dict.fromkeys(verdict.missing)) if status != "ineligible" else []
-    # an ineligible measure opens with why it fails, not with the conditions it meets
-    reasons = verdict.failures + verdict.reasons if status == "ineligible" else verdict.reasons
+    potential = None
+    if status == "ineligible":
+        # an ineligible measure opens with why it fails, not with the conditions it meets
+        reasons, missing = verdict.failures + verdict.reasons, []
+    else:
+        reasons, missing = verdict.reasons, _unique(verdict.missing)
+        if status == "undetermined":
+            potential = plan.potential if not plan.potential_varies else _potential(
+                measure.amount, ctx.profile.get(plan.items.list) if plan.items else None, plan.items is not None)
     return {
-        "status": status, "amount": amount, "reasons": list(dict.fromkeys(reasons)), "missing": missing,
-        "potential_yuan": _potential(measure, ctx) if status == "undetermined" else None, **base,
+        "status": status, "amount": amount, "reasons": _unique(reasons), "missing": missing,
+        "potential_yuan": potential, **base,
     }
