@@ -43,9 +43,11 @@ class Context:
     derived: dict[str, str]
     local_units: list[str]
     local: tuple[str, ...] = field(init=False)  # local_units as a cache key, made once
+    missing_memo: dict[Any, list[str]] = field(init=False)  # enterprise missing paths by what is read
 
     def __post_init__(self) -> None:
         self.local = tuple(self.local_units)
+        self.missing_memo = {}
 
     @classmethod
     def build(cls, book: RuleBook, profile: dict[str, Any], facts: list[dict[str, Any]],
@@ -254,12 +256,28 @@ class _MeasurePlan:
     items: _Items | None
     share: bool
     tiers: tuple[_Tier, ...]
-    fixed_amount: AmountResult | None  # the same for every enterprise (no items read)
+    amount_reads: str  # FIXED, COUNT or ITEMS: see _amount_reads
+    fixed_amount: AmountResult | None  # when FIXED
     potential_varies: bool  # else ``potential`` is the same for every enterprise
     potential: Decimal | None
     static: dict[str, Any]
-    by_local: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)  # locality -> base
+    by_local: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)  # locality -> template
     informational_by_local: dict[tuple[str, ...], MeasureResult] = field(default_factory=dict)
+    by_count: dict[int, AmountResult] = field(default_factory=dict)  # when COUNT: at most COUNTS_KEPT
+
+
+FIXED, COUNT, ITEMS = "fixed", "count", "items"
+COUNTS_KEPT = 32  # amounts kept per measure for 0..31 qualifying items (larger counts are computed)
+
+
+def _amount_reads(rule: Amount) -> str:
+    """What ``amounts.compute`` reads for this rule besides the rule itself (see its branches)."""
+    if rule.kind == "none" or (rule.kind != "share" and rule.annual_rate_percent is None
+                               and rule.item_field is None and not rule.per_item):
+        return FIXED
+    if rule.kind != "share" and rule.annual_rate_percent is None and rule.item_field is None:
+        return COUNT  # per item, a fixed sum each: n × yuan
+    return ITEMS
 
 
 def _tiers(measure: Measure, conditions: dict[str, _Condition], items: _Items | None) -> tuple[_Tier, ...]:
@@ -296,9 +314,7 @@ def _build_plan(measure: Measure) -> _MeasurePlan:
     conditions = {c.id: _condition(measure, c) for c in measure.conditions}
     items = _items(measure, measure.items) if measure.items is not None else None
     rule = measure.amount
-    fixed = None
-    if rule.kind == "none" or (items is None and rule.kind != "share"):
-        fixed = amounts.compute(rule, [], "")  # reads no item: the same for every enterprise
+    reads = _amount_reads(rule)
     varies = _potential_varies(rule, items is not None)
     window = measure.validity
     return _MeasurePlan(
@@ -307,7 +323,8 @@ def _build_plan(measure: Measure) -> _MeasurePlan:
         valid_to=yyyymmdd(window.to) if window.to is not None else 99_999_999,
         gates=tuple(conditions[c.id] for c in measure.conditions if c.gate), met_tag=tag_met(measure.id),
         conditions=conditions, items=items, share=rule.kind == "share",
-        tiers=_tiers(measure, conditions, items), fixed_amount=fixed, potential_varies=varies,
+        tiers=_tiers(measure, conditions, items), amount_reads=reads,
+        fixed_amount=amounts.compute(rule, [], "") if reads == FIXED else None, potential_varies=varies,
         potential=None if varies else _potential(rule, None, items is not None),
         static={
             "measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
@@ -327,13 +344,19 @@ def _plan_of(measure: Measure) -> _MeasurePlan:
     return plan
 
 
-def _base(plan: _MeasurePlan, local: tuple[str, ...]) -> dict[str, Any]:
-    """The parts of a result that do not depend on the enterprise beyond its locality."""
-    base = plan.by_local.get(local)
-    if base is None:
+def _template(plan: _MeasurePlan, local: tuple[str, ...]) -> dict[str, Any]:
+    """A result with the parts that do not depend on the enterprise beyond its locality filled in.
+
+    Shared: callers copy it (a dict copy is cheaper than building one) and fill in the rest.
+    """
+    template = plan.by_local.get(local)
+    if template is None:
         units = Units(city=plan.measure.units, local=list(local))
-        base = plan.by_local[local] = {**plan.static, "units": units}
-    return base  # shared: callers only unpack it into a new dict
+        template = plan.by_local[local] = {
+            "status": None, "amount": None, "reasons": None, "missing": None, "potential_yuan": None,
+            **plan.static, "units": units,
+        }
+    return template
 
 
 def _informational(plan: _MeasurePlan, local: tuple[str, ...]) -> MeasureResult:
@@ -341,96 +364,102 @@ def _informational(plan: _MeasurePlan, local: tuple[str, ...]) -> MeasureResult:
     result = plan.informational_by_local.get(local)
     if result is None:
         result = plan.informational_by_local[local] = MeasureResult(
-            status="informational", reasons=[plan.measure.summary], missing=[], **_base(plan, local))
+            status="informational", reasons=[plan.measure.summary], missing=[],
+            **plan.static, units=_template(plan, local)["units"])
     return result
 
 
 def cache_entries() -> int:
     """How many entries decide's caches hold (bounded by rule objects × localities: for tests)."""
     return len(_BY_IDENTITY) + len(_MEASURE_PLANS) + sum(
-        len(p.by_local) + len(p.informational_by_local) for p in _MEASURE_PLANS.values())
+        len(p.by_local) + len(p.informational_by_local) + len(p.by_count) for p in _MEASURE_PLANS.values())
 
 
 # --- deciding -------------------------------------------------------------------------
+# The verdict is built in plain lists (reasons, missing, failures) owned by ``decide``; the
+# helpers add to them and return the status so far (Kleene AND: failed > unknown > met).
 
-class _Verdict:
-    """The verdict being built: Kleene AND of the states added, and the sentences so far."""
-
-    __slots__ = ("status", "reasons", "missing", "failures")
-
-    def __init__(self) -> None:
-        self.status = MET
-        self.reasons: list[str] = []
-        self.missing: list[str] = []
-        self.failures: list[str] = []  # the reasons that make it fail, told first
-
-    def add(self, state: str) -> None:
-        if state == FAILED or (state == UNKNOWN and self.status == MET):
-            self.status = state
+def _and(status: str, state: str) -> str:
+    return FAILED if FAILED in (status, state) else UNKNOWN if UNKNOWN in (status, state) else MET
 
 
-def _enterprise(plan: _MeasurePlan, ctx: Context, verdict: _Verdict) -> None:
-    for condition in plan.gates:
-        state = _state(condition, ctx)
-        if state == MET:
-            verdict.reasons.append(condition.met)
-        elif state == FAILED:
-            verdict.status = FAILED
-            verdict.reasons.append(condition.failed)
-            verdict.failures.append(condition.failed)
+def _enterprise(plan: _MeasurePlan, ctx: Context, reasons: list[str], missing: list[str],
+                failures: list[str]) -> str:
+    status = MET
+    fired, known, derived = ctx.fired, ctx.ent.keys(), ctx.derived.keys()
+    for condition in plan.gates:  # _state, inlined: this loop runs for every gate of every measure
+        if condition.fail_tag in fired:
+            status = FAILED
+            reasons.append(condition.failed)
+            failures.append(condition.failed)
+        elif condition.ok_tag in fired or (
+                condition.presence_decides and known >= condition.fact_fields and derived >= condition.derived):
+            reasons.append(condition.met)
         else:
-            if verdict.status == MET:
-                verdict.status = UNKNOWN
-            verdict.missing += _missing(condition.reads, ctx.ent, ctx)
-    if verdict.status == MET and plan.gates and plan.met_tag not in ctx.fired:
+            if status == MET:
+                status = UNKNOWN
+            missing += _enterprise_missing(condition.reads, ctx)
+    if status == MET and plan.gates and plan.met_tag not in fired:
         # the per-condition view and the engine's own conjunction must agree
         raise AssertionError(f"{plan.measure.id}: conditions met but the engine's met rule did not fire")
+    return status
 
 
-def _item_verdict(rule: _Items, ctx: Context, verdict: _Verdict) -> list[int]:
-    """Add the items' part to the verdict; return the indexes of the qualifying items."""
+def _enterprise_missing(reads: _Reads, ctx: Context) -> list[str]:
+    # many measures read the same fields (e.g. the size class): once per evaluation (callers copy it)
+    missing = ctx.missing_memo.get(reads)
+    if missing is None:
+        missing = ctx.missing_memo[reads] = _missing(reads, ctx.ent, ctx)
+    return missing
+
+
+def _item_verdict(rule: _Items, ctx: Context, status: str, reasons: list[str], missing: list[str],
+                  failures: list[str]) -> tuple[str, list[int]]:
+    """Add the items' sentences; return the status so far and the indexes of the qualifying items."""
     listed = ctx.profile.get(rule.list)
     if listed is None:
-        verdict.add(UNKNOWN)
-        verdict.missing.append(rule.list)
-        return []
+        missing.append(rule.list)
+        return _and(status, UNKNOWN), []
+    if not listed:  # known: none (no item fact, so no item rule can have fired)
+        reasons.append(rule.none_qualified)
+        failures.append(rule.none_qualified)
+        return FAILED, []
     fired = ctx.fired
     qualifying = sorted(fired.get(rule.tag, ()))
-    failures: dict[int, list[str]] = {}
-    for tag, failed in rule.fail_tags:
+    failed: dict[int, list[str]] = {}
+    for tag, sentence in rule.fail_tags:
         for i in fired.get(tag, ()):
-            failures.setdefault(i, []).append(failed)
-    unknown = [i for i in range(len(listed)) if i not in qualifying and i not in failures]
-    reasons = verdict.reasons
+            failed.setdefault(i, []).append(sentence)
+    unknown = [i for i in range(len(listed)) if i not in qualifying and i not in failed]
     told_from = len(reasons)  # where the items' sentences start
     if qualifying:
         reasons.append(f"{len(qualifying)}{rule.qualified}")
-    for i in sorted(failures):
-        reasons.append(f"{rule.list}[{i}]：{'；'.join(failures[i])}")
+    for i in sorted(failed):
+        reasons.append(f"{rule.list}[{i}]：{'；'.join(failed[i])}")
     if unknown:
         facts = ctx.items.get(rule.list, [])
         for i in unknown:
-            verdict.missing += _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")
+            missing += _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")
             if qualifying:
                 reasons.append(f"{rule.list}[{i}]{rule.incomplete}")
-    if not qualifying:
-        if unknown:
-            verdict.add(UNKNOWN)
-        else:
-            verdict.add(FAILED)
-            reasons.insert(told_from, rule.none_qualified)
-            verdict.failures.append(rule.none_qualified)
-    return qualifying
+    if qualifying:
+        return status, qualifying
+    if unknown:
+        return _and(status, UNKNOWN), qualifying
+    reasons.insert(told_from, rule.none_qualified)
+    failures.append(rule.none_qualified)
+    return FAILED, qualifying
 
 
 def _percents(
-    plan: _MeasurePlan, ctx: Context, verdict: _Verdict, qualifying: list[int]
+    plan: _MeasurePlan, ctx: Context, reasons: list[str], missing: list[str], qualifying: list[int]
 ) -> tuple[list[int], list[Decimal]] | None:
     """The percent of each qualifying item: the first tier whose condition holds.
 
     A tier's condition is enterprise-level (the same answer for every item) or an item
     condition (decided per item). An item whose tier cannot be decided yet is set aside
-    as unknown; ``None`` when no item is left with a known percent.
+    as unknown; ``None`` when no item is left with a known percent (the measure is then
+    undetermined, when it has tiers).
     """
     rule = plan.measure.amount
     if not plan.tiers:
@@ -438,17 +467,15 @@ def _percents(
     kept: list[int] = []
     percents: list[Decimal] = []
     for index in qualifying:
-        percent = _tier_percent(plan, ctx, verdict, index)
+        percent = _tier_percent(plan, ctx, reasons, missing, index)
         if percent is not None:
             kept.append(index)
             percents.append(percent)
-    if not kept:
-        verdict.add(UNKNOWN)
-        return None
-    return kept, percents
+    return (kept, percents) if kept else None
 
 
-def _tier_percent(plan: _MeasurePlan, ctx: Context, verdict: _Verdict, index: int) -> Decimal | None:
+def _tier_percent(plan: _MeasurePlan, ctx: Context, reasons: list[str], missing: list[str],
+                  index: int) -> Decimal | None:
     for tier in plan.tiers:
         if tier.enterprise is not None:
             condition: _Condition | _ItemCondition = tier.enterprise
@@ -464,13 +491,13 @@ def _tier_percent(plan: _MeasurePlan, ctx: Context, verdict: _Verdict, index: in
         else:
             return tier.percent
         if state == MET:
-            verdict.reasons.append(where + condition.met)
+            reasons.append(where + condition.met)
             return tier.percent
         if state == FAILED:
-            verdict.reasons.append(where + condition.failed)
+            reasons.append(where + condition.failed)
             continue
-        verdict.reasons.append(where + unknown)
-        verdict.missing += _missing(condition.reads, fact, ctx, prefix)
+        reasons.append(where + unknown)
+        missing += _missing(condition.reads, fact, ctx, prefix)
         return None
     return None
 
@@ -486,13 +513,20 @@ def _item_state(condition: _ItemCondition, ctx: Context, index: int) -> str:
 def _amount(plan: _MeasurePlan, ctx: Context, qualifying: list[int], percents: list[Decimal] | None) -> AmountResult:
     if plan.fixed_amount is not None:
         return plan.fixed_amount
-    items = plan.items
-    listed = ctx.profile.get(items.list) or [] if items is not None else []
     measure = plan.measure
     if measure.amount.once:
         qualifying = qualifying[:1]
+    if plan.amount_reads == COUNT:
+        amount = plan.by_count.get(len(qualifying))
+        if amount is not None:
+            return amount
+    items = plan.items
+    listed = ctx.profile.get(items.list) or [] if items is not None else []
     chosen = [listed[i] for i in qualifying]
-    return amounts.compute(measure.amount, chosen, measure.items.unit if measure.items else "", percents, qualifying)
+    amount = amounts.compute(measure.amount, chosen, measure.items.unit if measure.items else "", percents, qualifying)
+    if plan.amount_reads == COUNT and len(qualifying) < COUNTS_KEPT:
+        plan.by_count[len(qualifying)] = amount  # frozen, so shared like the informational results
+    return amount
 
 
 def _outside_validity(measure: Measure, as_of: int) -> str | None:
@@ -513,35 +547,45 @@ def _unique(values: list[str]) -> list[str]:
 
 
 def decide(measure: Measure, ctx: Context) -> Decided:
-    plan = _plan_of(measure)
+    plan = _MEASURE_PLANS.get(id(measure)) or _plan_of(measure)
     if plan.informational:
         return _informational(plan, ctx.local)
-    base = _base(plan, ctx.local)
+    template = plan.by_local.get(ctx.local) or _template(plan, ctx.local)
     as_of = ctx.ent["as_of"]
     if not plan.valid_from <= as_of <= plan.valid_to:
-        return {"status": "ineligible", "reasons": [_outside_validity(measure, as_of)], "missing": [], **base}
-    verdict = _Verdict()
-    _enterprise(plan, ctx, verdict)
+        return {"status": "ineligible", "reasons": [_outside_validity(measure, as_of)], "missing": [],
+                **plan.static, "units": template["units"]}
+    reasons: list[str] = []
+    missing: list[str] = []
+    failures: list[str] = []  # the reasons that make it fail, told first
+    status = _enterprise(plan, ctx, reasons, missing, failures)
     qualifying: list[int] = []
     if plan.items is not None:
-        qualifying = _item_verdict(plan.items, ctx, verdict)
+        status, qualifying = _item_verdict(plan.items, ctx, status, reasons, missing, failures)
     percents: list[Decimal] | None = None
-    if verdict.status == MET and plan.share:
-        graded = _percents(plan, ctx, verdict, qualifying)
+    if status == MET and plan.share:
+        graded = _percents(plan, ctx, reasons, missing, qualifying)
         if graded is not None:
             qualifying, percents = graded
-    amount = _amount(plan, ctx, qualifying, percents) if verdict.status == MET else NO_AMOUNT
-    status = STATUS_OF[verdict.status]
-    potential = None
-    if status == "ineligible":
+        elif plan.tiers:
+            status = UNKNOWN
+    result = template.copy()
+    if status == MET:
+        result["status"] = "eligible"
+        result["amount"] = _amount(plan, ctx, qualifying, percents)
+        result["reasons"] = _unique(reasons)
+        result["missing"] = _unique(missing)
+    elif status == FAILED:
+        result["status"] = "ineligible"
+        result["amount"] = NO_AMOUNT
         # an ineligible measure opens with why it fails, not with the conditions it meets
-        reasons, missing = verdict.failures + verdict.reasons, []
+        result["reasons"] = _unique(failures + reasons)
+        result["missing"] = []
     else:
-        reasons, missing = verdict.reasons, _unique(verdict.missing)
-        if status == "undetermined":
-            potential = plan.potential if not plan.potential_varies else _potential(
-                measure.amount, ctx.profile.get(plan.items.list) if plan.items else None, plan.items is not None)
-    return {
-        "status": status, "amount": amount, "reasons": _unique(reasons), "missing": missing,
-        "potential_yuan": potential, **base,
-    }
+        result["status"] = "undetermined"
+        result["amount"] = NO_AMOUNT
+        result["reasons"] = _unique(reasons)
+        result["missing"] = _unique(missing)
+        result["potential_yuan"] = plan.potential if not plan.potential_varies else _potential(
+            measure.amount, ctx.profile.get(plan.items.list) if plan.items else None, plan.items is not None)
+    return result
