@@ -11,7 +11,7 @@ enterprise), built once per rule object; ``decide`` then only reads the plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, KeysView
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
@@ -31,7 +31,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """One evaluation: the profile (as data), the facts, what fired, the derived values."""
 
@@ -42,11 +42,17 @@ class Context:
     fired: dict[str, set[int]]  # rule tag -> item indexes it fired for (-1: the enterprise)
     derived: dict[str, str]
     local_units: list[str]
-    local: tuple[str, ...] = field(init=False)  # local_units as a cache key, made once
-    missing_memo: dict[Any, list[str]] = field(init=False)  # enterprise missing paths by what is read
+    locality: _Locality = field(init=False)  # what is shared by the enterprises of local_units
+    known: KeysView[str] = field(init=False)  # the enterprise fact's attributes
+    known_derived: KeysView[str] = field(init=False)
+    # paths to ask for, asked again by many measures: by id(_Reads) (enterprise level) or derived name
+    missing_memo: dict[int | str, list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.local = tuple(self.local_units)
+        local = tuple(self.local_units)
+        self.locality = _LOCALITIES.get(local) or _LOCALITIES.setdefault(local, _Locality())
+        self.known = self.ent.keys()
+        self.known_derived = self.derived.keys()
         self.missing_memo = {}
 
     @classmethod
@@ -68,6 +74,19 @@ class Context:
         for fact in facts[1:]:
             items.setdefault(fact["t"], []).append(fact)
         return cls(book, profile, facts[0], items, fired, derived, local_units)
+
+
+@dataclass(slots=True)
+class _Locality:
+    """The parts of results that are the same for every enterprise of one locality (its local
+    units), by id() of the measure: only measures kept alive by _MEASURE_PLANS are entered."""
+
+    informational: dict[int, MeasureResult] = field(default_factory=dict)  # whole results, shared
+    templates: dict[int, dict[str, Any]] = field(default_factory=dict)  # see _template
+
+
+# the localities seen: a handful (each district, each zone, none)
+_LOCALITIES: dict[tuple[str, ...], _Locality] = {}
 
 
 # --- what a test needs ----------------------------------------------------------------
@@ -125,13 +144,24 @@ class _Reads(NamedTuple):
     derived: tuple[str, ...]
 
 
+_SAME_READS: dict[_Reads, _Reads] = {}  # one object per distinct value: the memo below keys by id()
+
+
 @_per_rule_object
 def _reads(test: Test) -> _Reads:
     fields, derived = references(test)
-    return _Reads(tuple((fact_field(f), PROFILE_FIELD_OF_LEVEL.get(f, f)) for f in fields), tuple(derived))
+    reads = _Reads(tuple((fact_field(f), PROFILE_FIELD_OF_LEVEL.get(f, f)) for f in fields), tuple(derived))
+    return _SAME_READS.setdefault(reads, reads)
 
 
 def _missing_derived(name: str, ctx: Context) -> list[str]:
+    missing = ctx.missing_memo.get(name)
+    if missing is None:
+        missing = ctx.missing_memo[name] = _derived_inputs_missing(name, ctx)
+    return missing
+
+
+def _derived_inputs_missing(name: str, ctx: Context) -> list[str]:
     if name in ctx.derived:
         return []
     if name == "industry_group":
@@ -149,7 +179,10 @@ def _missing_derived(name: str, ctx: Context) -> list[str]:
 
 def _missing(reads: _Reads, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
     """The paths to ask for, duplicates kept (``decide`` removes them once, at the end)."""
-    missing = [prefix + path for attribute, path in reads.fields if attribute not in fact]
+    missing = []
+    for attribute, path in reads.fields:
+        if attribute not in fact:
+            missing.append(prefix + path)
     for name in reads.derived:
         missing += _missing_derived(name, ctx)
     return missing or [prefix.rstrip(".") or "profile"]
@@ -242,7 +275,7 @@ class _Tier(NamedTuple):
     item: _ItemCondition | None  # the `when` condition, when decided per item
 
 
-@dataclass
+@dataclass(slots=True)
 class _MeasurePlan:
     """Everything about a measure that does not depend on the enterprise."""
 
@@ -261,8 +294,6 @@ class _MeasurePlan:
     potential_varies: bool  # else ``potential`` is the same for every enterprise
     potential: Decimal | None
     static: dict[str, Any]
-    by_local: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)  # locality -> template
-    informational_by_local: dict[tuple[str, ...], MeasureResult] = field(default_factory=dict)
     by_count: dict[int, AmountResult] = field(default_factory=dict)  # when COUNT: at most COUNTS_KEPT
 
 
@@ -344,49 +375,46 @@ def _plan_of(measure: Measure) -> _MeasurePlan:
     return plan
 
 
-def _template(plan: _MeasurePlan, local: tuple[str, ...]) -> dict[str, Any]:
+def _template(plan: _MeasurePlan, ctx: Context) -> dict[str, Any]:
     """A result with the parts that do not depend on the enterprise beyond its locality filled in.
 
     Shared: callers copy it (a dict copy is cheaper than building one) and fill in the rest.
     """
-    template = plan.by_local.get(local)
+    template = ctx.locality.templates.get(id(plan.measure))
     if template is None:
-        units = Units(city=plan.measure.units, local=list(local))
-        template = plan.by_local[local] = {
+        units = Units(city=plan.measure.units, local=list(ctx.local_units))
+        template = ctx.locality.templates[id(plan.measure)] = {
             "status": None, "amount": None, "reasons": None, "missing": None, "potential_yuan": None,
             **plan.static, "units": units,
         }
     return template
 
 
-def _informational(plan: _MeasurePlan, local: tuple[str, ...]) -> MeasureResult:
+def _informational(plan: _MeasurePlan, ctx: Context) -> MeasureResult:
     # the same for every enterprise of a locality: built once and shared (results are frozen)
-    result = plan.informational_by_local.get(local)
+    result = ctx.locality.informational.get(id(plan.measure))
     if result is None:
-        result = plan.informational_by_local[local] = MeasureResult(
+        result = ctx.locality.informational[id(plan.measure)] = MeasureResult(
             status="informational", reasons=[plan.measure.summary], missing=[],
-            **plan.static, units=_template(plan, local)["units"])
+            **plan.static, units=_template(plan, ctx)["units"])
     return result
 
 
 def cache_entries() -> int:
     """How many entries decide's caches hold (bounded by rule objects × localities: for tests)."""
-    return len(_BY_IDENTITY) + len(_MEASURE_PLANS) + sum(
-        len(p.by_local) + len(p.informational_by_local) + len(p.by_count) for p in _MEASURE_PLANS.values())
+    return (len(_BY_IDENTITY) + len(_SAME_READS) + len(_MEASURE_PLANS) + len(_LOCALITIES)
+            + sum(len(p.by_count) for p in _MEASURE_PLANS.values())
+            + sum(len(x.informational) + len(x.templates) for x in _LOCALITIES.values()))
 
 
 # --- deciding -------------------------------------------------------------------------
 # The verdict is built in plain lists (reasons, missing, failures) owned by ``decide``; the
 # helpers add to them and return the status so far (Kleene AND: failed > unknown > met).
 
-def _and(status: str, state: str) -> str:
-    return FAILED if FAILED in (status, state) else UNKNOWN if UNKNOWN in (status, state) else MET
-
-
 def _enterprise(plan: _MeasurePlan, ctx: Context, reasons: list[str], missing: list[str],
                 failures: list[str]) -> str:
     status = MET
-    fired, known, derived = ctx.fired, ctx.ent.keys(), ctx.derived.keys()
+    fired, known, derived = ctx.fired, ctx.known, ctx.known_derived
     for condition in plan.gates:  # _state, inlined: this loop runs for every gate of every measure
         if condition.fail_tag in fired:
             status = FAILED
@@ -407,9 +435,9 @@ def _enterprise(plan: _MeasurePlan, ctx: Context, reasons: list[str], missing: l
 
 def _enterprise_missing(reads: _Reads, ctx: Context) -> list[str]:
     # many measures read the same fields (e.g. the size class): once per evaluation (callers copy it)
-    missing = ctx.missing_memo.get(reads)
+    missing = ctx.missing_memo.get(id(reads))
     if missing is None:
-        missing = ctx.missing_memo[reads] = _missing(reads, ctx.ent, ctx)
+        missing = ctx.missing_memo[id(reads)] = _missing(reads, ctx.ent, ctx)
     return missing
 
 
@@ -419,7 +447,7 @@ def _item_verdict(rule: _Items, ctx: Context, status: str, reasons: list[str], m
     listed = ctx.profile.get(rule.list)
     if listed is None:
         missing.append(rule.list)
-        return _and(status, UNKNOWN), []
+        return (FAILED if status == FAILED else UNKNOWN), []
     if not listed:  # known: none (no item fact, so no item rule can have fired)
         reasons.append(rule.none_qualified)
         failures.append(rule.none_qualified)
@@ -445,7 +473,7 @@ def _item_verdict(rule: _Items, ctx: Context, status: str, reasons: list[str], m
     if qualifying:
         return status, qualifying
     if unknown:
-        return _and(status, UNKNOWN), qualifying
+        return (FAILED if status == FAILED else UNKNOWN), qualifying
     reasons.insert(told_from, rule.none_qualified)
     failures.append(rule.none_qualified)
     return FAILED, qualifying
@@ -543,14 +571,28 @@ Decided = MeasureResult | dict[str, Any]  # a dict is validated with the whole R
 
 
 def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(values)) if len(values) > 1 else values
+    """``values`` without repeats, first occurrence kept. Repeats are rare: checked cheaply first."""
+    if len(values) < 2 or len(set(values)) == len(values):
+        return values
+    return list(dict.fromkeys(values))
+
+
+def _failures_first(failures: list[str], reasons: list[str]) -> list[str]:
+    """The reasons of an ineligible measure: why it fails first, then the rest, without repeats."""
+    if failures == reasons:  # often: every reason is a failure (every failure is also a reason)
+        return _unique(failures)
+    return list(dict.fromkeys(failures + reasons))
 
 
 def decide(measure: Measure, ctx: Context) -> Decided:
-    plan = _MEASURE_PLANS.get(id(measure)) or _plan_of(measure)
+    key = id(measure)
+    shared = ctx.locality.informational.get(key)
+    if shared is not None:
+        return shared
+    plan = _MEASURE_PLANS.get(key) or _plan_of(measure)
     if plan.informational:
-        return _informational(plan, ctx.local)
-    template = plan.by_local.get(ctx.local) or _template(plan, ctx.local)
+        return _informational(plan, ctx)
+    template = ctx.locality.templates.get(key) or _template(plan, ctx)
     as_of = ctx.ent["as_of"]
     if not plan.valid_from <= as_of <= plan.valid_to:
         return {"status": "ineligible", "reasons": [_outside_validity(measure, as_of)], "missing": [],
@@ -558,7 +600,7 @@ def decide(measure: Measure, ctx: Context) -> Decided:
     reasons: list[str] = []
     missing: list[str] = []
     failures: list[str] = []  # the reasons that make it fail, told first
-    status = _enterprise(plan, ctx, reasons, missing, failures)
+    status = _enterprise(plan, ctx, reasons, missing, failures) if plan.gates else MET
     qualifying: list[int] = []
     if plan.items is not None:
         status, qualifying = _item_verdict(plan.items, ctx, status, reasons, missing, failures)
@@ -579,7 +621,7 @@ def decide(measure: Measure, ctx: Context) -> Decided:
         result["status"] = "ineligible"
         result["amount"] = NO_AMOUNT
         # an ineligible measure opens with why it fails, not with the conditions it meets
-        result["reasons"] = _unique(failures + reasons)
+        result["reasons"] = _failures_first(failures, reasons)
         result["missing"] = []
     else:
         result["status"] = "undetermined"
