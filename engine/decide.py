@@ -11,7 +11,7 @@ enterprise), built once per rule object; ``decide`` then only reads the plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, KeysView
+from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
@@ -46,11 +46,11 @@ class Context:
     known: KeysView[str] = field(init=False)  # the enterprise fact's attributes
     known_derived: KeysView[str] = field(init=False)
     # paths to ask for, asked again by many measures: by id(_Reads) (enterprise level) or derived name
-    missing_memo: dict[int | str, list[str]] = field(init=False)
+    missing_memo: dict[int | str, Sequence[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         local = tuple(self.local_units)
-        self.locality = _LOCALITIES.get(local) or _LOCALITIES.setdefault(local, _Locality())
+        self.locality = _LOCALITIES.get(local) or _LOCALITIES.setdefault(local, _Locality(len(_LOCALITIES)))
         self.known = self.ent.keys()
         self.known_derived = self.derived.keys()
         self.missing_memo = {}
@@ -81,6 +81,7 @@ class _Locality:
     """The parts of results that are the same for every enterprise of one locality (its local
     units), by id() of the measure: only measures kept alive by _MEASURE_PLANS are entered."""
 
+    number: int  # its place in _LOCALITIES: part of the keys of _MeasurePlan.decided
     informational: dict[int, MeasureResult] = field(default_factory=dict)  # whole results, shared
     templates: dict[int, dict[str, Any]] = field(default_factory=dict)  # see _template
 
@@ -142,6 +143,7 @@ class _Reads(NamedTuple):
 
     fields: tuple[tuple[str, str], ...]  # (fact attribute, profile path to ask for), in test order
     derived: tuple[str, ...]
+    alone: tuple[str, tuple[str]] | None  # (attribute, (path,)) when it reads that field only
 
 
 _SAME_READS: dict[_Reads, _Reads] = {}  # one object per distinct value: the memo below keys by id()
@@ -150,7 +152,9 @@ _SAME_READS: dict[_Reads, _Reads] = {}  # one object per distinct value: the mem
 @_per_rule_object
 def _reads(test: Test) -> _Reads:
     fields, derived = references(test)
-    reads = _Reads(tuple((fact_field(f), PROFILE_FIELD_OF_LEVEL.get(f, f)) for f in fields), tuple(derived))
+    pairs = tuple((fact_field(f), PROFILE_FIELD_OF_LEVEL.get(f, f)) for f in fields)
+    alone = (pairs[0][0], (pairs[0][1],)) if len(pairs) == 1 and not derived else None
+    reads = _Reads(pairs, tuple(derived), alone)
     return _SAME_READS.setdefault(reads, reads)
 
 
@@ -291,14 +295,17 @@ class _MeasurePlan:
     tiers: tuple[_Tier, ...]
     amount_reads: str  # FIXED, COUNT or ITEMS: see _amount_reads
     fixed_amount: AmountResult | None  # when FIXED
-    potential_varies: bool  # else ``potential`` is the same for every enterprise
-    potential: Decimal | None
+    potential_list: str | None  # the item list the potential is counted on, if any
+    potential: Decimal | None  # the potential when that list is unknown or empty (or there is none)
     static: dict[str, Any]
     by_count: dict[int, AmountResult] = field(default_factory=dict)  # when COUNT: at most COUNTS_KEPT
+    memoised: bool = False  # see _memoised
+    decided: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)  # see decide: at most DECIDED_KEPT
 
 
 FIXED, COUNT, ITEMS = "fixed", "count", "items"
 COUNTS_KEPT = 32  # amounts kept per measure for 0..31 qualifying items (larger counts are computed)
+DECIDED_KEPT = 256  # results kept per measure (see decide); past that, results are worked out each time
 
 
 def _amount_reads(rule: Amount) -> str:
@@ -322,10 +329,10 @@ def _tiers(measure: Measure, conditions: dict[str, _Condition], items: _Items | 
     return tuple(tiers)
 
 
-def _potential_varies(rule: Amount, has_items: bool) -> bool:
-    if rule.kind in ("none", "share") or rule.annual_rate_percent is not None:
-        return False
-    return rule.item_field is not None or (rule.yuan is not None and rule.per_item and has_items)
+def _potential_list(rule: Amount, items: _Items | None) -> str | None:
+    if rule.kind in ("none", "share") or rule.annual_rate_percent is not None or items is None:
+        return None
+    return items.list if rule.item_field is not None or (rule.yuan is not None and rule.per_item) else None
 
 
 def _potential(rule: Amount, listed: list[dict[str, Any]] | None, has_items: bool) -> Decimal | None:
@@ -341,12 +348,20 @@ def _potential(rule: Amount, listed: list[dict[str, Any]] | None, has_items: boo
     return min(total, rule.cap_yuan) if rule.cap_yuan is not None else total
 
 
+def _memoised(measure: Measure, amount_reads: str) -> bool:
+    """Whether a result can be kept by the state of the gates (see decide): when nothing else is read.
+
+    With an item list that is unknown or empty the measure cannot be eligible; without one, an
+    eligible measure's amount must read nothing (FIXED). Graded shares read the tiers: never kept.
+    """
+    return measure.amount.kind != "share" and (measure.items is not None or amount_reads == FIXED)
+
+
 def _build_plan(measure: Measure) -> _MeasurePlan:
     conditions = {c.id: _condition(measure, c) for c in measure.conditions}
     items = _items(measure, measure.items) if measure.items is not None else None
     rule = measure.amount
     reads = _amount_reads(rule)
-    varies = _potential_varies(rule, items is not None)
     window = measure.validity
     return _MeasurePlan(
         measure=measure, informational=measure.kind == "informational",
@@ -355,8 +370,9 @@ def _build_plan(measure: Measure) -> _MeasurePlan:
         gates=tuple(conditions[c.id] for c in measure.conditions if c.gate), met_tag=tag_met(measure.id),
         conditions=conditions, items=items, share=rule.kind == "share",
         tiers=_tiers(measure, conditions, items), amount_reads=reads,
-        fixed_amount=amounts.compute(rule, [], "") if reads == FIXED else None, potential_varies=varies,
-        potential=None if varies else _potential(rule, None, items is not None),
+        fixed_amount=amounts.compute(rule, [], "") if reads == FIXED else None,
+        potential_list=_potential_list(rule, items), potential=_potential(rule, None, items is not None),
+        memoised=_memoised(measure, reads),
         static={
             "measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
             "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
@@ -403,48 +419,62 @@ def _informational(plan: _MeasurePlan, ctx: Context) -> MeasureResult:
 def cache_entries() -> int:
     """How many entries decide's caches hold (bounded by rule objects × localities: for tests)."""
     return (len(_BY_IDENTITY) + len(_SAME_READS) + len(_MEASURE_PLANS) + len(_LOCALITIES)
-            + sum(len(p.by_count) for p in _MEASURE_PLANS.values())
+            + sum(len(p.by_count) + len(p.decided) for p in _MEASURE_PLANS.values())
             + sum(len(x.informational) + len(x.templates) for x in _LOCALITIES.values()))
 
 
 # --- deciding -------------------------------------------------------------------------
-# The verdict is built in plain lists (reasons, missing, failures) owned by ``decide``; the
+# The verdict is built in plain lists (reasons, missing, failures) owned by ``_result``; the
 # helpers add to them and return the status so far (Kleene AND: failed > unknown > met).
 
-def _enterprise(plan: _MeasurePlan, ctx: Context, reasons: list[str], missing: list[str],
-                failures: list[str]) -> str:
+Gate = str | Sequence[str]  # the state of a gate condition: MET, FAILED, or the paths to ask for
+
+
+def _gates(plan: _MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
+    """The state of each gate condition of a measure that has some, and their Kleene AND."""
     status = MET
-    fired, known, derived = ctx.fired, ctx.known, ctx.known_derived
+    states: list[Gate] = []
+    fired, known, derived, memo = ctx.fired, ctx.known, ctx.known_derived, ctx.missing_memo
     for condition in plan.gates:  # _state, inlined: this loop runs for every gate of every measure
         if condition.fail_tag in fired:
             status = FAILED
-            reasons.append(condition.failed)
-            failures.append(condition.failed)
+            states.append(FAILED)
         elif condition.ok_tag in fired or (
                 condition.presence_decides and known >= condition.fact_fields and derived >= condition.derived):
-            reasons.append(condition.met)
+            states.append(MET)
         else:
             if status == MET:
                 status = UNKNOWN
-            missing += _enterprise_missing(condition.reads, ctx)
-    if status == MET and plan.gates and plan.met_tag not in fired:
+            reads = condition.reads
+            if reads.alone is not None and reads.alone[0] not in known:
+                paths = reads.alone[1]  # the one field read is not known (as _missing would say)
+            else:
+                # many measures ask for the same fields (e.g. of the size class): once per evaluation
+                paths = memo.get(id(reads))
+                if paths is None:
+                    paths = memo[id(reads)] = tuple(_missing(reads, ctx.ent, ctx))
+            states.append(paths)
+    if status == MET and plan.met_tag not in fired:
         # the per-condition view and the engine's own conjunction must agree
         raise AssertionError(f"{plan.measure.id}: conditions met but the engine's met rule did not fire")
-    return status
+    return status, states
 
 
-def _enterprise_missing(reads: _Reads, ctx: Context) -> list[str]:
-    # many measures read the same fields (e.g. the size class): once per evaluation (callers copy it)
-    missing = ctx.missing_memo.get(id(reads))
-    if missing is None:
-        missing = ctx.missing_memo[id(reads)] = _missing(reads, ctx.ent, ctx)
-    return missing
+def _enterprise(plan: _MeasurePlan, states: list[Gate], reasons: list[str], missing: list[str],
+                failures: list[str]) -> None:
+    for condition, state in zip(plan.gates, states, strict=True):
+        if state == MET:
+            reasons.append(condition.met)
+        elif state == FAILED:
+            reasons.append(condition.failed)
+            failures.append(condition.failed)
+        else:
+            missing += state
 
 
-def _item_verdict(rule: _Items, ctx: Context, status: str, reasons: list[str], missing: list[str],
-                  failures: list[str]) -> tuple[str, list[int]]:
+def _item_verdict(rule: _Items, listed: list[dict[str, Any]] | None, ctx: Context, status: str,
+                  reasons: list[str], missing: list[str], failures: list[str]) -> tuple[str, list[int]]:
     """Add the items' sentences; return the status so far and the indexes of the qualifying items."""
-    listed = ctx.profile.get(rule.list)
     if listed is None:
         missing.append(rule.list)
         return (FAILED if status == FAILED else UNKNOWN), []
@@ -597,13 +627,31 @@ def decide(measure: Measure, ctx: Context) -> Decided:
     if not plan.valid_from <= as_of <= plan.valid_to:
         return {"status": "ineligible", "reasons": [_outside_validity(measure, as_of)], "missing": [],
                 **plan.static, "units": template["units"]}
+    status, states = _gates(plan, ctx) if plan.gates else (MET, [])
+    listed = ctx.profile.get(plan.items.list) if plan.items is not None else None
+    if not plan.memoised or listed:
+        return _result(plan, ctx, template, status, states, listed)
+    # Nothing but the gates' states (and whether the list is unknown or empty) is read: the same
+    # states give the same result, so it is kept. Its lists are shared by the results handed out,
+    # as the notes list always was: the Result's validation copies them.
+    signature = (ctx.locality.number, listed is None, *states)
+    kept = plan.decided.get(signature)
+    if kept is None:
+        kept = _result(plan, ctx, template, status, states, listed)
+        if len(plan.decided) < DECIDED_KEPT:
+            plan.decided[signature] = kept
+    return kept.copy()
+
+
+def _result(plan: _MeasurePlan, ctx: Context, template: dict[str, Any], status: str, states: list[Gate],
+            listed: list[dict[str, Any]] | None) -> dict[str, Any]:
     reasons: list[str] = []
     missing: list[str] = []
     failures: list[str] = []  # the reasons that make it fail, told first
-    status = _enterprise(plan, ctx, reasons, missing, failures) if plan.gates else MET
+    _enterprise(plan, states, reasons, missing, failures)
     qualifying: list[int] = []
     if plan.items is not None:
-        status, qualifying = _item_verdict(plan.items, ctx, status, reasons, missing, failures)
+        status, qualifying = _item_verdict(plan.items, listed, ctx, status, reasons, missing, failures)
     percents: list[Decimal] | None = None
     if status == MET and plan.share:
         graded = _percents(plan, ctx, reasons, missing, qualifying)
@@ -628,6 +676,6 @@ def decide(measure: Measure, ctx: Context) -> Decided:
         result["amount"] = NO_AMOUNT
         result["reasons"] = _unique(reasons)
         result["missing"] = _unique(missing)
-        result["potential_yuan"] = plan.potential if not plan.potential_varies else _potential(
-            measure.amount, ctx.profile.get(plan.items.list) if plan.items else None, plan.items is not None)
+        counted = ctx.profile.get(plan.potential_list) if plan.potential_list else None
+        result["potential_yuan"] = _potential(plan.measure.amount, counted, True) if counted else plan.potential
     return result
