@@ -351,10 +351,10 @@ def _potential(rule: Amount, listed: list[dict[str, Any]] | None, has_items: boo
 def _memoised(measure: Measure, amount_reads: str) -> bool:
     """Whether a result can be kept by the state of the gates (see decide): when nothing else is read.
 
-    With an item list that is unknown or empty the measure cannot be eligible; without one, an
-    eligible measure's amount must read nothing (FIXED). Graded shares read the tiers: never kept.
+    With an item list that is unknown or empty the measure cannot be eligible (so neither its
+    amount nor its tiers are read); without one, an eligible measure's amount must read nothing.
     """
-    return measure.amount.kind != "share" and (measure.items is not None or amount_reads == FIXED)
+    return measure.items is not None or amount_reads == FIXED
 
 
 def _build_plan(measure: Measure) -> _MeasurePlan:
@@ -396,7 +396,7 @@ def _template(plan: _MeasurePlan, ctx: Context) -> dict[str, Any]:
 
     Shared: callers copy it (a dict copy is cheaper than building one) and fill in the rest.
     """
-    template = ctx.locality.templates.get(id(plan.measure))
+    template = ctx.locality.templates.get(id(plan.measure))  # kept alive by _MEASURE_PLANS
     if template is None:
         units = Units(city=plan.measure.units, local=list(ctx.local_units))
         template = ctx.locality.templates[id(plan.measure)] = {
@@ -622,28 +622,27 @@ def decide(measure: Measure, ctx: Context) -> Decided:
     plan = _MEASURE_PLANS.get(key) or _plan_of(measure)
     if plan.informational:
         return _informational(plan, ctx)
-    template = ctx.locality.templates.get(key) or _template(plan, ctx)
     as_of = ctx.ent["as_of"]
     if not plan.valid_from <= as_of <= plan.valid_to:
         return {"status": "ineligible", "reasons": [_outside_validity(measure, as_of)], "missing": [],
-                **plan.static, "units": template["units"]}
+                **plan.static, "units": _template(plan, ctx)["units"]}
     status, states = _gates(plan, ctx) if plan.gates else (MET, [])
     listed = ctx.profile.get(plan.items.list) if plan.items is not None else None
     if not plan.memoised or listed:
-        return _result(plan, ctx, template, status, states, listed)
+        return _result(plan, ctx, status, states, listed)
     # Nothing but the gates' states (and whether the list is unknown or empty) is read: the same
     # states give the same result, so it is kept. Its lists are shared by the results handed out,
     # as the notes list always was: the Result's validation copies them.
     signature = (ctx.locality.number, listed is None, *states)
     kept = plan.decided.get(signature)
     if kept is None:
-        kept = _result(plan, ctx, template, status, states, listed)
+        kept = _result(plan, ctx, status, states, listed)
         if len(plan.decided) < DECIDED_KEPT:
             plan.decided[signature] = kept
     return kept.copy()
 
 
-def _result(plan: _MeasurePlan, ctx: Context, template: dict[str, Any], status: str, states: list[Gate],
+def _result(plan: _MeasurePlan, ctx: Context, status: str, states: list[Gate],
             listed: list[dict[str, Any]] | None) -> dict[str, Any]:
     reasons: list[str] = []
     missing: list[str] = []
@@ -659,7 +658,7 @@ def _result(plan: _MeasurePlan, ctx: Context, template: dict[str, Any], status: 
             qualifying, percents = graded
         elif plan.tiers:
             status = UNKNOWN
-    result = template.copy()
+    result = _template(plan, ctx).copy()
     if status == MET:
         result["status"] = "eligible"
         result["amount"] = _amount(plan, ctx, qualifying, percents)
