@@ -6,11 +6,15 @@ combines them (Kleene AND), picks the qualifying items, and words the explanatio
 
 It runs for every measure of every evaluation, so each measure is first turned into a
 ``_MeasurePlan`` (tags, texts, fields read: everything that does not depend on the
-enterprise), built once per rule object; ``decide`` then only reads the plan.
+enterprise), built once per rule object; ``decide`` then only reads the plan. What is the
+same for many enterprises is kept, never anything per enterprise: the parts of a result
+that depend only on the locality, and a measure's whole result when it reads nothing but
+the states of its conditions (see ``decide``).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,7 +54,7 @@ class Context:
 
     def __post_init__(self) -> None:
         local = tuple(self.local_units)
-        self.locality = _LOCALITIES.get(local) or _LOCALITIES.setdefault(local, _Locality(len(_LOCALITIES)))
+        self.locality = _LOCALITIES.get(local) or _LOCALITIES.setdefault(local, _Locality(next(_NUMBERS)))
         self.known = self.ent.keys()
         self.known_derived = self.derived.keys()
         self.missing_memo = {}
@@ -81,13 +85,14 @@ class _Locality:
     """The parts of results that are the same for every enterprise of one locality (its local
     units), by id() of the measure: only measures kept alive by _MEASURE_PLANS are entered."""
 
-    number: int  # its place in _LOCALITIES: part of the keys of _MeasurePlan.decided
+    number: int  # unique (even when threads race to add one): part of the keys of _MeasurePlan.decided
     informational: dict[int, MeasureResult] = field(default_factory=dict)  # whole results, shared
     templates: dict[int, dict[str, Any]] = field(default_factory=dict)  # see _template
 
 
 # the localities seen: a handful (each district, each zone, none)
 _LOCALITIES: dict[tuple[str, ...], _Locality] = {}
+_NUMBERS = itertools.count()
 
 
 # --- what a test needs ----------------------------------------------------------------
