@@ -602,7 +602,8 @@ def _outside_validity(measure: Measure, as_of: int) -> str | None:
     return None
 
 
-Decided = MeasureResult | dict[str, Any]  # a dict is validated with the whole Result, once
+# a dict is validated with the whole Result, once; its lists may be shared with other results
+Decided = MeasureResult | dict[str, Any]
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -620,6 +621,7 @@ def _failures_first(failures: list[str], reasons: list[str]) -> list[str]:
 
 
 def decide(measure: Measure, ctx: Context) -> Decided:
+    """The result of ``measure`` for the enterprise of ``ctx`` (see ``Decided``)."""
     key = id(measure)
     shared = ctx.locality.informational.get(key)
     if shared is not None:
@@ -636,8 +638,9 @@ def decide(measure: Measure, ctx: Context) -> Decided:
     if not plan.memoised or listed:
         return _result(plan, ctx, status, states, listed)
     # Nothing but the gates' states (and whether the list is unknown or empty) is read: the same
-    # states give the same result, so it is kept. Its lists are shared by the results handed out,
-    # as the notes list always was: the Result's validation copies them.
+    # states give the same result, so it is kept. Each caller gets its own dict, but the lists in
+    # it are shared, as the notes list always was (copying them costs more than all the rest):
+    # results are validated (which copies them), never changed in place.
     signature = (ctx.locality.number, listed is None, *states)
     kept = plan.decided.get(signature)
     if kept is None:
