@@ -66,11 +66,7 @@ class Context:
         derived = {}
         for firing in firings:
             tag = firing.tag
-            indexes = fired.get(tag)
-            if indexes is None:
-                fired[tag] = {firing.item}
-            else:
-                indexes.add(firing.item)
+            fired.setdefault(tag, set()).add(firing.item)
             if tag.startswith("derived|"):
                 _, name, value = tag.split("|", 2)
                 derived[name] = value
