@@ -30,7 +30,6 @@ from engine.rule_models import Amount, Condition, ItemRule, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP
 
 MET, FAILED, UNKNOWN = "met", "failed", "unknown"
-STATUS_OF = {MET: "eligible", FAILED: "ineligible", UNKNOWN: "undetermined"}
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -159,7 +158,8 @@ def _reads(test: Test) -> _Reads:
     return _SAME_READS.setdefault(reads, reads)
 
 
-def _missing_derived(name: str, ctx: Context) -> list[str]:
+def _missing_derived(name: str, ctx: Context) -> Sequence[str]:
+    # the size class is read by many measures: its missing inputs are worked out once per evaluation
     missing = ctx.missing_memo.get(name)
     if missing is None:
         missing = ctx.missing_memo[name] = _derived_inputs_missing(name, ctx)
@@ -167,6 +167,7 @@ def _missing_derived(name: str, ctx: Context) -> list[str]:
 
 
 def _derived_inputs_missing(name: str, ctx: Context) -> list[str]:
+    """The inputs of a derived value to ask for (none once it is derived)."""
     if name in ctx.derived:
         return []
     if name == "industry_group":
@@ -191,10 +192,6 @@ def _missing(reads: _Reads, fact: dict[str, Any], ctx: Context, prefix: str = ""
     for name in reads.derived:
         missing += _missing_derived(name, ctx)
     return missing or [prefix.rstrip(".") or "profile"]
-
-
-def missing_paths(test: Test, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
-    return list(dict.fromkeys(_missing(_reads(test), fact, ctx, prefix)))
 
 
 # --- the plan of a measure, built once per rule object ----------------------------------
