@@ -10,6 +10,7 @@ import pytest
 
 from engine import evaluate, parse_profile
 from engine.compiled import CompiledRule
+from engine.decide import cache_entries
 from engine.session import RuleSession
 
 AS_OF = dt.date(2026, 1, 15)
@@ -29,6 +30,7 @@ def test_two_thousand_evaluations_without_error_or_growth() -> None:
     for i in range(200):
         evaluate(parse_profile(_profile(i)), AS_OF)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    entries = cache_entries()
     statuses = set()
     for i in range(2000):
         result = evaluate(parse_profile(_profile(i)), AS_OF)
@@ -37,6 +39,13 @@ def test_two_thousand_evaluations_without_error_or_growth() -> None:
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert statuses == {"eligible", "ineligible"}
     assert grown_kib < 20_000, f"peak memory grew by {grown_kib} KiB over 2,000 evaluations"
+    # decide's caches keep what enterprises share (plans, a locality's parts, results by gate states):
+    # a handful of new states at most, and nothing for enterprises already seen
+    assert cache_entries() - entries < 20
+    entries = cache_entries()
+    for i in range(200):
+        evaluate(parse_profile(_profile(i)), AS_OF)
+    assert cache_entries() == entries
 
 
 def test_identical_items_are_distinct_facts() -> None:
