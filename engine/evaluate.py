@@ -119,12 +119,12 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
         size_class_label=SIZE_CLASSES.get(size_class or ""),
         size_basis=_size_basis(book, group, profile),
     )
-    amounts = [r["amount"] for r in results if isinstance(r, dict) and r["status"] == "eligible"]
+    amounts = [r.amount for r in results if r.status == "eligible"]
     totals = Totals(
         exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
         up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)),
     )
-    # one validation of the whole tree (informational results are shared, already validated)
-    return Result.model_validate(
-        {"as_of": as_of, "rules_version": book.version, "derived": derived, "results": results, "totals": totals}
+    # every part was built by the engine with its model's types (see decide._trusted)
+    return Result.model_construct(
+        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals
     )
