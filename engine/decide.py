@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from engine import amounts
 from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_item_ok, tag_met, tag_ok
-from engine.compiled import Firing
+from engine.compiled import Fired
 from engine.facts import fact_field, yyyymmdd
 from engine.loader import RuleBook
 from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
@@ -60,15 +60,16 @@ class Context:
 
     @classmethod
     def build(cls, book: RuleBook, profile: dict[str, Any], facts: list[dict[str, Any]],
-              firings: Iterable[Firing], local_units: list[str]) -> Context:
+              firings: Iterable[Fired], local_units: list[str]) -> Context:
+        """``firings``: what fired for this enterprise, as the session reports it (tags, item, _)."""
         fired: dict[str, set[int]] = {}
         derived = {}
-        for firing in firings:
-            tag = firing.tag
-            fired.setdefault(tag, set()).add(firing.item)
-            if tag.startswith("derived|"):
-                _, name, value = tag.split("|", 2)
-                derived[name] = value
+        for tags, item, _ in firings:
+            for tag in tags:
+                fired.setdefault(tag, set()).add(item)
+                if tag.startswith("derived|"):
+                    _, name, value = tag.split("|", 2)
+                    derived[name] = value
         items: dict[str, list[dict[str, Any]]] = {}
         for fact in facts[1:]:
             items.setdefault(fact["t"], []).append(fact)

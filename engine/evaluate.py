@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from engine.amounts import yuan
 from engine.compile import compile_book, derived_fact
-from engine.compiled import Firing
+from engine.compiled import Fired
 from engine.decide import Context, decide
 from engine.errors import from_validation_error
 from engine.facts import build_facts
@@ -80,15 +80,16 @@ def evaluate_many(
     return results
 
 
-def _fire(book: RuleBook, facts: list[list[dict[str, Any]]]) -> list[list[Firing]]:
+def _fire(book: RuleBook, facts: list[list[dict[str, Any]]]) -> list[list[Fired]]:
     """Run the rulesets over the facts of several enterprises; what fired, per enterprise."""
     rulesets = sessions(book)
-    fired: list[list[Firing]] = [[] for _ in facts]
-    for tags, item, key in rulesets["ent"].fire([own[0] for own in facts]):
-        fired[key] += [Firing(tag, item, key) for tag in tags]
+    fired: list[list[Fired]] = [[] for _ in facts]
+    for firing in rulesets["ent"].fire([own[0] for own in facts]):
+        fired[firing[2]].append(firing)
     # what the enterprise rules derived (size class, …) is asserted again beside the items
     derived = [
-        [derived_fact(tag, key) for tag in dict.fromkeys(f.tag for f in own if f.tag.startswith("derived|"))]
+        [derived_fact(tag, key) for tag in dict.fromkeys(tag for tags, _, _ in own for tag in tags
+                                                         if tag.startswith("derived|"))]
         for key, own in enumerate(fired)
     ]
     items: dict[str, list[dict[str, Any]]] = {}
@@ -99,13 +100,13 @@ def _fire(book: RuleBook, facts: list[list[dict[str, Any]]]) -> list[list[Firing
         if fact_type not in rulesets:  # a list no rule reads needs no evaluation
             continue
         owners = dict.fromkeys(fact["e"] for fact in listed)
-        for tags, item, key in rulesets[fact_type].fire(listed + [d for own in owners for d in derived[own]]):
-            fired[key] += [Firing(tag, item, key) for tag in tags]
+        for firing in rulesets[fact_type].fire(listed + [d for own in owners for d in derived[own]]):
+            fired[firing[2]].append(firing)
     return fired
 
 
 def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.date,
-            facts: list[dict[str, Any]], firings: list[Firing]) -> Result:
+            facts: list[dict[str, Any]], firings: list[Fired]) -> Result:
     ctx = Context.build(
         book, dump, facts, firings,
         book.local_units.local_for(profile.district, profile.zone),
