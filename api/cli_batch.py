@@ -100,6 +100,9 @@ def _batch(args: argparse.Namespace) -> int:
 
             counts = execute_dask(engine, run_id, args.scheduler, progress=not args.no_progress)
         else:
+            from batch.worker import tune_gc
+
+            tune_gc()  # this process reads, merges and writes for the whole run
             counts = runner.execute(engine, run_id, args.workers, progress=not args.no_progress)
     except KeyboardInterrupt:
         print(f"已中断；已提交的部分保留，可用 huiqi batch --resume {run_id} 续跑", file=sys.stderr)

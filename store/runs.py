@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -52,31 +53,71 @@ def _upsert_registry(conn: Any, rows: list[dict[str, Any]]) -> None:
     conn.execute(stmt, rows)
 
 
+# SQLite (the default) takes the rows straight through the driver: SQLAlchemy's per-row parameter
+# processing cost about 25 µs per enterprise, a sixth of the main process's work in a batch. The
+# values stored are exactly what the ORM types store (Numeric as float on SQLite, JSON as text).
+_SQLITE_RESULTS = (
+    "INSERT INTO batch_results (run_id, chunk_no, credit_code, measure, name, district, zone, amount_kind,"
+    " amount_yuan, formula, reasons, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SQLITE_REGISTRY = (
+    "INSERT INTO registry_enterprises (credit_code, name, district, profile, source, run_id)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name,"
+    " district = excluded.district, profile = excluded.profile, source = excluded.source, run_id = excluded.run_id"
+)
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
+    chunk = outcome.chunk_no
+    if outcome.results:
+        conn.exec_driver_sql(_SQLITE_RESULTS, [
+            (run_id, chunk, r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else float(Decimal(r[6])),
+             r[7], _json(r[8]), _json(r[9]))
+            for r in outcome.results
+        ])
+    if outcome.registry:
+        conn.exec_driver_sql(_SQLITE_REGISTRY, [
+            (r[0], r[1], r[2], _json(r[3]), r[4], run_id) for r in sorted(outcome.registry, key=lambda r: r[0])
+        ])
+
+
 def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
     """Results, rejections, registry rows and the chunk marker of one chunk, atomically."""
     with engine.begin() as conn:
-        if outcome.results:
-            conn.execute(insert(BatchResult), [
-                {"run_id": run_id, "chunk_no": outcome.chunk_no, "credit_code": r[0], "measure": r[1],
-                 "name": r[2], "district": r[3], "zone": r[4], "amount_kind": r[5],
-                 "amount_yuan": None if r[6] is None else Decimal(r[6]), "formula": r[7],
-                 "reasons": r[8], "units": r[9]}
-                for r in outcome.results
-            ])
+        if conn.dialect.name == "sqlite":
+            _write_sqlite(conn, run_id, outcome)
+        else:
+            _write_rows(conn, run_id, outcome)
         if outcome.rejections:
             conn.execute(insert(BatchRejection), [
                 {"run_id": run_id, "chunk_no": outcome.chunk_no, "source": r[0], "line": r[1],
                  "credit_code": r[2], "field": r[3], "reason": r[4]}
                 for r in outcome.rejections
             ])
-        _upsert_registry(conn, [
-            {"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "source": r[4], "run_id": run_id}
-            for r in sorted(outcome.registry)
-        ])
         conn.execute(insert(BatchChunk).values(
             run_id=run_id, chunk_no=outcome.chunk_no, rows=outcome.rows, matched=outcome.matched,
             unmatched=outcome.unmatched, rejected=outcome.rejected,
         ))
+
+
+def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
+    """Results and registry rows through SQLAlchemy's types (PostgreSQL and others)."""
+    if outcome.results:
+        conn.execute(insert(BatchResult), [
+            {"run_id": run_id, "chunk_no": outcome.chunk_no, "credit_code": r[0], "measure": r[1],
+             "name": r[2], "district": r[3], "zone": r[4], "amount_kind": r[5],
+             "amount_yuan": None if r[6] is None else Decimal(r[6]), "formula": r[7],
+             "reasons": r[8], "units": r[9]}
+            for r in outcome.results
+        ])
+    _upsert_registry(conn, [
+        {"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "source": r[4], "run_id": run_id}
+        for r in sorted(outcome.registry, key=lambda r: r[0])
+    ])
 
 
 def finish_run(engine: Engine, run_id: str) -> dict[str, int]:
