@@ -91,3 +91,23 @@ def test_results_built_without_validation_are_valid() -> None:
     for result in evaluate_many(profiles, AS_OF):
         dumped = result.model_dump()
         assert Result.model_validate(dumped, strict=True).model_dump() == dumped
+
+
+def test_long_lists_in_a_full_session() -> None:
+    # a full session of enterprises with long lists: thousands of item facts in one durable-rules sid
+    def hire(k: int) -> dict[str, Any]:
+        return {"birth_date": f"{1995 + k % 12}-05-01", "hired_on": "2025-09-01", "registered_unemployed": k % 3 > 0,
+                "contract_months": 12, "social_insurance_months": 6,
+                "insurance_months": {"unemployment": 3, "work_injury": 3, "pension": 3}}
+
+    profiles = [parse_profile({**MANUFACTURER, "entity_type": "enterprise", "founded_on": "2024-01-01",
+                               "hires": [hire(k + i) for k in range(60)],
+                               "loans": [{"kind": "working_capital", "principal_yuan": 100_000}] * 30,
+                               "procurement_contracts": [{"amount_yuan": 1000 + k, "prepayment_arranged": True}
+                                                         for k in range(60)]})
+                for i in range(ENTERPRISES_PER_SESSION)]
+    together = evaluate_many(profiles, AS_OF)
+    assert [r.model_dump(mode="json") for r in together] == [
+        evaluate(p, AS_OF).model_dump(mode="json") for p in profiles]
+    # M31: up to 1,000 yuan per qualifying hire, 30,000 in total: 60 qualifying hires reach the cap
+    assert {r.by_measure("M31").amount.yuan for r in together} == {30000}
