@@ -47,7 +47,6 @@ class Context:
     local_units: list[str]
     locality: _Locality = field(init=False)  # what is shared by the enterprises of local_units
     known: KeysView[str] = field(init=False)  # the enterprise fact's attributes
-    known_derived: KeysView[str] = field(init=False)
     # paths to ask for, asked again by many measures: by id(_Reads) (enterprise level) or derived name
     missing_memo: dict[int | str, Sequence[str]] = field(init=False)
 
@@ -55,7 +54,6 @@ class Context:
         local = tuple(self.local_units)
         self.locality = _LOCALITIES.get(local) or _LOCALITIES.setdefault(local, _Locality(next(_NUMBERS)))
         self.known = self.ent.keys()
-        self.known_derived = self.derived.keys()
         self.missing_memo = {}
 
     @classmethod
@@ -433,13 +431,13 @@ def _gates(plan: _MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
     """The state of each gate condition of a measure that has some, and their Kleene AND."""
     status = MET
     states: list[Gate] = []
-    fired, known, derived, memo = ctx.fired, ctx.known, ctx.known_derived, ctx.missing_memo
-    for condition in plan.gates:  # _state, inlined: this loop runs for every gate of every measure
-        if condition.fail_tag in fired:
+    known, memo = ctx.known, ctx.missing_memo
+    for condition in plan.gates:
+        state = _state(condition, ctx)
+        if state == FAILED:
             status = FAILED
             states.append(FAILED)
-        elif condition.ok_tag in fired or (
-                condition.presence_decides and known >= condition.fact_fields and derived >= condition.derived):
+        elif state == MET:
             states.append(MET)
         else:
             if status == MET:
@@ -453,7 +451,7 @@ def _gates(plan: _MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
                 if paths is None:
                     paths = memo[id(reads)] = tuple(_missing(reads, ctx.ent, ctx))
             states.append(paths)
-    if status == MET and plan.met_tag not in fired:
+    if status == MET and plan.met_tag not in ctx.fired:
         # the per-condition view and the engine's own conjunction must agree
         raise AssertionError(f"{plan.measure.id}: conditions met but the engine's met rule did not fire")
     return status, states
