@@ -224,7 +224,8 @@ class CsvIndex:
     def __init__(self, folder: Path, workdir: Path | None = None) -> None:
         self.folder = folder
         self._tmp = tempfile.TemporaryDirectory(prefix="huiqi-index-", dir=workdir)
-        files = sorted(input_files(folder, "csv"), key=lambda f: f.stat().st_size, reverse=True)  # largest first
+        ordered = input_files(folder, "csv")  # the merge order
+        files = sorted(ordered, key=lambda f: f.stat().st_size, reverse=True)  # loaded largest first
         paths = [Path(self._tmp.name) / f"{file.stem}.sqlite3" for file in files]
         if len(files) > 1 and INDEX_LOADERS > 1:
             with ProcessPoolExecutor(max_workers=INDEX_LOADERS) as pool:
@@ -233,7 +234,7 @@ class CsvIndex:
             for file, path in zip(files, paths, strict=True):
                 _load_table(file, path)
         self.dbs = {file.stem: sqlite3.connect(path) for file, path in zip(files, paths, strict=True)}
-        self.tables = [file.stem for file in input_files(folder, "csv")]  # the merge order, as before
+        self.tables = [file.stem for file in ordered]
         self.total = self.dbs[ENTERPRISES].execute(f"SELECT count(*) FROM {ENTERPRISES}").fetchone()[0]
         self.unknown_files = sorted(
             p.name for p in folder.glob("*.csv") if p.stem not in (ENTERPRISES, *list_fields())

@@ -11,10 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from engine.profile import Profile
+from typing import Any
 
 ITEM_LISTS = (
     "hires", "loans", "procurement_contracts", "exhibitions", "designations", "events", "projects",
@@ -70,11 +67,10 @@ def industry_levels(code: str) -> dict[str, str]:
     return levels
 
 
-def build_facts(profile: Profile | dict[str, Any], as_of: dt.date, enterprise_key: int = 0) -> list[dict[str, Any]]:
-    """The enterprise fact first, then one fact per list item; ``e`` tells the enterprises of one
-    session apart (it leads every fact: see engine.session). ``profile`` may be given already
-    dumped (``model_dump(exclude_none=True)``), as the evaluation needs that dump too."""
-    data = profile if isinstance(profile, dict) else profile.model_dump(exclude_none=True)
+def build_facts(data: dict[str, Any], as_of: dt.date, enterprise_key: int = 0) -> list[dict[str, Any]]:
+    """The facts of one profile, given as ``Profile.model_dump(exclude_none=True)`` (the evaluation
+    needs that dump too): the enterprise fact first, then one fact per list item. ``e`` tells the
+    enterprises of one session apart (it leads every fact: see engine.session)."""
     today = yyyymmdd(as_of)
     enterprise = {k: v for k, v in data.items() if k not in ENTERPRISE_SKIP}
     ent = {"e": enterprise_key, "t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}

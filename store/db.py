@@ -23,8 +23,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _json(value: Any) -> str:
-    # JSON columns (reasons, units, stored profiles) are written per result row in a batch
+def dump_json(value: Any) -> str:
+    """JSON text as every JSON column stores it (reasons, units, stored profiles: per row of a batch)."""
     return orjson.dumps(value).decode()
 
 
@@ -33,12 +33,12 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, json_serializer=_json, json_deserializer=orjson.loads)
+        engine = create_engine(url, json_serializer=dump_json, json_deserializer=orjson.loads)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, json_serializer=_json, json_deserializer=orjson.loads)
+    return create_engine(url, pool_pre_ping=True, json_serializer=dump_json, json_deserializer=orjson.loads)
 
 
 def upgrade(engine: Engine) -> None:

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import orjson
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from store.db import dump_json
 from store.models import BatchChunk, BatchRejection, BatchResult, BatchRun, RegistryEnterprise
 
 
@@ -67,21 +67,17 @@ _SQLITE_REGISTRY = (
 )
 
 
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
     chunk = outcome.chunk_no
     if outcome.results:
         conn.exec_driver_sql(_SQLITE_RESULTS, [
             (run_id, chunk, r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else float(Decimal(r[6])),
-             r[7], _json(r[8]), _json(r[9]))
+             r[7], dump_json(r[8]), dump_json(r[9]))
             for r in outcome.results
         ])
     if outcome.registry:
         conn.exec_driver_sql(_SQLITE_REGISTRY, [
-            (r[0], r[1], r[2], _json(r[3]), r[4], run_id) for r in sorted(outcome.registry, key=lambda r: r[0])
+            (r[0], r[1], r[2], dump_json(r[3]), r[4], run_id) for r in sorted(outcome.registry, key=lambda r: r[0])
         ])
 
 
