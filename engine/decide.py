@@ -28,8 +28,8 @@ from engine.loader import RuleBook
 from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
 from engine.rule_models import Amount, Condition, ItemRule, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP
+from engine.verdict import FAILED, MET, UNKNOWN, Gate, ItemView, verdict
 
-MET, FAILED, UNKNOWN = "met", "failed", "unknown"
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -420,11 +420,8 @@ def cache_entries() -> int:
             + sum(len(x.informational) + len(x.templates) for x in _LOCALITIES.values()))
 
 
-# --- deciding -------------------------------------------------------------------------
-# The verdict is built in plain lists (reasons, missing, failures) owned by ``_result``; the
-# helpers add to them and return the status so far (Kleene AND: failed > unknown > met).
-
-Gate = str | Sequence[str]  # the state of a gate condition: MET, FAILED, or the paths to ask for
+# --- deciding ---------------------------------------------------------------------------
+# The states of the conditions are read off the firings here; engine.verdict words them.
 
 
 def _gates(plan: _MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
@@ -457,112 +454,36 @@ def _gates(plan: _MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
     return status, states
 
 
-def _enterprise(plan: _MeasurePlan, states: list[Gate], reasons: list[str], missing: list[str],
-                failures: list[str]) -> None:
-    for condition, state in zip(plan.gates, states, strict=True):
-        if state == MET:
-            reasons.append(condition.met)
-        elif state == FAILED:
-            reasons.append(condition.failed)
-            failures.append(condition.failed)
-        else:
-            missing += state
-
-
-def _item_verdict(rule: _Items, listed: list[dict[str, Any]] | None, ctx: Context, status: str,
-                  reasons: list[str], missing: list[str], failures: list[str]) -> tuple[str, list[int]]:
-    """Add the items' sentences; return the status so far and the indexes of the qualifying items."""
-    if listed is None:
-        missing.append(rule.list)
-        return (FAILED if status == FAILED else UNKNOWN), []
-    if not listed:  # known: none (no item fact, so no item rule can have fired)
-        reasons.append(rule.none_qualified)
-        failures.append(rule.none_qualified)
-        return FAILED, []
+def _item_views(rule: _Items, ctx: Context) -> Callable[[int], ItemView]:
+    """Item i as the firings tell it: qualifying, failed (which gates), or what to ask for."""
     fired = ctx.fired
-    qualifying = sorted(fired.get(rule.tag, ()))
-    failed: dict[int, list[str]] = {}
-    for tag, sentence in rule.fail_tags:
-        for i in fired.get(tag, ()):
-            failed.setdefault(i, []).append(sentence)
-    unknown = [i for i in range(len(listed)) if i not in qualifying and i not in failed]
-    told_from = len(reasons)  # where the items' sentences start
-    if qualifying:
-        reasons.append(f"{len(qualifying)}{rule.qualified}")
-    for i in sorted(failed):
-        reasons.append(f"{rule.list}[{i}]：{'；'.join(failed[i])}")
-    if unknown:
-        facts = ctx.items.get(rule.list, [])
-        for i in unknown:
-            missing += _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")
-            if qualifying:
-                reasons.append(f"{rule.list}[{i}]{rule.incomplete}")
-    if qualifying:
-        return status, qualifying
-    if unknown:
-        return (FAILED if status == FAILED else UNKNOWN), qualifying
-    reasons.insert(told_from, rule.none_qualified)
-    failures.append(rule.none_qualified)
-    return FAILED, qualifying
+    qualifying = fired.get(rule.tag, ())
+    failed = [(fired.get(tag, ()), sentence) for tag, sentence in rule.fail_tags]
+    facts = ctx.items.get(rule.list, [])
+
+    def view(i: int) -> ItemView:
+        if i in qualifying:
+            return ItemView(True, (), ())
+        sentences = [sentence for indexes, sentence in failed if i in indexes]
+        if sentences:
+            return ItemView(False, sentences, ())
+        return ItemView(False, (), _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}]."))
+    return view
 
 
-def _percents(
-    plan: _MeasurePlan, ctx: Context, reasons: list[str], missing: list[str], qualifying: list[int]
-) -> tuple[list[int], list[Decimal]] | None:
-    """The percent of each qualifying item: the first tier whose condition holds.
-
-    A tier's condition is enterprise-level (the same answer for every item) or an item
-    condition (decided per item). An item whose tier cannot be decided yet is set aside
-    as unknown; ``None`` when no item is left with a known percent (the measure is then
-    undetermined, when it has tiers).
-    """
-    rule = plan.measure.amount
-    if not plan.tiers:
-        return (qualifying, [rule.percent] * len(qualifying)) if rule.percent is not None else None
-    kept: list[int] = []
-    percents: list[Decimal] = []
-    for index in qualifying:
-        percent = _tier_percent(plan, ctx, reasons, missing, index)
-        if percent is not None:
-            kept.append(index)
-            percents.append(percent)
-    return (kept, percents) if kept else None
-
-
-def _tier_percent(plan: _MeasurePlan, ctx: Context, reasons: list[str], missing: list[str],
-                  index: int) -> Decimal | None:
-    for tier in plan.tiers:
+def _tier_states(plan: _MeasurePlan, ctx: Context) -> Callable[[_Tier, int], Gate]:
+    def state(tier: _Tier, index: int) -> Gate:
         if tier.enterprise is not None:
-            condition: _Condition | _ItemCondition = tier.enterprise
-            state, fact, prefix, where = _state(tier.enterprise, ctx), ctx.ent, "", ""
-            unknown = tier.enterprise.failed  # an enterprise condition's `failed` already covers it
-        elif tier.item is not None:
-            assert plan.items is not None
-            condition = tier.item
-            state = _item_state(tier.item, ctx, index)
-            fact = ctx.items[plan.items.list][index]
-            prefix, where = f"{plan.items.list}[{index}].", f"{plan.items.list}[{index}]："
-            unknown = tier.item.unknown
-        else:
-            return tier.percent
-        if state == MET:
-            reasons.append(where + condition.met)
-            return tier.percent
-        if state == FAILED:
-            reasons.append(where + condition.failed)
-            continue
-        reasons.append(where + unknown)
-        missing += _missing(condition.reads, fact, ctx, prefix)
-        return None
-    return None
-
-
-def _item_state(condition: _ItemCondition, ctx: Context, index: int) -> str:
-    if index in ctx.fired.get(condition.fail_tag, ()):
-        return FAILED
-    if index in ctx.fired.get(condition.ok_tag, ()):
-        return MET
-    return UNKNOWN
+            found = _state(tier.enterprise, ctx)
+            return found if found != UNKNOWN else _missing(tier.enterprise.reads, ctx.ent, ctx)
+        assert tier.item is not None and plan.items is not None
+        if index in ctx.fired.get(tier.item.fail_tag, ()):
+            return FAILED
+        if index in ctx.fired.get(tier.item.ok_tag, ()):
+            return MET
+        fact = ctx.items[plan.items.list][index]
+        return _missing(tier.item.reads, fact, ctx, f"{plan.items.list}[{index}].")
+    return state
 
 
 def _amount(plan: _MeasurePlan, ctx: Context, qualifying: list[int], percents: list[Decimal] | None) -> AmountResult:
@@ -594,20 +515,6 @@ def _outside_validity(measure: Measure, as_of: int) -> str | None:
     return None
 
 
-
-
-def _unique(values: list[str]) -> list[str]:
-    """``values`` without repeats, first occurrence kept. Repeats are rare: checked cheaply first."""
-    if len(values) < 2 or len(set(values)) == len(values):
-        return values
-    return list(dict.fromkeys(values))
-
-
-def _failures_first(failures: list[str], reasons: list[str]) -> list[str]:
-    """The reasons of an ineligible measure: why it fails first, then the rest, without repeats."""
-    if failures == reasons:  # often: every reason is a failure (every failure is also a reason)
-        return _unique(failures)
-    return list(dict.fromkeys(failures + reasons))
 
 
 def decide(measure: Measure, ctx: Context) -> MeasureResult:
@@ -647,37 +554,21 @@ def _trusted(fields: dict[str, Any]) -> MeasureResult:
 
 def _result(plan: _MeasurePlan, ctx: Context, status: str, states: list[Gate],
             listed: list[dict[str, Any]] | None) -> MeasureResult:
-    reasons: list[str] = []
-    missing: list[str] = []
-    failures: list[str] = []  # the reasons that make it fail, told first
-    _enterprise(plan, states, reasons, missing, failures)
-    qualifying: list[int] = []
-    if plan.items is not None:
-        status, qualifying = _item_verdict(plan.items, listed, ctx, status, reasons, missing, failures)
-    percents: list[Decimal] | None = None
-    if status == MET and plan.share:
-        graded = _percents(plan, ctx, reasons, missing, qualifying)
-        if graded is not None:
-            qualifying, percents = graded
-        elif plan.tiers:
-            status = UNKNOWN
+    items = _item_views(plan.items, ctx) if plan.items is not None else _no_items
+    found = verdict(plan, status, states, None if listed is None else len(listed), items, _tier_states(plan, ctx))
     result = _template(plan, ctx).copy()
-    if status == MET:
-        result["status"] = "eligible"
-        result["amount"] = _amount(plan, ctx, qualifying, percents)
-        result["reasons"] = _unique(reasons)
-        result["missing"] = _unique(missing)
-    elif status == FAILED:
-        result["status"] = "ineligible"
-        result["amount"] = NO_AMOUNT
-        # an ineligible measure opens with why it fails, not with the conditions it meets
-        result["reasons"] = _failures_first(failures, reasons)
-        result["missing"] = []
+    result["status"] = found.status
+    result["reasons"] = found.reasons
+    result["missing"] = found.missing
+    if found.status == "eligible":
+        result["amount"] = _amount(plan, ctx, found.qualifying, found.percents)
     else:
-        result["status"] = "undetermined"
         result["amount"] = NO_AMOUNT
-        result["reasons"] = _unique(reasons)
-        result["missing"] = _unique(missing)
+    if found.status == "undetermined":
         counted = ctx.profile.get(plan.potential_list) if plan.potential_list else None
         result["potential_yuan"] = _potential(plan.measure.amount, counted, True) if counted else plan.potential
     return _trusted(result)
+
+
+def _no_items(i: int) -> ItemView:
+    raise AssertionError("a measure without items has no item views")
