@@ -5,7 +5,7 @@ The engine has already decided every condition: a ``fail`` rule fired (known fal
 combines them (Kleene AND), picks the qualifying items, and words the explanation.
 
 It runs for every measure of every evaluation, so each measure is first turned into a
-``_MeasurePlan`` (tags, texts, fields read: everything that does not depend on the
+``MeasurePlan`` (tags, texts, fields read: everything that does not depend on the
 enterprise), built once per rule object; ``decide`` then only reads the plan. What is the
 same for many enterprises is kept, never anything per enterprise: the parts of a result
 that depend only on the locality, and a measure's whole result when it reads nothing but
@@ -79,7 +79,7 @@ class _Locality:
     """The parts of results that are the same for every enterprise of one locality (its local
     units), by id() of the measure: only measures kept alive by _MEASURE_PLANS are entered."""
 
-    number: int  # unique (even when threads race to add one): part of the keys of _MeasurePlan.decided
+    number: int  # unique (even when threads race to add one): part of the keys of MeasurePlan.decided
     informational: dict[int, MeasureResult] = field(default_factory=dict)  # whole results, shared
     templates: dict[int, dict[str, Any]] = field(default_factory=dict)  # see _template
 
@@ -277,7 +277,7 @@ class _Tier(NamedTuple):
 
 
 @dataclass(slots=True)
-class _MeasurePlan:
+class MeasurePlan:
     """Everything about a measure that does not depend on the enterprise."""
 
     measure: Measure  # kept: the plan is cached by its id()
@@ -332,7 +332,7 @@ def _potential_list(rule: Amount, items: _Items | None) -> str | None:
     return items.list if rule.item_field is not None or (rule.yuan is not None and rule.per_item) else None
 
 
-def _potential(rule: Amount, listed: list[dict[str, Any]] | None, has_items: bool) -> Decimal | None:
+def potential(rule: Amount, listed: list[dict[str, Any]] | None, has_items: bool) -> Decimal | None:
     """What an undetermined measure could bring, to order the questions by money."""
     if rule.kind in ("none", "share") or rule.annual_rate_percent is not None:
         return None
@@ -354,13 +354,13 @@ def _memoised(measure: Measure, amount_reads: str) -> bool:
     return measure.items is not None or amount_reads == FIXED
 
 
-def _build_plan(measure: Measure) -> _MeasurePlan:
+def _build_plan(measure: Measure) -> MeasurePlan:
     conditions = {c.id: _condition(measure, c) for c in measure.conditions}
     items = _items(measure, measure.items) if measure.items is not None else None
     rule = measure.amount
     reads = _amount_reads(rule)
     window = measure.validity
-    return _MeasurePlan(
+    return MeasurePlan(
         measure=measure, informational=measure.kind == "informational",
         valid_from=yyyymmdd(window.from_) if window.from_ is not None else 0,
         valid_to=yyyymmdd(window.to) if window.to is not None else 99_999_999,
@@ -368,7 +368,7 @@ def _build_plan(measure: Measure) -> _MeasurePlan:
         conditions=conditions, items=items, share=rule.kind == "share",
         tiers=_tiers(measure, conditions, items), amount_reads=reads,
         fixed_amount=amounts.compute(rule, [], "") if reads == FIXED else None,
-        potential_list=_potential_list(rule, items), potential=_potential(rule, None, items is not None),
+        potential_list=_potential_list(rule, items), potential=potential(rule, None, items is not None),
         memoised=_memoised(measure, reads),
         static={
             "measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
@@ -378,17 +378,17 @@ def _build_plan(measure: Measure) -> _MeasurePlan:
     )
 
 
-_MEASURE_PLANS: dict[int, _MeasurePlan] = {}  # id(measure) -> plan (the plan keeps the measure alive)
+_MEASURE_PLANS: dict[int, MeasurePlan] = {}  # id(measure) -> plan (the plan keeps the measure alive)
 
 
-def _plan_of(measure: Measure) -> _MeasurePlan:
+def plan_of(measure: Measure) -> MeasurePlan:
     plan = _MEASURE_PLANS.get(id(measure))
     if plan is None:
         plan = _MEASURE_PLANS[id(measure)] = _build_plan(measure)
     return plan
 
 
-def _template(plan: _MeasurePlan, ctx: Context) -> dict[str, Any]:
+def _template(plan: MeasurePlan, ctx: Context) -> dict[str, Any]:
     """A result with the parts that do not depend on the enterprise beyond its locality filled in.
 
     Shared: callers copy it (a dict copy is cheaper than building one) and fill in the rest.
@@ -403,7 +403,7 @@ def _template(plan: _MeasurePlan, ctx: Context) -> dict[str, Any]:
     return template
 
 
-def _informational(plan: _MeasurePlan, ctx: Context) -> MeasureResult:
+def _informational(plan: MeasurePlan, ctx: Context) -> MeasureResult:
     # the same for every enterprise of a locality: built once and shared (results are frozen)
     result = ctx.locality.informational.get(id(plan.measure))
     if result is None:
@@ -424,7 +424,7 @@ def cache_entries() -> int:
 # The states of the conditions are read off the firings here; engine.verdict words them.
 
 
-def _gates(plan: _MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
+def _gates(plan: MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
     """The state of each gate condition of a measure that has some, and their Kleene AND."""
     status = MET
     states: list[Gate] = []
@@ -471,7 +471,7 @@ def _item_views(rule: _Items, ctx: Context) -> Callable[[int], ItemView]:
     return view
 
 
-def _tier_states(plan: _MeasurePlan, ctx: Context) -> Callable[[_Tier, int], Gate]:
+def _tier_states(plan: MeasurePlan, ctx: Context) -> Callable[[_Tier, int], Gate]:
     def state(tier: _Tier, index: int) -> Gate:
         if tier.enterprise is not None:
             found = _state(tier.enterprise, ctx)
@@ -486,7 +486,9 @@ def _tier_states(plan: _MeasurePlan, ctx: Context) -> Callable[[_Tier, int], Gat
     return state
 
 
-def _amount(plan: _MeasurePlan, ctx: Context, qualifying: list[int], percents: list[Decimal] | None) -> AmountResult:
+def amount_of(plan: MeasurePlan, listed: list[dict[str, Any]] | None, qualifying: list[int],
+              percents: list[Decimal] | None) -> AmountResult:
+    """The amount of an eligible measure: ``listed`` is the profile's item list (dicts, money in yuan)."""
     if plan.fixed_amount is not None:
         return plan.fixed_amount
     measure = plan.measure
@@ -496,16 +498,14 @@ def _amount(plan: _MeasurePlan, ctx: Context, qualifying: list[int], percents: l
         amount = plan.by_count.get(len(qualifying))
         if amount is not None:
             return amount
-    items = plan.items
-    listed = ctx.profile.get(items.list) or [] if items is not None else []
-    chosen = [listed[i] for i in qualifying]
+    chosen = [listed[i] for i in qualifying] if listed else []
     amount = amounts.compute(measure.amount, chosen, measure.items.unit if measure.items else "", percents, qualifying)
     if plan.amount_reads == COUNT and len(qualifying) < COUNTS_KEPT:
         plan.by_count[len(qualifying)] = amount  # frozen, so shared like the informational results
     return amount
 
 
-def _outside_validity(measure: Measure, as_of: int) -> str | None:
+def outside_validity(measure: Measure, as_of: int) -> str | None:
     """Why the evaluation date falls outside the measure's validity window, if it does."""
     window = measure.validity
     if window.from_ is not None and as_of < yyyymmdd(window.from_):
@@ -524,13 +524,13 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
     shared = ctx.locality.informational.get(key)
     if shared is not None:
         return shared
-    plan = _MEASURE_PLANS.get(key) or _plan_of(measure)
+    plan = _MEASURE_PLANS.get(key) or plan_of(measure)
     if plan.informational:
         return _informational(plan, ctx)
     as_of = ctx.ent["as_of"]
     if not plan.valid_from <= as_of <= plan.valid_to:
         return _trusted({**_template(plan, ctx), "status": "ineligible", "amount": NO_AMOUNT,
-                         "reasons": [_outside_validity(measure, as_of)], "missing": []})
+                         "reasons": [outside_validity(measure, as_of)], "missing": []})
     status, states = _gates(plan, ctx) if plan.gates else (MET, [])
     listed = ctx.profile.get(plan.items.list) if plan.items is not None else None
     if not plan.memoised or listed:
@@ -552,7 +552,7 @@ def _trusted(fields: dict[str, Any]) -> MeasureResult:
     return MeasureResult.model_construct(**fields)
 
 
-def _result(plan: _MeasurePlan, ctx: Context, status: str, states: list[Gate],
+def _result(plan: MeasurePlan, ctx: Context, status: str, states: list[Gate],
             listed: list[dict[str, Any]] | None) -> MeasureResult:
     items = _item_views(plan.items, ctx) if plan.items is not None else _no_items
     found = verdict(plan, status, states, None if listed is None else len(listed), items, _tier_states(plan, ctx))
@@ -561,12 +561,12 @@ def _result(plan: _MeasurePlan, ctx: Context, status: str, states: list[Gate],
     result["reasons"] = found.reasons
     result["missing"] = found.missing
     if found.status == "eligible":
-        result["amount"] = _amount(plan, ctx, found.qualifying, found.percents)
+        result["amount"] = amount_of(plan, listed, found.qualifying, found.percents)
     else:
         result["amount"] = NO_AMOUNT
     if found.status == "undetermined":
         counted = ctx.profile.get(plan.potential_list) if plan.potential_list else None
-        result["potential_yuan"] = _potential(plan.measure.amount, counted, True) if counted else plan.potential
+        result["potential_yuan"] = potential(plan.measure.amount, counted, True) if counted else plan.potential
     return _trusted(result)
 
 

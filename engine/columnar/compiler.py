@@ -1,0 +1,160 @@
+"""Compile each measure's intermediate form into the state columns the verdict layer reads.
+
+For a measure this gives, as Polars expressions over the frames of ``engine.columnar.frames``:
+one state code per enterprise condition (``expr.state_code``) and, for a measure with items, one
+packed integer per item (``ItemLayout``) that says whether the item qualifies, which gates fail,
+which attributes are absent and the state of each grading condition. ``decode`` turns those
+integers back into what ``engine.verdict`` reads. Nothing here is written per measure: every
+measure file is compiled the same way, or refused by name (``NotCompilable``) and then evaluated
+on the Rete path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+
+import polars as pl
+
+from engine.columnar.expr import FAILED_CODE, MET_CODE, absent_mask, state_code, truth
+from engine.decide import MeasurePlan, plan_of
+from engine.ir import All, MeasureIR, Node
+from engine.verdict import FAILED, MET, Gate, ItemView
+
+PACKED_BITS = 62  # an item's packed state fits an Int64
+
+
+class NotCompilable(Exception):
+    """A construct the columnar compiler does not handle; the measure runs on the Rete path."""
+
+
+def attributes_of(reads: object) -> tuple[str, ...]:
+    """The distinct fact attributes of a plan's reads (``engine.decide._Reads``), in order."""
+    return tuple(dict.fromkeys(attribute for attribute, _ in reads.fields))  # type: ignore[attr-defined]
+
+
+def paths(reads: object, mask: int, derived_missing: dict[str, list[str]], prefix: str = "") -> list[str]:
+    """The paths to ask for, as ``engine.decide._missing`` gives them: absent attributes (bit k of
+    ``mask`` for the k-th distinct attribute), then the inputs of each derived fact read."""
+    index = {attribute: k for k, attribute in enumerate(attributes_of(reads))}
+    missing = [prefix + path for attribute, path in reads.fields  # type: ignore[attr-defined]
+               if mask >> index[attribute] & 1]
+    for name in reads.derived:  # type: ignore[attr-defined]
+        missing += derived_missing[name]
+    return missing or [prefix.rstrip(".") or "profile"]
+
+
+def enterprise_gate(code: int, reads: object, derived_missing: dict[str, list[str]]) -> Gate:
+    if code == MET_CODE:
+        return MET
+    if code == FAILED_CODE:
+        return FAILED
+    return paths(reads, code, derived_missing)
+
+
+@dataclass(frozen=True)
+class Grader:
+    """An item condition a tier reads, packed at ``shift``: 2 bits of state, then its absent mask."""
+
+    id: str
+    node: Node
+    attributes: tuple[str, ...]
+    shift: int
+
+
+@dataclass(frozen=True)
+class ItemLayout:
+    """How an item's state is packed: bit 0 qualifies, then one bit per gate known to fail, then
+    the absent mask of the gates' attributes, then each grader."""
+
+    list: str
+    gates: tuple[Node, ...]
+    attributes: tuple[str, ...]
+    graders: tuple[Grader, ...]
+
+    @property
+    def absent_shift(self) -> int:
+        return 1 + len(self.gates)
+
+    def expression(self) -> pl.Expr:
+        qualifies = truth(All(self.gates)).fill_null(False).cast(pl.Int64)
+        parts = [qualifies]
+        for k, gate in enumerate(self.gates):
+            parts.append(truth(gate).not_().fill_null(False).cast(pl.Int64) * (1 << (1 + k)))
+        parts.append(absent_mask(self.attributes) * (1 << self.absent_shift))
+        for grader in self.graders:
+            value = truth(grader.node)
+            state = pl.when(value).then(1).when(value.not_()).then(2).otherwise(0).cast(pl.Int64)
+            parts.append(state * (1 << grader.shift) + absent_mask(grader.attributes) * (1 << (grader.shift + 2)))
+        return reduce(lambda a, b: a + b, parts)
+
+    def view(self, code: int, plan: MeasurePlan, index: int, derived_missing: dict[str, list[str]]) -> ItemView:
+        items = plan.items
+        assert items is not None
+        if code & 1:
+            return ItemView(True, (), ())
+        failed = [sentence for k, (_, sentence) in enumerate(items.fail_tags) if code >> (1 + k) & 1]
+        if failed:
+            return ItemView(False, failed, ())
+        mask = code >> self.absent_shift & ((1 << len(self.attributes)) - 1)
+        return ItemView(False, (), paths(items.reads, mask, derived_missing, f"{items.list}[{index}]."))
+
+    def grader_state(self, code: int, grader: Grader, reads: object, index: int,
+                     derived_missing: dict[str, list[str]]) -> Gate:
+        state = code >> grader.shift & 3
+        if state == 1:
+            return MET
+        if state == 2:
+            return FAILED
+        mask = code >> (grader.shift + 2) & ((1 << len(grader.attributes)) - 1)
+        return paths(reads, mask, derived_missing, f"{self.list}[{index}].")
+
+
+@dataclass(frozen=True)
+class MeasureColumns:
+    """A measure compiled to columns: its plan (texts, tiers, amount), the state code of each
+    enterprise condition (column ``<measure>:<condition>``) and, with items, the item layout."""
+
+    plan: MeasurePlan
+    conditions: dict[str, pl.Expr]  # condition id -> state code
+    items: ItemLayout | None
+    derived: tuple[str, ...]  # derived facts whose missing inputs the verdict may name
+
+    @property
+    def id(self) -> str:
+        return self.plan.measure.id
+
+    def column(self, condition_id: str) -> str:
+        return f"{self.id}:{condition_id}"
+
+    @property
+    def item_column(self) -> str:
+        return f"{self.id}:items"
+
+
+def compile_measure(ir: MeasureIR) -> MeasureColumns:
+    """The columns of one measure, or ``NotCompilable`` naming what is not handled."""
+    plan = plan_of(ir.measure)
+    nodes = {c.id: c.node for c in ir.conditions}
+    conditions = {cid: state_code(nodes[cid], attributes_of(c.reads)) for cid, c in plan.conditions.items()}
+    derived = [name for c in plan.conditions.values() for name in c.reads.derived]
+    layout = None
+    if ir.items is not None and plan.items is not None:
+        item_nodes = {c.id: c.node for c in ir.items.conditions}
+        gates = tuple(c.node for c in ir.items.gates)
+        attributes = attributes_of(plan.items.reads)
+        shift = 1 + len(gates) + len(attributes)
+        graders = []
+        for tier in plan.tiers:
+            if tier.item is None:
+                continue
+            grader_id = next(cid for cid, g in plan.items.graders.items() if g is tier.item)
+            grader_attributes = attributes_of(tier.item.reads)
+            graders.append(Grader(grader_id, item_nodes[grader_id], grader_attributes, shift))
+            shift += 2 + len(grader_attributes)
+            derived += tier.item.reads.derived
+        if shift > PACKED_BITS:
+            raise NotCompilable(f"{ir.id}: 逐项条件读取的字段过多，无法打包为一个整数（{shift} 位）")
+        layout = ItemLayout(plan.items.list, gates, attributes, tuple(graders))
+        derived += plan.items.reads.derived
+    return MeasureColumns(plan, conditions, layout, tuple(dict.fromkeys(derived)))

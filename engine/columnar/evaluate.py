@@ -1,0 +1,321 @@
+"""Evaluate many enterprises in columns: the same results as ``engine.evaluate``, byte for byte.
+
+1. Derived facts (industry group, size class) become columns, each from its trees (``BookIR.derive``).
+2. Every measure's conditions become state columns (``engine.columnar.compiler``); items are
+   packed per item and gathered back per enterprise, in list order.
+3. Enterprises whose state columns are equal for a measure form one *signature*: it is worded once
+   by the one verdict layer (``engine.verdict``), as the Rete path words it one enterprise at a time.
+4. What differs between enterprises of one signature is filled per enterprise: the handling units
+   of the locality and, where the amount reads the items (sums, shares, interest), the amount.
+
+A measure the compiler refuses runs on the Rete path (``engine.evaluate.evaluate_many``) and is
+named in ``ColumnarRun.on_rete``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from engine.columnar.compiler import MeasureColumns, NotCompilable, compile_measure, enterprise_gate
+from engine.columnar.expr import derived_column, truth
+from engine.columnar.frames import Frames, build_frames, enterprise_schema
+from engine.decide import COUNT, FIXED, MeasurePlan, amount_of, outside_validity, potential
+from engine.facts import fact_field, yyyymmdd
+from engine.loader import RuleBook, default_rules
+from engine.profile import Profile
+from engine.result import NO_AMOUNT, AmountResult, Derived, MeasureResult, Result, Totals, Units
+from engine.size_standard import NOT_APPLICABLE_GROUP, SIZE_CLASSES
+from engine.verdict import Verdict, gate_status, verdict
+
+SEPARATOR = "\x1f"  # between the paths of a derived fact's missing inputs
+
+
+def _missing_column(name: str) -> str:
+    return f"{derived_column(name)}:missing"
+
+
+@dataclass(frozen=True)
+class CompiledBook:
+    """A rule book compiled to columns once per process: each measure, or why it is not."""
+
+    book: RuleBook
+    measures: dict[str, MeasureColumns]
+    refused: dict[str, str]  # measure id -> the construct the compiler does not handle
+
+    def derived_columns(self) -> list[list[pl.Expr]]:
+        """One step per derived fact, in order (each may read the earlier ones)."""
+        steps = []
+        for spec in self.book.ir.derived:
+            expr = None
+            for value, node in spec.values:
+                expr = (pl.when(truth(node)) if expr is None else expr.when(truth(node))).then(pl.lit(value))
+            assert expr is not None
+            steps.append([expr.otherwise(pl.lit(None, dtype=pl.String)).alias(derived_column(spec.name))])
+        return steps
+
+    def missing_columns(self) -> list[pl.Expr]:
+        """Per derived fact, its inputs to ask for while it is unknown (``decide._derived_inputs_missing``)."""
+        schema = enterprise_schema()
+        size = self.book.size_standard
+        out = []
+        for spec in self.book.ir.derived:
+            known = pl.col(derived_column(spec.name)).is_not_null()
+            if spec.name == "industry_group":
+                unknown: pl.Expr = pl.lit("industry_code")
+            elif spec.name == "size_class":
+                group = pl.col(derived_column("industry_group"))
+                by_metric = []
+                for metric in ("employees", "revenue", "assets"):
+                    path = size.metric_fields[metric].field  # type: ignore[index]
+                    groups = [row.group for row in size.groups if path in size.fields_of(row.group)]
+                    by_metric.append(pl.when(group.is_in(groups) & pl.col(fact_field(path)).is_null())
+                                     .then(pl.lit(path)))
+                unknown = (pl.when(group.is_null()).then(pl.lit("industry_code"))
+                           .when(group == NOT_APPLICABLE_GROUP).then(pl.lit("declared_size_class"))
+                           .otherwise(pl.concat_str(by_metric, separator=SEPARATOR, ignore_nulls=True)))
+            else:
+                inputs = [pl.when(pl.col(fact_field(f)).is_null()).then(pl.lit(f))
+                          if fact_field(f) in schema else pl.lit(f) for f in spec.inputs]
+                unknown = pl.concat_str(inputs, separator=SEPARATOR, ignore_nulls=True) if inputs else pl.lit("")
+            out.append(pl.when(known).then(pl.lit("")).otherwise(unknown).alias(_missing_column(spec.name)))
+        return out
+
+
+_COMPILED: dict[str, CompiledBook] = {}  # by rules version: the rules of a process do not change
+
+
+def _compile_book(book: RuleBook) -> CompiledBook:
+    measures: dict[str, MeasureColumns] = {}
+    refused: dict[str, str] = {}
+    for ir in book.ir.measures:
+        if ir.informational:
+            continue
+        try:
+            measures[ir.id] = compile_measure(ir)
+        except NotCompilable as exc:
+            refused[ir.id] = str(exc)
+    return CompiledBook(book, measures, refused)
+
+
+def compiled(book: RuleBook | None = None) -> CompiledBook:
+    """The columns of a rule book, compiled once per process."""
+    book = book or default_rules()
+    found = _COMPILED.get(book.version)
+    if found is None:
+        found = _COMPILED[book.version] = _compile_book(book)
+    return found
+
+
+# --- one signature, worded once --------------------------------------------------------
+
+@dataclass(slots=True)
+class Signature:
+    """Enterprises with the same states for one measure: one verdict, their members."""
+
+    verdict: Verdict
+    members: list[int]
+    amount: AmountResult | None  # when eligible and the same for every member (else per member)
+
+
+def _split(text: str) -> list[str]:
+    return text.split(SEPARATOR) if text else []
+
+
+def _word(columns: MeasureColumns, key: dict[str, Any]) -> Verdict:
+    plan = columns.plan
+    derived_missing = {name: _split(key[_missing_column(name)]) for name in columns.derived}
+    codes = {cid: key[columns.column(cid)] for cid in plan.conditions}
+    ids = {id(c): cid for cid, c in plan.conditions.items()}
+    states = [enterprise_gate(codes[ids[id(c)]], c.reads, derived_missing) for c in plan.gates]
+    layout = columns.items
+    item_codes: list[int] = key.get(columns.item_column) or [] if layout is not None else []
+    listed = key.get(f"{layout.list}:listed") if layout is not None else None
+
+    def item(i: int) -> Any:
+        assert layout is not None
+        return layout.view(item_codes[i], plan, i, derived_missing)
+
+    def tier_state(tier: Any, index: int) -> Any:
+        if tier.enterprise is not None:
+            return enterprise_gate(codes[ids[id(tier.enterprise)]], tier.enterprise.reads, derived_missing)
+        assert layout is not None
+        grader = next(g for g in layout.graders if plan.items.graders[g.id] is tier.item)  # type: ignore[union-attr]
+        return layout.grader_state(item_codes[index], grader, tier.item.reads, index, derived_missing)
+
+    return verdict(plan, gate_status(states), states, listed, item, tier_state)
+
+
+def _signatures(columns: MeasureColumns, frame: pl.DataFrame) -> list[Signature]:
+    keys = [columns.column(cid) for cid in columns.plan.conditions]
+    keys += [_missing_column(name) for name in columns.derived]
+    if columns.items is not None:
+        keys += [f"{columns.items.list}:listed", columns.item_column]
+    found = []
+    for row in frame.group_by(keys, maintain_order=True).agg(pl.col("e")).iter_rows(named=True):
+        decided = _word(columns, row)
+        plan = columns.plan
+        amount = None
+        if decided.status == "eligible" and plan.amount_reads in (FIXED, COUNT):
+            amount = amount_of(plan, [{}] * (max(decided.qualifying) + 1 if decided.qualifying else 0),
+                               decided.qualifying, decided.percents)
+        found.append(Signature(decided, row["e"], amount))
+    return found
+
+
+# --- a run ------------------------------------------------------------------------------
+
+@dataclass
+class ColumnarRun:
+    """The outcome of evaluating many enterprises in columns."""
+
+    book: RuleBook
+    as_of: dt.date
+    profiles: Sequence[Profile]
+    dumps: list[dict[str, Any]]
+    derived: dict[str, list[str | None]]  # derived name -> value per enterprise
+    signatures: dict[str, list[Signature]]  # measure id -> its signatures (every enterprise in one)
+    fixed: dict[str, dict[str, Any]]  # measure id -> the verdict when it is the same for all
+    on_rete: dict[str, str]  # measure id -> why it ran on the Rete path
+    rete_results: dict[str, list[MeasureResult]] = field(default_factory=dict)
+
+    def eligible(self, measure_id: str) -> Iterator[tuple[int, AmountResult, list[str]]]:
+        """(enterprise, amount, reasons) of every enterprise eligible for a measure."""
+        if measure_id in self.rete_results:
+            for e, result in enumerate(self.rete_results[measure_id]):
+                if result.status == "eligible":
+                    yield e, result.amount, result.reasons
+            return
+        plan = compiled(self.book).measures[measure_id].plan if measure_id in self.signatures else None
+        for signature in self.signatures.get(measure_id, []):
+            if signature.verdict.status != "eligible":
+                continue
+            assert plan is not None
+            for e in signature.members:
+                yield e, signature.amount or self._amount(plan, signature.verdict, e), signature.verdict.reasons
+
+    def _amount(self, plan: MeasurePlan, decided: Verdict, e: int) -> AmountResult:
+        listed = self.dumps[e].get(plan.items.list) if plan.items is not None else None
+        return amount_of(plan, listed, decided.qualifying, decided.percents)
+
+    def results(self) -> list[Result]:
+        """Every enterprise's full Result, as ``engine.evaluate`` gives it."""
+        book = self.book
+        per_measure: dict[str, list[MeasureResult]] = {}
+        for measure in book.measures:
+            per_measure[measure.id] = self._measure_results(measure.id)
+        out = []
+        for e, profile in enumerate(self.profiles):
+            results = [per_measure[m.id][e] for m in book.measures]
+            amounts = [r.amount for r in results if r.status == "eligible"]
+            group, size_class = self.derived["industry_group"][e], self.derived["size_class"][e]
+            from engine.evaluate import _size_basis
+
+            derived = Derived(industry_group=group, size_class=size_class,  # type: ignore[arg-type]
+                              size_class_label=SIZE_CLASSES.get(size_class or ""),
+                              size_basis=_size_basis(book, group, profile))
+            totals = Totals(
+                exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
+                up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)))
+            out.append(Result.model_construct(as_of=self.as_of, rules_version=book.version, derived=derived,
+                                              results=results, totals=totals))
+        return out
+
+    def _measure_results(self, measure_id: str) -> list[MeasureResult]:
+        if measure_id in self.rete_results:
+            return self.rete_results[measure_id]
+        measure = self.book.measure(measure_id)
+        n = len(self.profiles)
+        units = [Units(city=measure.units, local=self.book.local_units.local_for(p.district, p.zone))
+                 for p in self.profiles]
+        static = {"measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
+                  "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
+                  "notes": [measure.reading] if measure.reading else []}
+        if measure_id in self.fixed:
+            return [MeasureResult.model_construct(**static, **self.fixed[measure_id], units=units[e]) for e in range(n)]
+        plan = compiled(self.book).measures[measure_id].plan
+        out: list[MeasureResult | None] = [None] * n
+        for signature in self.signatures[measure_id]:
+            decided = signature.verdict
+            for e in signature.members:
+                fields: dict[str, Any] = {"status": decided.status, "reasons": decided.reasons,
+                                          "missing": decided.missing, "amount": NO_AMOUNT, "potential_yuan": None}
+                if decided.status == "eligible":
+                    fields["amount"] = signature.amount or self._amount(plan, decided, e)
+                elif decided.status == "undetermined":
+                    counted = self.dumps[e].get(plan.potential_list) if plan.potential_list else None
+                    fields["potential_yuan"] = (potential(measure.amount, counted, True) if counted
+                                                else plan.potential)
+                out[e] = MeasureResult.model_construct(**static, **fields, units=units[e])
+        return out  # type: ignore[return-value]
+
+
+def _fixed(book: RuleBook, measure_id: str, as_of: int) -> dict[str, Any] | None:
+    """The result fields when they are the same for every enterprise: informational, or outside
+    the measure's validity window on this date."""
+    measure = book.measure(measure_id)
+    if measure.kind == "informational":
+        return {"status": "informational", "reasons": [measure.summary], "missing": [], "amount": NO_AMOUNT,
+                "potential_yuan": None}
+    why = outside_validity(measure, as_of)
+    if why is not None:
+        return {"status": "ineligible", "amount": NO_AMOUNT, "reasons": [why], "missing": [], "potential_yuan": None}
+    return None
+
+
+def evaluate_frames(frames: Frames, as_of: dt.date, book: RuleBook,
+                    measure_ids: Sequence[str]) -> tuple[dict[str, list[str | None]], dict[str, list[Signature]],
+                                                         dict[str, dict[str, Any]]]:
+    """Derived values, the signatures of each measure compiled to columns, and the fixed results."""
+    plan = compiled(book)
+    ent = frames.ent
+    for step in plan.derived_columns():
+        ent = ent.with_columns(step)
+    ent = ent.with_columns(plan.missing_columns())
+    derived = {spec.name: ent.get_column(derived_column(spec.name)).to_list() for spec in book.ir.derived}
+    fixed: dict[str, dict[str, Any]] = {}
+    chosen: list[MeasureColumns] = []
+    for measure_id in measure_ids:
+        found = _fixed(book, measure_id, yyyymmdd(as_of))
+        if found is not None:
+            fixed[measure_id] = found
+        elif measure_id in plan.measures:
+            chosen.append(plan.measures[measure_id])
+    ent = ent.with_columns([expr.alias(columns.column(cid)) for columns in chosen
+                            for cid, expr in columns.conditions.items()])
+    derived_names = [derived_column(spec.name) for spec in book.ir.derived]
+    by_list: dict[str, list[MeasureColumns]] = {}
+    for columns in chosen:
+        if columns.items is not None:
+            by_list.setdefault(columns.items.list, []).append(columns)
+    for list_name, measures in by_list.items():
+        items = frames.items[list_name].join(ent.select("e", *derived_names), on="e", how="left")
+        codes = items.select("e", *(m.items.expression().alias(m.item_column) for m in measures))  # type: ignore[union-attr]
+        gathered = codes.group_by("e", maintain_order=True).agg(pl.col(m.item_column) for m in measures)
+        ent = ent.with_columns(frames.listed[list_name].alias(f"{list_name}:listed"))
+        ent = ent.join(gathered, on="e", how="left", maintain_order="left")
+    signatures = {columns.id: _signatures(columns, ent) for columns in chosen}
+    return derived, signatures, fixed
+
+
+def evaluate_columns(profiles: Sequence[Profile], as_of: dt.date, book: RuleBook | None = None,
+                     measures: Sequence[str] | None = None) -> ColumnarRun:
+    """Evaluate ``profiles`` on ``as_of`` in columns (``measures``: these only; default all)."""
+    book = book or default_rules()
+    measure_ids = list(measures) if measures is not None else [m.id for m in book.measures]
+    dumps = [profile.model_dump(exclude_none=True) for profile in profiles]
+    frames = build_frames(dumps, as_of)
+    derived, signatures, fixed = evaluate_frames(frames, as_of, book, measure_ids)
+    refused = {m: why for m, why in compiled(book).refused.items() if m in measure_ids and m not in fixed}
+    run = ColumnarRun(book, as_of, profiles, dumps, derived, signatures, fixed, refused)
+    if refused:
+        from engine.evaluate import evaluate_many
+
+        rete = evaluate_many(profiles, as_of, book)
+        run.rete_results = {m: [r.by_measure(m) for r in rete] for m in refused}
+    return run
