@@ -7,6 +7,7 @@ are committed together with its marker, so a killed run resumes by skipping comm
 from __future__ import annotations
 
 import datetime as dt
+import random
 import secrets
 import sys
 from collections.abc import Iterable, Iterator
@@ -36,8 +37,18 @@ class RunSpec:
     measures: list[str] | None = None
     only_auto: bool = False
     out_dir: Path | None = None
-    chunk_size: int = 500
+    chunk_size: int | None = None  # default: CHUNK_SIZES of the engine
     fmt: str | None = None
+
+
+ENGINES = ("columnar", "rete", "dask")  # "local" (the name before the columnar engine) is rete
+# Enterprises per committed chunk: a columnar run pays a fixed cost per chunk (compiling the plans
+# into one query per measure), durable-rules per enterprise.
+CHUNK_SIZES = {"columnar": 10_000, "rete": 500, "dask": 10_000}
+
+
+def engine_name(name: str) -> str:
+    return "rete" if name == "local" else name
 
 
 def select_measures(requested: list[str] | None, only_auto: bool) -> list[str]:
@@ -69,7 +80,7 @@ def chunks(records: Iterable[Record], size: int) -> Iterator[tuple[int, list[Rec
         yield number, batch
 
 
-def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
+def start(engine: Engine, spec: RunSpec, engine_name: str = "columnar") -> str:
     """Record a new run and return its id."""
     path = spec.input.resolve()
     if not path.exists():
@@ -83,7 +94,8 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
         engine, id=run_id, rules_version=default_rules().version, input_path=str(path), input_format=fmt,
         input_fingerprint=fingerprint(path, fmt), as_of=spec.as_of,
         measures=select_measures(spec.measures, spec.only_auto), only_auto=spec.only_auto,
-        chunk_size=spec.chunk_size, engine=engine_name, out_dir=str(spec.out_dir) if spec.out_dir else None,
+        chunk_size=spec.chunk_size or CHUNK_SIZES[engine_name], engine=engine_name,
+        out_dir=str(spec.out_dir) if spec.out_dir else None,
     )
     return run_id
 
@@ -102,15 +114,21 @@ def check_resumable(engine: Engine, run_id: str) -> Any:
     return run
 
 
-def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True) -> dict[str, int]:
-    """Evaluate every chunk of the run not yet committed, then close the run."""
+def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True, verify: int = 0) -> dict[str, int]:
+    """Evaluate every chunk of the run not yet committed, then close the run.
+
+    ``verify``: re-evaluate that many enterprises, drawn at random, with durable-rules too (columnar
+    runs); a difference raises ``VerifyError`` naming the enterprise, the measure and the field."""
     run = check_resumable(engine, run_id)
-    job = Job(as_of=run.as_of, measures=frozenset(run.measures))
     done = runs.done_chunks(engine, run_id)
     workdir = Path(run.out_dir) if run.out_dir else None
     if workdir:
         workdir.mkdir(parents=True, exist_ok=True)
     records, total, warnings = open_input(Path(run.input_path), run.input_format, workdir)
+    backend = engine_name(run.engine)
+    sample = frozenset(random.Random(run_id).sample(range(total), min(verify, total))) if verify else frozenset()
+    job = Job(as_of=run.as_of, measures=frozenset(run.measures), engine=backend, chunk_size=run.chunk_size,
+              verify=sample)
     for warning in warnings:
         print(warning, file=sys.stderr)
     bar = tqdm(total=total, unit="户", desc=f"批次 {run_id}", file=sys.stderr, disable=not progress,
@@ -159,3 +177,13 @@ def run_batch(db_url: str, spec: RunSpec, workers: int = 2, progress: bool = Tru
     engine = open_database(db_url)
     run_id = start(engine, spec)
     return run_id, execute(engine, run_id, workers, progress)
+
+
+def measures_on_rete(engine: Engine, run_id: str) -> dict[str, str]:
+    """The measures of a columnar run that the compiler refused, so ran on durable-rules, and why."""
+    run = runs.load_run(engine, run_id)
+    if run is None or engine_name(run.engine) == "rete":
+        return {}
+    from engine.columnar import compiled
+
+    return {m: why for m, why in compiled(default_rules()).refused.items() if m in run.measures}

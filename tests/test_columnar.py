@@ -166,7 +166,8 @@ def edge_profile(draw: st.DrawFn, as_of: dt.date) -> dict[str, Any]:
         "procurement_contracts": st.lists(st.fixed_dictionaries({}, optional={
             "amount_yuan": _near_fen("amount_fen"), "prepayment_arranged": st.booleans()}), max_size=6),
         "exhibitions": st.lists(st.fixed_dictionaries({}, optional={
-            "program": st.sampled_from(sorted(v for v in CONSTANTS.get("program", {"闽货华夏行"}) if isinstance(v, str))),
+            "program": st.sampled_from(sorted(v for v in CONSTANTS.get("program", {"闽货华夏行"})
+                                              if isinstance(v, str))),
             "fees_yuan": _near_fen("fees_fen")}), max_size=5),
         "loans": st.lists(st.fixed_dictionaries({}, optional={
             "kind": st.sampled_from(["key_tech_upgrade", "equipment_renewal", "working_capital", "other"]),

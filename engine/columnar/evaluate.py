@@ -203,19 +203,19 @@ class ColumnarRun:
         listed = self.dumps[e].get(plan.items.list) if plan.items is not None else None
         return amount_of(plan, listed, decided.qualifying, decided.percents)
 
-    def results(self) -> list[Result]:
-        """Every enterprise's full Result, as ``engine.evaluate`` gives it."""
+    def results(self, which: Sequence[int] | None = None) -> list[Result]:
+        """The full Result of every enterprise (or of those in ``which``), as ``engine.evaluate`` gives it."""
+        from engine.evaluate import _size_basis
+
         book = self.book
-        per_measure: dict[str, list[MeasureResult]] = {}
-        for measure in book.measures:
-            per_measure[measure.id] = self._measure_results(measure.id)
+        chosen = list(range(len(self.profiles))) if which is None else list(which)
+        per_measure = {measure.id: self._measure_results(measure.id, chosen) for measure in book.measures}
         out = []
-        for e, profile in enumerate(self.profiles):
+        for e in chosen:
+            profile = self.profiles[e]
             results = [per_measure[m.id][e] for m in book.measures]
             amounts = [r.amount for r in results if r.status == "eligible"]
             group, size_class = self.derived["industry_group"][e], self.derived["size_class"][e]
-            from engine.evaluate import _size_basis
-
             derived = Derived(industry_group=group, size_class=size_class,  # type: ignore[arg-type]
                               size_class_label=SIZE_CLASSES.get(size_class or ""),
                               size_basis=_size_basis(book, group, profile))
@@ -226,23 +226,26 @@ class ColumnarRun:
                                               results=results, totals=totals))
         return out
 
-    def _measure_results(self, measure_id: str) -> list[MeasureResult]:
+    def _measure_results(self, measure_id: str, chosen: list[int]) -> dict[int, MeasureResult]:
         if measure_id in self.rete_results:
-            return self.rete_results[measure_id]
+            return {e: self.rete_results[measure_id][e] for e in chosen}
         measure = self.book.measure(measure_id)
-        n = len(self.profiles)
-        units = [Units(city=measure.units, local=self.book.local_units.local_for(p.district, p.zone))
-                 for p in self.profiles]
+        units = {e: Units(city=measure.units, local=self.book.local_units.local_for(self.profiles[e].district,
+                                                                                   self.profiles[e].zone))
+                 for e in chosen}
         static = {"measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
                   "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
                   "notes": [measure.reading] if measure.reading else []}
         if measure_id in self.fixed:
-            return [MeasureResult.model_construct(**static, **self.fixed[measure_id], units=units[e]) for e in range(n)]
+            return {e: MeasureResult.model_construct(**static, **self.fixed[measure_id], units=units[e])
+                    for e in chosen}
         plan = compiled(self.book).measures[measure_id].plan
-        out: list[MeasureResult | None] = [None] * n
+        out: dict[int, MeasureResult] = {}
         for signature in self.signatures[measure_id]:
             decided = signature.verdict
             for e in signature.members:
+                if e not in units:
+                    continue
                 fields: dict[str, Any] = {"status": decided.status, "reasons": decided.reasons,
                                           "missing": decided.missing, "amount": NO_AMOUNT, "potential_yuan": None}
                 if decided.status == "eligible":
@@ -252,7 +255,7 @@ class ColumnarRun:
                     fields["potential_yuan"] = (potential(measure.amount, counted, True) if counted
                                                 else plan.potential)
                 out[e] = MeasureResult.model_construct(**static, **fields, units=units[e])
-        return out  # type: ignore[return-value]
+        return out
 
 
 def _fixed(book: RuleBook, measure_id: str, as_of: int) -> dict[str, Any] | None:
