@@ -104,6 +104,7 @@ def _batch(args: argparse.Namespace) -> int:
         out = args.out
     print(f"批次 {run_id}", file=sys.stderr)
     started = dt.datetime.now()
+    where: dict[str, float] = {}  # seconds per stage (worker stages summed over the workers)
     try:
         if mode == "dask":
             from batch.dask_runner import execute_dask
@@ -113,7 +114,8 @@ def _batch(args: argparse.Namespace) -> int:
             from batch.worker import tune_gc
 
             tune_gc()  # this process reads, merges and writes for the whole run
-            counts = runner.execute(engine, run_id, args.workers, progress=not args.no_progress, verify=args.verify)
+            counts = runner.execute(engine, run_id, args.workers, progress=not args.no_progress, verify=args.verify,
+                                    timing=where)
     except VerifyError as exc:
         print(f"核对失败（批次 {run_id} 未完成）：{exc}", file=sys.stderr)
         return 3
@@ -126,6 +128,7 @@ def _batch(args: argparse.Namespace) -> int:
     spans = {"seconds": finished - started, "evaluate_seconds": evaluated - started,
              "lists_seconds": finished - evaluated}
     timing = {name: round(span.total_seconds(), 1) for name, span in spans.items()}
+    timing["stages"] = {name: round(seconds, 1) for name, seconds in sorted(where.items())}  # type: ignore[assignment]
     on_rete = runner.measures_on_rete(engine, run_id)
     print(json.dumps({"run_id": run_id, **counts, "engine": mode, "measures_on_rete": on_rete, "out": str(folder),
                       **timing}, ensure_ascii=False))

@@ -10,6 +10,7 @@ import datetime as dt
 import random
 import secrets
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -114,7 +115,8 @@ def check_resumable(engine: Engine, run_id: str) -> Any:
     return run
 
 
-def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True, verify: int = 0) -> dict[str, int]:
+def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True, verify: int = 0,
+            timing: dict[str, float] | None = None) -> dict[str, int]:
     """Evaluate every chunk of the run not yet committed, then close the run.
 
     ``verify``: re-evaluate that many enterprises, drawn at random, with durable-rules too (columnar
@@ -124,7 +126,10 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
     workdir = Path(run.out_dir) if run.out_dir else None
     if workdir:
         workdir.mkdir(parents=True, exist_ok=True)
+    timing = {} if timing is None else timing
+    started = time.perf_counter()
     records, total, warnings = open_input(Path(run.input_path), run.input_format, workdir)
+    timing["read_s"] = time.perf_counter() - started
     backend = engine_name(run.engine)
     sample = frozenset(random.Random(run_id).sample(range(total), min(verify, total))) if verify else frozenset()
     job = Job(as_of=run.as_of, measures=frozenset(run.measures), engine=backend, chunk_size=run.chunk_size,
@@ -135,7 +140,11 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
                dynamic_ncols=True, mininterval=0.5)
 
     def commit(outcome: ChunkOutcome) -> None:
+        started = time.perf_counter()
         runs.write_chunk(engine, run_id, outcome)
+        timing["store_s"] = timing.get("store_s", 0.0) + time.perf_counter() - started
+        for name, seconds in outcome.timing.items():  # measured in the worker processes
+            timing[name] = timing.get(name, 0.0) + seconds
         bar.update(outcome.rows)
 
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ class ChunkOutcome:
     results: list[ResultRow] = field(default_factory=list)
     rejections: list[RejectRow] = field(default_factory=list)
     registry: list[RegistryRow] = field(default_factory=list)
+    timing: dict[str, float] = field(default_factory=dict)  # validate_s, evaluate_s, collect_s of this chunk
 
     # Sent back from every worker: the result rows (thousands of small tuples, lists and strings)
     # travel as one JSON blob, about 8x cheaper to pickle and unpickle; they come back as lists.
@@ -145,15 +147,21 @@ def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutco
     """Validate every record, then evaluate the valid ones together: in one columnar run, or many
     per durable-rules session."""
     out = ChunkOutcome(chunk_no)
+    started = time.perf_counter()
     valid = [(position, record, profile) for position, record in enumerate(records, chunk_no * job.chunk_size)
              if (profile := _validated(record, out)) is not None]
     profiles = [profile for _, _, profile in valid]
+    out.timing["validate_s"] = time.perf_counter() - started
     if job.engine == "columnar":
         _columnar(valid, profiles, job, out)
         return out
+    started = time.perf_counter()
     results = evaluate_many(profiles, job.as_of, book())
+    out.timing["evaluate_s"] = time.perf_counter() - started
+    started = time.perf_counter()
     for (_, record, profile), result in zip(valid, results, strict=True):
         _collect(record, profile, result, job, out)
+    out.timing["collect_s"] = time.perf_counter() - started
     return out
 
 
@@ -163,7 +171,10 @@ def _columnar(valid: list[tuple[int, Record, Profile]], profiles: list[Profile],
 
     rules = book()
     measures = [m.id for m in rules.measures if m.id in job.measures]
+    started = time.perf_counter()
     run = evaluate_columns(profiles, job.as_of, rules, measures)
+    out.timing["evaluate_s"] = time.perf_counter() - started
+    started = time.perf_counter()
     found = [0] * len(profiles)
     city = {m.id: m.units for m in rules.measures}
     local = [rules.local_units.local_for(p.district, p.zone) for p in profiles]
@@ -173,6 +184,7 @@ def _columnar(valid: list[tuple[int, Record, Profile]], profiles: list[Profile],
             out.results.append(_row(profiles[e], measure, amount, reasons, [*city[measure], *local[e]]))
     for (_, record, profile), count in zip(valid, found, strict=True):
         _count(record, profile, count, job, out)
+    out.timing["collect_s"] = time.perf_counter() - started
     sample = [e for e, (position, _, _) in enumerate(valid) if position in job.verify]
     if sample:
         verify(run, sample, job.as_of)
