@@ -6,19 +6,19 @@ combines them (Kleene AND), picks the qualifying items, and words the explanatio
 
 It runs for every measure of every evaluation, so each measure is first turned into a
 ``MeasurePlan`` (tags, texts, fields read: everything that does not depend on the
-enterprise), built once per rule object; ``decide`` then only reads the plan. What is the
-same for many enterprises is kept, never anything per enterprise: the parts of a result
-that depend only on the locality, and a measure's whole result when it reads nothing but
-the states of its conditions (see ``decide``).
+enterprise), built once per rule book (``RuleBook.plans``); ``decide`` then only reads the
+plan. What is the same for many enterprises is kept on the plan, never anything per
+enterprise: the parts of a result that depend only on the locality, and a measure's whole
+result when it reads nothing but the states of its conditions (see ``decide``). The
+wording itself is ``engine.verdict``'s, shared with the columnar backend.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from engine import amounts
 from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_item_ok, tag_met, tag_ok
@@ -29,9 +29,6 @@ from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
 from engine.rule_models import Amount, Condition, ItemRule, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP
 from engine.verdict import FAILED, MET, UNKNOWN, Gate, ItemView, verdict
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -44,15 +41,12 @@ class Context:
     items: dict[str, list[dict[str, Any]]]
     fired: dict[str, set[int]]  # rule tag -> item indexes it fired for (-1: the enterprise)
     derived: dict[str, str]
-    local_units: list[str]
-    locality: _Locality = field(init=False)  # what is shared by the enterprises of local_units
+    local_units: tuple[str, ...]
     known: KeysView[str] = field(init=False)  # the enterprise fact's attributes
-    # paths to ask for, asked again by many measures: by id(_Reads) (enterprise level) or derived name
+    # paths to ask for, asked again by many measures: by Reads.key (enterprise level) or derived name
     missing_memo: dict[int | str, Sequence[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        local = tuple(self.local_units)
-        self.locality = _LOCALITIES.get(local) or _LOCALITIES.setdefault(local, _Locality(next(_NUMBERS)))
         self.known = self.ent.keys()
         self.missing_memo = {}
 
@@ -71,51 +65,17 @@ class Context:
         items: dict[str, list[dict[str, Any]]] = {}
         for fact in facts[1:]:
             items.setdefault(fact["t"], []).append(fact)
-        return cls(book, profile, facts[0], items, fired, derived, local_units)
-
-
-@dataclass(slots=True)
-class _Locality:
-    """The parts of results that are the same for every enterprise of one locality (its local
-    units), by id() of the measure: only measures kept alive by _MEASURE_PLANS are entered."""
-
-    number: int  # unique (even when threads race to add one): part of the keys of MeasurePlan.decided
-    informational: dict[int, MeasureResult] = field(default_factory=dict)  # whole results, shared
-    templates: dict[int, dict[str, Any]] = field(default_factory=dict)  # see _template
-
-
-# the localities seen: a handful (each district, each zone, none)
-_LOCALITIES: dict[tuple[str, ...], _Locality] = {}
-_NUMBERS = itertools.count()
+        return cls(book, profile, facts[0], items, fired, derived, tuple(local_units))
 
 
 # --- what a test needs ----------------------------------------------------------------
 
-_BY_IDENTITY: dict[tuple[str, int], tuple[object, Any]] = {}
-
-
-def _per_rule_object(fn: Callable[[T], R]) -> Callable[[T], R]:
-    """Cache a pure function of a (frozen, long-lived) rule object by identity.
-
-    Rule models hold lists, so they cannot be hashed; the object is kept in the cache so
-    its id() is never reused while the entry lives.
-    """
-    def cached(obj: T) -> R:
-        key = (fn.__name__, id(obj))
-        hit = _BY_IDENTITY.get(key)
-        if hit is None:
-            hit = _BY_IDENTITY[key] = (obj, fn(obj))
-        return hit[1]  # type: ignore[return-value]
-    return cached
-
-
-@_per_rule_object
 def references(test: Test) -> tuple[list[str], list[str]]:
     """(profile field paths, derived names) a test reads."""
     fields: list[str] = []
     derived: list[str] = []
     for child in (test.all or []) + (test.any or []):
-        f, d = references(child)  # type: ignore[misc]
+        f, d = references(child)
         fields += f
         derived += d
     if test.field is not None:
@@ -137,24 +97,24 @@ PROFILE_FIELD_OF_LEVEL = {
 }
 
 
-class _Reads(NamedTuple):
+class Reads(NamedTuple):
     """What a test reads, in the two spellings the hot path needs."""
 
     fields: tuple[tuple[str, str], ...]  # (fact attribute, profile path to ask for), in test order
     derived: tuple[str, ...]
     alone: tuple[str, tuple[str]] | None  # (attribute, (path,)) when it reads that field only
+    key: int  # the same for equal reads of one book: many conditions read the same (the size class)
 
 
-_SAME_READS: dict[_Reads, _Reads] = {}  # one object per distinct value: the memo below keys by id()
-
-
-@_per_rule_object
-def _reads(test: Test) -> _Reads:
+def _reads(test: Test, seen: dict[tuple[Any, ...], Reads]) -> Reads:
     fields, derived = references(test)
     pairs = tuple((fact_field(f), PROFILE_FIELD_OF_LEVEL.get(f, f)) for f in fields)
     alone = (pairs[0][0], (pairs[0][1],)) if len(pairs) == 1 and not derived else None
-    reads = _Reads(pairs, tuple(derived), alone)
-    return _SAME_READS.setdefault(reads, reads)
+    value = (pairs, tuple(derived), alone)
+    found = seen.get(value)
+    if found is None:
+        found = seen[value] = Reads(*value, key=len(seen))
+    return found
 
 
 def _missing_derived(name: str, ctx: Context) -> Sequence[str]:
@@ -182,7 +142,7 @@ def _derived_inputs_missing(name: str, ctx: Context) -> list[str]:
     return [f for f in spec.inputs if fact_field(f) not in ctx.ent]
 
 
-def _missing(reads: _Reads, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
+def _missing(reads: Reads, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
     """The paths to ask for, duplicates kept (``decide`` removes them once, at the end)."""
     missing = []
     for attribute, path in reads.fields:
@@ -205,11 +165,11 @@ class _Condition(NamedTuple):
     derived: frozenset[str]
     met: str
     failed: str
-    reads: _Reads
+    reads: Reads
 
 
-def _condition(measure: Measure, condition: Condition) -> _Condition:
-    reads = _reads(condition.test)
+def _condition(measure: Measure, condition: Condition, seen: dict[tuple[Any, ...], Reads]) -> _Condition:
+    reads = _reads(condition.test, seen)
     return _Condition(
         tag_fail(measure.id, condition.id), tag_ok(measure.id, condition.id), not needs_ok_rule(condition),
         frozenset(attribute for attribute, _ in reads.fields), frozenset(reads.derived),
@@ -237,7 +197,7 @@ class _ItemCondition(NamedTuple):
     met: str
     failed: str
     unknown: str
-    reads: _Reads
+    reads: Reads
 
 
 class _Items(NamedTuple):
@@ -249,24 +209,24 @@ class _Items(NamedTuple):
     qualified: str  # "<n><qualified>": "2 名新招用人员符合条件（…）"
     none_qualified: str
     incomplete: str  # "hires[0]<incomplete>": why an undecided item still matters
-    reads: _Reads  # of the gates' conjunction: the missing paths of an undecided item
+    reads: Reads  # of the gates' conjunction: the missing paths of an undecided item
     graders: dict[str, _ItemCondition]
 
 
-def _items(measure: Measure, rule: ItemRule) -> _Items:
+def _items(measure: Measure, rule: ItemRule, seen: dict[tuple[Any, ...], Reads]) -> _Items:
     gates = [c for c in rule.conditions if c.gate]
     phrases = "、".join(dict.fromkeys(c.phrase for c in gates))
     gain = "可能增加金额" if measure.amount.kind != "none" else "可能也符合条件"
     conjunction = Test.model_validate({"all": [c.test for c in gates]})
     graders = {
         c.id: _ItemCondition(tag_item_fail(measure.id, c.id), tag_item_ok(measure.id, c.id), c.met, c.failed,
-                             f"信息不全，尚不能确定适用的比例（{c.phrase}）", _reads(c.test))
+                             f"信息不全，尚不能确定适用的比例（{c.phrase}）", _reads(c.test, seen))
         for c in rule.conditions
     }
     return _Items(
         rule.list, tag_item(measure.id), tuple((tag_item_fail(measure.id, c.id), c.failed) for c in gates),
         f" {rule.noun}符合条件（{phrases}）", f"没有符合条件的{rule.noun.lstrip('名份笔场项个次起')}",
-        f" 信息不全，补全后{gain}", _reads(conjunction), graders,
+        f" 信息不全，补全后{gain}", _reads(conjunction, seen), graders,
     )
 
 
@@ -280,7 +240,7 @@ class _Tier(NamedTuple):
 class MeasurePlan:
     """Everything about a measure that does not depend on the enterprise."""
 
-    measure: Measure  # kept: the plan is cached by its id()
+    measure: Measure
     informational: bool
     valid_from: int  # YYYYMMDD bounds of the validity window (open ends as 0 / 99999999)
     valid_to: int
@@ -298,6 +258,15 @@ class MeasurePlan:
     by_count: dict[int, AmountResult] = field(default_factory=dict)  # when COUNT: at most COUNTS_KEPT
     memoised: bool = False  # see _memoised
     decided: dict[tuple[Any, ...], MeasureResult] = field(default_factory=dict)  # see decide: at most DECIDED_KEPT
+    localities: dict[tuple[str, ...], _Local] = field(default_factory=dict)  # by local units: a handful
+
+
+@dataclass(slots=True)
+class _Local:
+    """The parts of a measure's results that are the same for every enterprise of one locality."""
+
+    template: dict[str, Any]  # see _template
+    informational: MeasureResult | None = None  # the whole result of an informational measure
 
 
 FIXED, COUNT, ITEMS = "fixed", "count", "items"
@@ -354,9 +323,9 @@ def _memoised(measure: Measure, amount_reads: str) -> bool:
     return measure.items is not None or amount_reads == FIXED
 
 
-def _build_plan(measure: Measure) -> MeasurePlan:
-    conditions = {c.id: _condition(measure, c) for c in measure.conditions}
-    items = _items(measure, measure.items) if measure.items is not None else None
+def _build_plan(measure: Measure, seen: dict[tuple[Any, ...], Reads]) -> MeasurePlan:
+    conditions = {c.id: _condition(measure, c, seen) for c in measure.conditions}
+    items = _items(measure, measure.items, seen) if measure.items is not None else None
     rule = measure.amount
     reads = _amount_reads(rule)
     window = measure.validity
@@ -378,14 +347,20 @@ def _build_plan(measure: Measure) -> MeasurePlan:
     )
 
 
-_MEASURE_PLANS: dict[int, MeasurePlan] = {}  # id(measure) -> plan (the plan keeps the measure alive)
+def build_plans(book: RuleBook) -> dict[str, MeasurePlan]:
+    """The plan of every measure of a book (``RuleBook.plans`` builds them once per book)."""
+    seen: dict[tuple[Any, ...], Reads] = {}  # equal reads share one key (Context.missing_memo)
+    return {measure.id: _build_plan(measure, seen) for measure in book.measures}
 
 
-def plan_of(measure: Measure) -> MeasurePlan:
-    plan = _MEASURE_PLANS.get(id(measure))
-    if plan is None:
-        plan = _MEASURE_PLANS[id(measure)] = _build_plan(measure)
-    return plan
+def _local(plan: MeasurePlan, ctx: Context) -> _Local:
+    local = plan.localities.get(ctx.local_units)
+    if local is None:
+        units = Units(city=plan.measure.units, local=list(ctx.local_units))
+        template = {"status": None, "amount": None, "reasons": None, "missing": None, "potential_yuan": None,
+                    **plan.static, "units": units}
+        local = plan.localities[ctx.local_units] = _Local(template)
+    return local
 
 
 def _template(plan: MeasurePlan, ctx: Context) -> dict[str, Any]:
@@ -393,31 +368,24 @@ def _template(plan: MeasurePlan, ctx: Context) -> dict[str, Any]:
 
     Shared: callers copy it (a dict copy is cheaper than building one) and fill in the rest.
     """
-    template = ctx.locality.templates.get(id(plan.measure))  # kept alive by _MEASURE_PLANS
-    if template is None:
-        units = Units(city=plan.measure.units, local=list(ctx.local_units))
-        template = ctx.locality.templates[id(plan.measure)] = {
-            "status": None, "amount": None, "reasons": None, "missing": None, "potential_yuan": None,
-            **plan.static, "units": units,
-        }
-    return template
+    return _local(plan, ctx).template
 
 
 def _informational(plan: MeasurePlan, ctx: Context) -> MeasureResult:
     # the same for every enterprise of a locality: built once and shared (results are frozen)
-    result = ctx.locality.informational.get(id(plan.measure))
-    if result is None:
-        result = ctx.locality.informational[id(plan.measure)] = MeasureResult(
-            status="informational", reasons=[plan.measure.summary], missing=[],
-            **plan.static, units=_template(plan, ctx)["units"])
-    return result
+    local = _local(plan, ctx)
+    if local.informational is None:
+        local.informational = MeasureResult(status="informational", reasons=[plan.measure.summary], missing=[],
+                                            **plan.static, units=local.template["units"])
+    return local.informational
 
 
-def cache_entries() -> int:
-    """How many entries decide's caches hold (bounded by rule objects × localities: for tests)."""
-    return (len(_BY_IDENTITY) + len(_SAME_READS) + len(_MEASURE_PLANS) + len(_LOCALITIES)
-            + sum(len(p.by_count) + len(p.decided) for p in _MEASURE_PLANS.values())
-            + sum(len(x.informational) + len(x.templates) for x in _LOCALITIES.values()))
+def cache_entries(book: RuleBook | None = None) -> int:
+    """How many results and parts the plans of a book keep (bounded by measures × localities: for tests)."""
+    from engine.loader import default_rules
+
+    plans = (book or default_rules()).plans.values()
+    return sum(len(p.by_count) + len(p.decided) + len(p.localities) for p in plans)
 
 
 # --- deciding ---------------------------------------------------------------------------
@@ -444,9 +412,9 @@ def _gates(plan: MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
                 paths = reads.alone[1]  # the one field read is not known (as _missing would say)
             else:
                 # many measures ask for the same fields (e.g. of the size class): once per evaluation
-                paths = memo.get(id(reads))
+                paths = memo.get(reads.key)
                 if paths is None:
-                    paths = memo[id(reads)] = tuple(_missing(reads, ctx.ent, ctx))
+                    paths = memo[reads.key] = tuple(_missing(reads, ctx.ent, ctx))
             states.append(paths)
     if status == MET and plan.met_tag not in ctx.fired:
         # the per-condition view and the engine's own conjunction must agree
@@ -520,13 +488,10 @@ def outside_validity(measure: Measure, as_of: int) -> str | None:
 def decide(measure: Measure, ctx: Context) -> MeasureResult:
     """The result of ``measure`` for the enterprise of ``ctx`` (shared with other evaluations when
     it can only be the same: results are frozen)."""
-    key = id(measure)
-    shared = ctx.locality.informational.get(key)
-    if shared is not None:
-        return shared
-    plan = _MEASURE_PLANS.get(key) or plan_of(measure)
+    plan = ctx.book.plans[measure.id]
     if plan.informational:
-        return _informational(plan, ctx)
+        local = plan.localities.get(ctx.local_units)
+        return local.informational if local is not None and local.informational else _informational(plan, ctx)
     as_of = ctx.ent["as_of"]
     if not plan.valid_from <= as_of <= plan.valid_to:
         return _trusted({**_template(plan, ctx), "status": "ineligible", "amount": NO_AMOUNT,
@@ -537,7 +502,7 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
         return _result(plan, ctx, status, states, listed)
     # Nothing but the gates' states (and whether the list is unknown or empty) is read: the same
     # states give the same result, so it is kept and shared (results are frozen, never changed).
-    signature = (ctx.locality.number, listed is None, *states)
+    signature = (ctx.local_units, listed is None, *states)
     kept = plan.decided.get(signature)
     if kept is None:
         kept = _result(plan, ctx, status, states, listed)
@@ -554,8 +519,9 @@ def _trusted(fields: dict[str, Any]) -> MeasureResult:
 
 def _result(plan: MeasurePlan, ctx: Context, status: str, states: list[Gate],
             listed: list[dict[str, Any]] | None) -> MeasureResult:
-    items = _item_views(plan.items, ctx) if plan.items is not None else _no_items
-    found = verdict(plan, status, states, None if listed is None else len(listed), items, _tier_states(plan, ctx))
+    items = _item_views(plan.items, ctx) if listed else _no_items
+    tiers = _tier_states(plan, ctx) if plan.tiers else _no_tiers
+    found = verdict(plan, status, states, None if listed is None else len(listed), items, tiers)
     result = _template(plan, ctx).copy()
     result["status"] = found.status
     result["reasons"] = found.reasons
@@ -571,4 +537,8 @@ def _result(plan: MeasurePlan, ctx: Context, status: str, states: list[Gate],
 
 
 def _no_items(i: int) -> ItemView:
-    raise AssertionError("a measure without items has no item views")
+    raise AssertionError("no item to view")
+
+
+def _no_tiers(tier: _Tier, index: int) -> Gate:
+    raise AssertionError("a measure without tiers has no tier states")

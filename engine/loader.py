@@ -55,6 +55,13 @@ class RuleBook:
         return self.by_id[measure_id]
 
     @cached_property
+    def plans(self) -> dict[str, Any]:
+        """Each measure's decision plan (``engine.decide.MeasurePlan``), built once per book."""
+        from engine.decide import build_plans  # decide reads the book: built on first use
+
+        return build_plans(self)
+
+    @cached_property
     def ir(self) -> BookIR:
         """The intermediate form every reader of the rules walks (``engine.ir``), built once."""
         return build_book_ir(self)

@@ -216,10 +216,10 @@ def test_columnar_shift_is_the_engine_date_rule() -> None:
 def test_a_measure_the_compiler_refuses_runs_on_rete_and_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     real = columnar_evaluate.compile_measure
 
-    def refuse_m30(ir: Any) -> Any:
+    def refuse_m30(ir: Any, plan: Any) -> Any:
         if ir.id == "M30":
             raise NotCompilable("M30: 测试用的不支持结构")
-        return real(ir)
+        return real(ir, plan)
 
     monkeypatch.setattr(columnar_evaluate, "compile_measure", refuse_m30)
     monkeypatch.setattr(columnar_evaluate, "_COMPILED", {})

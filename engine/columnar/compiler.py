@@ -17,7 +17,7 @@ from functools import reduce
 import polars as pl
 
 from engine.columnar.expr import FAILED_CODE, MET_CODE, absent_mask, state_code, truth
-from engine.decide import MeasurePlan, plan_of
+from engine.decide import MeasurePlan
 from engine.ir import All, MeasureIR, Node
 from engine.verdict import FAILED, MET, Gate, ItemView
 
@@ -132,9 +132,8 @@ class MeasureColumns:
         return f"{self.id}:items"
 
 
-def compile_measure(ir: MeasureIR) -> MeasureColumns:
-    """The columns of one measure, or ``NotCompilable`` naming what is not handled."""
-    plan = plan_of(ir.measure)
+def compile_measure(ir: MeasureIR, plan: MeasurePlan) -> MeasureColumns:
+    """The columns of one measure (``plan``: its decision plan), or ``NotCompilable`` naming what is not handled."""
     nodes = {c.id: c.node for c in ir.conditions}
     conditions = {cid: state_code(nodes[cid], attributes_of(c.reads)) for cid, c in plan.conditions.items()}
     derived = [name for c in plan.conditions.values() for name in c.reads.derived]

@@ -97,7 +97,7 @@ def _compile_book(book: RuleBook) -> CompiledBook:
         if ir.informational:
             continue
         try:
-            measures[ir.id] = compile_measure(ir)
+            measures[ir.id] = compile_measure(ir, book.plans[ir.id])
         except NotCompilable as exc:
             refused[ir.id] = str(exc)
     return CompiledBook(book, measures, refused)
