@@ -183,6 +183,7 @@ class ColumnarRun:
     fixed: dict[str, dict[str, Any]]  # measure id -> the verdict when it is the same for all
     on_rete: dict[str, str]  # measure id -> why it ran on the Rete path
     rete_results: dict[str, list[MeasureResult]] = field(default_factory=dict)
+    _member_index: dict[str, list[int]] = field(default_factory=dict)
 
     def eligible(self, measure_id: str) -> Iterator[tuple[int, AmountResult, list[str]]]:
         """(enterprise, amount, reasons) of every enterprise eligible for a measure."""
@@ -226,36 +227,63 @@ class ColumnarRun:
                                               results=results, totals=totals))
         return out
 
+    def _members(self, measure_id: str) -> list[int]:
+        """Per enterprise, the index of its signature for a measure (built on first use)."""
+        found = self._member_index.get(measure_id)
+        if found is None:
+            found = [0] * len(self.profiles)
+            for k, signature in enumerate(self.signatures[measure_id]):
+                for e in signature.members:
+                    found[e] = k
+            self._member_index[measure_id] = found
+        return found
+
     def _measure_results(self, measure_id: str, chosen: list[int]) -> dict[int, MeasureResult]:
+        """One measure's results; equal results (one signature, one locality) are one shared object,
+        as the Rete path shares them (results are frozen)."""
         if measure_id in self.rete_results:
             return {e: self.rete_results[measure_id][e] for e in chosen}
         measure = self.book.measure(measure_id)
-        units = {e: Units(city=measure.units, local=self.book.local_units.local_for(self.profiles[e].district,
-                                                                                   self.profiles[e].zone))
-                 for e in chosen}
         static = {"measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
                   "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
                   "notes": [measure.reading] if measure.reading else []}
-        if measure_id in self.fixed:
-            return {e: MeasureResult.model_construct(**static, **self.fixed[measure_id], units=units[e])
-                    for e in chosen}
-        plan = compiled(self.book).measures[measure_id].plan
+        units: dict[tuple[str, ...], Units] = {}
+        shared: dict[tuple[int, tuple[str, ...]], MeasureResult] = {}
+        fixed = self.fixed.get(measure_id)
+        plan = None if fixed is not None else compiled(self.book).measures[measure_id].plan
+        signatures = self.signatures.get(measure_id, [])
+        of = self._members(measure_id) if fixed is None else []
         out: dict[int, MeasureResult] = {}
-        for signature in self.signatures[measure_id]:
-            decided = signature.verdict
-            for e in signature.members:
-                if e not in units:
-                    continue
-                fields: dict[str, Any] = {"status": decided.status, "reasons": decided.reasons,
-                                          "missing": decided.missing, "amount": NO_AMOUNT, "potential_yuan": None}
-                if decided.status == "eligible":
-                    fields["amount"] = signature.amount or self._amount(plan, decided, e)
-                elif decided.status == "undetermined":
-                    counted = self.dumps[e].get(plan.potential_list) if plan.potential_list else None
-                    fields["potential_yuan"] = (potential(measure.amount, counted, True) if counted
-                                                else plan.potential)
-                out[e] = MeasureResult.model_construct(**static, **fields, units=units[e])
+        for e in chosen:
+            profile = self.profiles[e]
+            local = tuple(self.book.local_units.local_for(profile.district, profile.zone))
+            if local not in units:
+                units[local] = Units(city=measure.units, local=list(local))
+            k = -1 if fixed is not None else of[e]
+            found = shared.get((k, local))
+            if found is not None:
+                out[e] = found
+                continue
+            fields, alike = (fixed, True) if fixed is not None else self._fields(plan, signatures[k], e)  # type: ignore[arg-type]
+            out[e] = result = MeasureResult.model_construct(**static, **fields, units=units[local])
+            if alike:
+                shared[(k, local)] = result
         return out
+
+    def _fields(self, plan: MeasurePlan, signature: Signature, e: int) -> tuple[dict[str, Any], bool]:
+        """The enterprise's result fields, and whether they are the same for the whole signature."""
+        decided = signature.verdict
+        fields: dict[str, Any] = {"status": decided.status, "reasons": decided.reasons, "missing": decided.missing,
+                                  "amount": NO_AMOUNT, "potential_yuan": None}
+        own = False
+        if decided.status == "eligible":
+            own = signature.amount is None
+            fields["amount"] = signature.amount or self._amount(plan, decided, e)
+        elif decided.status == "undetermined":
+            counted = self.dumps[e].get(plan.potential_list) if plan.potential_list else None
+            own = bool(counted)
+            fields["potential_yuan"] = potential(plan.measure.amount, counted, True) if counted else plan.potential
+        return fields, not own
 
 
 def _fixed(book: RuleBook, measure_id: str, as_of: int) -> dict[str, Any] | None:
