@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 from tqdm import tqdm
 
+from batch.pools import clean_processes
 from batch.readers import Record, detect_format, fingerprint, open_input
 from batch.worker import ChunkOutcome, Job, evaluate_chunk, warm_up
 from engine import default_rules
@@ -167,7 +168,7 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
 def _pool(records: Iterable[Record], size: int, done: set[int], job: Job, workers: int,
           commit: Any, bar: Any) -> None:
     """At most ``3 × workers`` chunks in flight, so memory does not grow with the registry."""
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, mp_context=clean_processes()) as pool:
         pending: set[Future[ChunkOutcome]] = set()
         for number, batch in chunks(records, size):
             if number in done:
