@@ -24,7 +24,7 @@ from engine.size_standard import SIZE_CLASSES
 
 def sessions(book: RuleBook) -> dict[str, RuleSession]:
     return sessions_for(
-        f"huiqi_{book.version}", lambda: compile_book(book.measures, book.derived, book.size_standard)
+        f"huiqi_{book.version}", lambda: compile_book(book.ir)
     )
 
 
