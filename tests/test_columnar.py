@@ -22,6 +22,7 @@ from engine.columnar import compiled, evaluate_columns
 from engine.columnar import evaluate as columnar_evaluate
 from engine.columnar.compiler import NotCompilable
 from engine.columnar.expr import shifted
+from engine.columnar.frames import build_frames, frames_of
 from engine.evaluate import evaluate_many
 from engine.ir import Compare, Shifted, shift
 from engine.loader import default_rules
@@ -237,3 +238,15 @@ def test_a_measure_the_compiler_refuses_runs_on_rete_and_is_named(monkeypatch: p
     assert run.on_rete == {"M30": "M30: 测试用的不支持结构"}
     assert _json(run.results()) == _json(evaluate_many(profiles, AS_OF))
     assert any(result.by_measure("M30").status == "eligible" for result in run.results())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(raw=many_profiles, as_of=as_of_dates)
+def test_frames_read_off_profiles_are_the_facts_of_engine_facts(raw: list[dict[str, Any]], as_of: dt.date) -> None:
+    profiles = _valid(raw)
+    fast = frames_of(profiles, as_of)
+    reference = build_frames([p.model_dump(exclude_none=True) for p in profiles], as_of)
+    assert fast.ent.equals(reference.ent)
+    for name, frame in reference.items.items():
+        assert fast.items[name].equals(frame), name
+        assert fast.listed[name].equals(reference.listed[name]), name

@@ -24,7 +24,7 @@ import polars as pl
 
 from engine.columnar.compiler import MeasureColumns, NotCompilable, compile_measure, enterprise_gate
 from engine.columnar.expr import derived_column, truth
-from engine.columnar.frames import Frames, build_frames, enterprise_schema
+from engine.columnar.frames import Frames, enterprise_schema, frames_of
 from engine.decide import COUNT, FIXED, MeasurePlan, amount_of, outside_validity, potential
 from engine.facts import fact_field, yyyymmdd
 from engine.loader import RuleBook, default_rules
@@ -177,7 +177,6 @@ class ColumnarRun:
     book: RuleBook
     as_of: dt.date
     profiles: Sequence[Profile]
-    dumps: list[dict[str, Any]]
     derived: dict[str, list[str | None]]  # derived name -> value per enterprise
     signatures: dict[str, list[Signature]]  # measure id -> its signatures (every enterprise in one)
     fixed: dict[str, dict[str, Any]]  # measure id -> the verdict when it is the same for all
@@ -201,7 +200,7 @@ class ColumnarRun:
                 yield e, signature.amount or self._amount(plan, signature.verdict, e), signature.verdict.reasons
 
     def _amount(self, plan: MeasurePlan, decided: Verdict, e: int) -> AmountResult:
-        listed = self.dumps[e].get(plan.items.list) if plan.items is not None else None
+        listed = self._listed(e, plan.items.list) if plan.items is not None else None
         return amount_of(plan, listed, decided.qualifying, decided.percents)
 
     def results(self, which: Sequence[int] | None = None) -> list[Result]:
@@ -226,6 +225,11 @@ class ColumnarRun:
             out.append(Result.model_construct(as_of=self.as_of, rules_version=book.version, derived=derived,
                                               results=results, totals=totals))
         return out
+
+    def _listed(self, e: int, list_name: str) -> list[dict[str, Any]] | None:
+        """An enterprise's item list as the Rete path reads it (the profile's dump, money in yuan)."""
+        items = getattr(self.profiles[e], list_name)
+        return None if items is None else [item.model_dump(exclude_none=True) for item in items]
 
     def _members(self, measure_id: str) -> list[int]:
         """Per enterprise, the index of its signature for a measure (built on first use)."""
@@ -280,7 +284,7 @@ class ColumnarRun:
             own = signature.amount is None
             fields["amount"] = signature.amount or self._amount(plan, decided, e)
         elif decided.status == "undetermined":
-            counted = self.dumps[e].get(plan.potential_list) if plan.potential_list else None
+            counted = self._listed(e, plan.potential_list) if plan.potential_list else None
             own = bool(counted)
             fields["potential_yuan"] = potential(plan.measure.amount, counted, True) if counted else plan.potential
         return fields, not own
@@ -339,11 +343,10 @@ def evaluate_columns(profiles: Sequence[Profile], as_of: dt.date, book: RuleBook
     """Evaluate ``profiles`` on ``as_of`` in columns (``measures``: these only; default all)."""
     book = book or default_rules()
     measure_ids = list(measures) if measures is not None else [m.id for m in book.measures]
-    dumps = [profile.model_dump(exclude_none=True) for profile in profiles]
-    frames = build_frames(dumps, as_of)
+    frames = frames_of(profiles, as_of)
     derived, signatures, fixed = evaluate_frames(frames, as_of, book, measure_ids)
     refused = {m: why for m, why in compiled(book).refused.items() if m in measure_ids and m not in fixed}
-    run = ColumnarRun(book, as_of, profiles, dumps, derived, signatures, fixed, refused)
+    run = ColumnarRun(book, as_of, profiles, derived, signatures, fixed, refused)
     if refused:
         from engine.evaluate import evaluate_many
 

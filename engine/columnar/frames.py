@@ -20,7 +20,15 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel
 
-from engine.facts import ENTERPRISE_SKIP, INDUSTRY_LEVELS_NAMES, ITEM_LISTS, build_facts, fact_field
+from engine.facts import (
+    ENTERPRISE_SKIP,
+    INDUSTRY_LEVELS_NAMES,
+    ITEM_LISTS,
+    build_facts,
+    fact_field,
+    industry_levels,
+    is_money_field,
+)
 from engine.profile import Profile
 
 
@@ -49,15 +57,20 @@ def _dtype(annotation: Any) -> pl.DataType:
 
 
 def _attributes(model: type[BaseModel], prefix: str = "") -> dict[str, pl.DataType]:
-    out: dict[str, pl.DataType] = {}
+    return {attribute: kind for attribute, (kind, _) in _paths(model, prefix).items()}
+
+
+def _paths(model: type[BaseModel], prefix: str = "") -> dict[str, tuple[pl.DataType, str]]:
+    """Fact attribute -> (column type, dotted profile path), for the scalar fields of ``model``."""
+    out: dict[str, tuple[pl.DataType, str]] = {}
     for name, info in model.model_fields.items():
         annotation = _strip(info.annotation)
         if typing.get_origin(annotation) is list:
             continue
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            out.update(_attributes(annotation, f"{prefix}{name}."))
+            out.update(_paths(annotation, f"{prefix}{name}."))
         else:
-            out[fact_field(f"{prefix}{name}")] = _dtype(annotation)
+            out[fact_field(f"{prefix}{name}")] = (_dtype(annotation), f"{prefix}{name}")
     return out
 
 
@@ -90,6 +103,82 @@ class Frames:
 
 def _column(rows: Sequence[dict[str, Any]], name: str, kind: pl.DataType) -> pl.Series:
     return pl.Series(name, [row.get(name) for row in rows], dtype=kind)
+
+
+def _fact_value(path: str, value: Any) -> Any:
+    """A model value as ``engine.facts`` types it (dates YYYYMMDD, money fen)."""
+    kind = type(value)
+    if kind is dt.date:
+        return value.year * 10_000 + value.month * 100 + value.day
+    if kind is Decimal:
+        return int(value * 100) if is_money_field(path) else int(value)
+    return value
+
+
+def _values(objects: Sequence[Any], path: str) -> list[Any]:
+    """The value at a dotted path of each model object (None where absent), typed as a fact."""
+    parts = path.split(".")
+    out = []
+    for obj in objects:
+        for part in parts:
+            obj = getattr(obj, part)
+            if obj is None:
+                break
+        out.append(None if obj is None else _fact_value(path, obj))
+    return out
+
+
+@cache
+def _model_paths(list_name: str | None) -> dict[str, tuple[pl.DataType, str]]:
+    if list_name is None:
+        return {a: v for a, v in _paths(Profile).items() if a not in ENTERPRISE_SKIP and a != "industry_code"}
+    model = _strip(typing.get_args(_strip(Profile.model_fields[list_name].annotation))[0])
+    return _paths(model)
+
+
+def frames_of(profiles: Sequence[Profile], as_of: dt.date) -> Frames:
+    """The same frames as ``build_frames``, read straight off validated profiles (no dump, no
+    fact dicts: a batch builds them for every enterprise)."""
+    today = as_of.year * 10_000 + as_of.month * 100 + as_of.day
+    n = len(profiles)
+    columns = [pl.Series("e", range(n), dtype=pl.Int64)]
+    schema = enterprise_schema()
+    paths = _model_paths(None)
+    levels: dict[str, list[str | None]] = {name: [] for name in INDUSTRY_LEVELS_NAMES}
+    for profile in profiles:
+        found = industry_levels(profile.industry_code) if profile.industry_code is not None else {}
+        for name in INDUSTRY_LEVELS_NAMES:
+            levels[name].append(found.get(name))
+    for attribute, kind in schema.items():
+        if attribute in levels:
+            values: list[Any] = levels[attribute]
+        elif attribute == "as_of":
+            values = [today] * n
+        else:
+            values = _values(profiles, paths[attribute][1])
+        columns.append(pl.Series(attribute, values, dtype=kind))
+    items: dict[str, pl.DataFrame] = {}
+    listed: dict[str, pl.Series] = {}
+    for list_name in ITEM_LISTS:
+        owners: list[int] = []
+        indexes: list[int] = []
+        objects: list[Any] = []
+        counts: list[int | None] = []
+        for e, profile in enumerate(profiles):
+            found_items = getattr(profile, list_name)
+            counts.append(None if found_items is None else len(found_items))
+            for i, item in enumerate(found_items or ()):
+                owners.append(e)
+                indexes.append(i)
+                objects.append(item)
+        item_paths = _model_paths(list_name)
+        item_columns = [pl.Series("e", owners, dtype=pl.Int64), pl.Series("i", indexes, dtype=pl.Int64)]
+        for attribute, kind in item_schema(list_name).items():
+            values = [today] * len(objects) if attribute == "as_of" else _values(objects, item_paths[attribute][1])
+            item_columns.append(pl.Series(attribute, values, dtype=kind))
+        items[list_name] = pl.DataFrame(item_columns)
+        listed[list_name] = pl.Series(list_name, counts, dtype=pl.Int64)
+    return Frames(n, pl.DataFrame(columns), items, listed)
 
 
 def build_frames(dumps: Sequence[dict[str, Any]], as_of: dt.date) -> Frames:
