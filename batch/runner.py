@@ -49,6 +49,9 @@ ENGINES = ("columnar", "rete", "dask")  # "local" (the name before the columnar 
 CHUNK_SIZES = {"columnar": 10_000, "rete": 500, "dask": 10_000}
 
 
+IN_FLIGHT = 30_000  # enterprises read ahead of the workers (see _pool)
+
+
 def engine_name(name: str) -> str:
     return "rete" if name == "local" else name
 
@@ -167,14 +170,16 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
 
 def _pool(records: Iterable[Record], size: int, done: set[int], job: Job, workers: int,
           commit: Any, bar: Any) -> None:
-    """At most ``3 × workers`` chunks in flight, so memory does not grow with the registry."""
+    """A few chunks in flight (at most ``3 × workers``, and about 30,000 enterprises), so memory does
+    not grow with the registry and every worker has its next chunk waiting."""
+    in_flight = max(workers + 1, min(3 * workers, IN_FLIGHT // size))
     with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, mp_context=clean_processes()) as pool:
         pending: set[Future[ChunkOutcome]] = set()
         for number, batch in chunks(records, size):
             if number in done:
                 bar.update(sum(r.counted for r in batch))
                 continue
-            if len(pending) >= 3 * workers:
+            if len(pending) >= in_flight:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     commit(future.result())
