@@ -158,6 +158,7 @@ def _missing(reads: Reads, fact: dict[str, Any], ctx: Context, prefix: str = "")
 class _Condition(NamedTuple):
     """One enterprise condition, as the hot path reads it."""
 
+    id: str
     fail_tag: str
     ok_tag: str
     presence_decides: bool  # no ok rule: known fields and no failure mean "met"
@@ -171,7 +172,8 @@ class _Condition(NamedTuple):
 def _condition(measure: Measure, condition: Condition, seen: dict[tuple[Any, ...], Reads]) -> _Condition:
     reads = _reads(condition.test, seen)
     return _Condition(
-        tag_fail(measure.id, condition.id), tag_ok(measure.id, condition.id), not needs_ok_rule(condition),
+        condition.id, tag_fail(measure.id, condition.id), tag_ok(measure.id, condition.id),
+        not needs_ok_rule(condition),
         frozenset(attribute for attribute, _ in reads.fields), frozenset(reads.derived),
         condition.met, condition.failed, reads,
     )
@@ -192,6 +194,7 @@ def _state(condition: _Condition, ctx: Context) -> str:
 class _ItemCondition(NamedTuple):
     """An item condition that grades (a tier's ``when``), decided item by item."""
 
+    id: str
     fail_tag: str
     ok_tag: str
     met: str
@@ -219,7 +222,7 @@ def _items(measure: Measure, rule: ItemRule, seen: dict[tuple[Any, ...], Reads])
     gain = "可能增加金额" if measure.amount.kind != "none" else "可能也符合条件"
     conjunction = Test.model_validate({"all": [c.test for c in gates]})
     graders = {
-        c.id: _ItemCondition(tag_item_fail(measure.id, c.id), tag_item_ok(measure.id, c.id), c.met, c.failed,
+        c.id: _ItemCondition(c.id, tag_item_fail(measure.id, c.id), tag_item_ok(measure.id, c.id), c.met, c.failed,
                              f"信息不全，尚不能确定适用的比例（{c.phrase}）", _reads(c.test, seen))
         for c in rule.conditions
     }

@@ -147,7 +147,7 @@ def compile_measure(ir: MeasureIR, plan: MeasurePlan) -> MeasureColumns:
         for tier in plan.tiers:
             if tier.item is None:
                 continue
-            grader_id = next(cid for cid, g in plan.items.graders.items() if g is tier.item)
+            grader_id = tier.item.id
             grader_attributes = attributes_of(tier.item.reads)
             graders.append(Grader(grader_id, item_nodes[grader_id], grader_attributes, shift))
             shift += 2 + len(grader_attributes)

@@ -131,8 +131,7 @@ def _word(columns: MeasureColumns, key: dict[str, Any]) -> Verdict:
     plan = columns.plan
     derived_missing = {name: _split(key[_missing_column(name)]) for name in columns.derived}
     codes = {cid: key[columns.column(cid)] for cid in plan.conditions}
-    ids = {id(c): cid for cid, c in plan.conditions.items()}
-    states = [enterprise_gate(codes[ids[id(c)]], c.reads, derived_missing) for c in plan.gates]
+    states = [enterprise_gate(codes[c.id], c.reads, derived_missing) for c in plan.gates]
     layout = columns.items
     item_codes: list[int] = key.get(columns.item_column) or [] if layout is not None else []
     listed = key.get(f"{layout.list}:listed") if layout is not None else None
@@ -143,9 +142,9 @@ def _word(columns: MeasureColumns, key: dict[str, Any]) -> Verdict:
 
     def tier_state(tier: Any, index: int) -> Any:
         if tier.enterprise is not None:
-            return enterprise_gate(codes[ids[id(tier.enterprise)]], tier.enterprise.reads, derived_missing)
+            return enterprise_gate(codes[tier.enterprise.id], tier.enterprise.reads, derived_missing)
         assert layout is not None
-        grader = next(g for g in layout.graders if plan.items.graders[g.id] is tier.item)  # type: ignore[union-attr]
+        grader = next(g for g in layout.graders if g.id == tier.item.id)
         return layout.grader_state(item_codes[index], grader, tier.item.reads, index, derived_missing)
 
     return verdict(plan, gate_status(states), states, listed, item, tier_state)
