@@ -118,14 +118,20 @@ def _fact_value(path: str, value: Any) -> Any:
 def _values(objects: Sequence[Any], path: str) -> list[Any]:
     """The value at a dotted path of each model object (None where absent), typed as a fact."""
     parts = path.split(".")
-    out = []
-    for obj in objects:
-        for part in parts:
-            obj = getattr(obj, part)
-            if obj is None:
-                break
-        out.append(None if obj is None else _fact_value(path, obj))
-    return out
+    if len(parts) == 1:  # most fields: one dict lookup per object (models keep their fields in __dict__)
+        values = [obj.__dict__[path] for obj in objects]
+    else:
+        values = []
+        for obj in objects:
+            for part in parts:
+                obj = obj.__dict__[part]
+                if obj is None:
+                    break
+            values.append(obj)
+    kinds = {type(value) for value in values} - {type(None)}
+    if not kinds & {dt.date, Decimal}:
+        return values  # str, int, bool: already as the facts carry them
+    return [None if value is None else _fact_value(path, value) for value in values]
 
 
 @cache
