@@ -206,6 +206,11 @@ def test_edge_profiles_give_identical_results(batch: tuple[dt.date, list[dict[st
     assert_same(_valid(raw), as_of)
 
 
+def test_no_enterprise_at_all() -> None:
+    run = evaluate_columns([], AS_OF)
+    assert run.results() == [] and list(run.eligible("M30")) == []
+
+
 def test_empty_and_unknown_lists_and_empty_profiles() -> None:
     profiles = [parse_profile(p) for p in (
         {}, {"hires": []}, {"industry_code": "C3911", "employees": 35, "revenue_yuan": 12_000_000, "hires": []},
