@@ -25,8 +25,8 @@ from batch.synth import profiles as synthetic
 from engine import ProfileError, default_rules, parse_profile
 from engine.columnar.evaluate import compiled
 from engine.columnar.frames import build_frames
-from engine.decide import MeasurePlan
 from engine.ir import YEAR, All, Any_, Attr, Compare, Derived, Node, Shifted
+from engine.plan import MeasurePlan
 
 AS_OF = dt.date(2026, 1, 15)
 SQL_OP = {"eq": "=", "ne": "<>", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}

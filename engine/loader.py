@@ -56,8 +56,8 @@ class RuleBook:
 
     @cached_property
     def plans(self) -> dict[str, Any]:
-        """Each measure's decision plan (``engine.decide.MeasurePlan``), built once per book."""
-        from engine.decide import build_plans  # decide reads the book: built on first use
+        """Each measure's decision plan (``engine.plan.MeasurePlan``), built once per book."""
+        from engine.plan import build_plans  # plans read the book: built on first use
 
         return build_plans(self)
 

@@ -65,7 +65,7 @@ TierState = Callable[[Any, int], Gate]
 
 def verdict(plan: Any, status: str, states: Sequence[Gate], listed: int | None,
             items: Callable[[int], ItemView], tier_state: TierState) -> Verdict:
-    """The verdict of one measure (``plan``: ``engine.decide.MeasurePlan``) for one enterprise.
+    """The verdict of one measure (``plan``: ``engine.plan.MeasurePlan``) for one enterprise.
 
     ``status``/``states``: the gates' Kleene AND and each gate's state; ``listed``: the number of
     items of the measure's list (None: unknown); ``items(i)``: the view of item i."""

@@ -17,8 +17,8 @@ from functools import reduce
 import polars as pl
 
 from engine.columnar.expr import FAILED_CODE, MET_CODE, absent_mask, state_code, truth
-from engine.decide import MeasurePlan
 from engine.ir import All, MeasureIR, Node
+from engine.plan import MeasurePlan
 from engine.verdict import FAILED, MET, Gate, ItemView
 
 PACKED_BITS = 62  # an item's packed state fits an Int64
@@ -29,7 +29,7 @@ class NotCompilable(Exception):
 
 
 def attributes_of(reads: object) -> tuple[str, ...]:
-    """The distinct fact attributes of a plan's reads (``engine.decide._Reads``), in order."""
+    """The distinct fact attributes of a plan's reads (``engine.plan.Reads``), in order."""
     return tuple(dict.fromkeys(attribute for attribute, _ in reads.fields))  # type: ignore[attr-defined]
 
 

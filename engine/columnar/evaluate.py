@@ -25,9 +25,9 @@ import polars as pl
 from engine.columnar.compiler import MeasureColumns, NotCompilable, compile_measure, enterprise_gate
 from engine.columnar.expr import derived_column, truth
 from engine.columnar.frames import Frames, enterprise_schema, frames_of
-from engine.decide import COUNT, FIXED, MeasurePlan, amount_of, outside_validity, potential
 from engine.facts import fact_field, yyyymmdd
 from engine.loader import RuleBook, default_rules
+from engine.plan import COUNT, FIXED, MeasurePlan, amount_of, outside_validity, potential
 from engine.profile import Profile
 from engine.result import NO_AMOUNT, AmountResult, Derived, MeasureResult, Result, Totals, Units
 from engine.size_standard import NOT_APPLICABLE_GROUP, SIZE_CLASSES
