@@ -135,6 +135,9 @@ class MeasureColumns:
 def compile_measure(ir: MeasureIR, plan: MeasurePlan) -> MeasureColumns:
     """The columns of one measure (``plan``: its decision plan), or ``NotCompilable`` naming what is not handled."""
     nodes = {c.id: c.node for c in ir.conditions}
+    for cid, condition in plan.conditions.items():
+        if len(attributes_of(condition.reads)) > PACKED_BITS:
+            raise NotCompilable(f"{ir.id}.{cid}: 条件读取的字段过多，缺失字段的位掩码超过 {PACKED_BITS} 位")
     conditions = {cid: state_code(nodes[cid], attributes_of(c.reads)) for cid, c in plan.conditions.items()}
     derived = [name for c in plan.conditions.values() for name in c.reads.derived]
     layout = None
