@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from batch.schema import ENTERPRISES, KEY, clean, list_fields, unflatten
+from sources.encoding import EncodingProblem, detect
 
 FORMATS = ("csv", "jsonl", "parquet")
 
@@ -90,6 +91,13 @@ def fingerprint(path: Path, fmt: str) -> str:
     return digest.hexdigest()
 
 
+def encodings(path: Path, fmt: str) -> dict[Path, str]:
+    """The detected encoding of every text input file; ``EncodingProblem`` (file, line, reason) for a bad one."""
+    if fmt not in ("csv", "jsonl"):
+        return {}
+    return {file: detect(file) for file in input_files(path, fmt)}
+
+
 def _code_of(data: dict[str, Any]) -> str:
     return str(data.get(KEY) or "").strip().upper()
 
@@ -119,8 +127,8 @@ class _Duplicates:
 
 def read_jsonl(path: Path) -> Iterator[Record]:
     duplicates = _Duplicates()
-    for file in input_files(path, "jsonl"):
-        with file.open(encoding="utf-8") as handle:
+    for file, encoding in encodings(path, "jsonl").items():
+        with file.open(encoding=encoding) as handle:
             for number, text in enumerate(handle, start=1):
                 if not text.strip():
                     continue
@@ -192,13 +200,13 @@ def count_parquet(path: Path) -> int:
 INDEX_LOADERS = 2
 
 
-def _load_table(file: Path, db_path: Path) -> None:
+def _load_table(file: Path, db_path: Path, encoding: str = "utf-8-sig") -> None:
     """One CSV file into its own SQLite file, indexed by (credit_code, line). Runs in a process."""
     table = file.stem
     db = sqlite3.connect(db_path)
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;")
     db.execute(f'CREATE TABLE "{table}" (code TEXT, line INTEGER, row BLOB)')
-    with file.open(encoding="utf-8-sig", newline="") as handle:
+    with file.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None) or []
         batch: list[tuple[str, int, bytes]] = []
@@ -225,14 +233,16 @@ class CsvIndex:
         self.folder = folder
         self._tmp = tempfile.TemporaryDirectory(prefix="huiqi-index-", dir=workdir)
         ordered = input_files(folder, "csv")  # the merge order
+        detected = encodings(folder, "csv")
         files = sorted(ordered, key=lambda f: f.stat().st_size, reverse=True)  # loaded largest first
         paths = [Path(self._tmp.name) / f"{file.stem}.sqlite3" for file in files]
+        codes = [detected[file] for file in files]
         if len(files) > 1 and INDEX_LOADERS > 1:
             with ProcessPoolExecutor(max_workers=INDEX_LOADERS) as pool:
-                list(pool.map(_load_table, files, paths))
+                list(pool.map(_load_table, files, paths, codes))
         else:
-            for file, path in zip(files, paths, strict=True):
-                _load_table(file, path)
+            for file, path, encoding in zip(files, paths, codes, strict=True):
+                _load_table(file, path, encoding)
         self.dbs = {file.stem: sqlite3.connect(path) for file, path in zip(files, paths, strict=True)}
         self.tables = [file.stem for file in ordered]
         self.total = self.dbs[ENTERPRISES].execute(f"SELECT count(*) FROM {ENTERPRISES}").fetchone()[0]
@@ -326,4 +336,4 @@ def open_input(path: Path, fmt: str, workdir: Path | None = None) -> tuple[Itera
     raise ValueError(f"不支持的格式：{fmt}")
 
 
-__all__ = ["FORMATS", "Record", "Stray", "detect_format", "fingerprint", "open_input"]
+__all__ = ["FORMATS", "EncodingProblem", "Record", "Stray", "detect_format", "encodings", "fingerprint", "open_input"]

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 from tqdm import tqdm
 
-from batch.readers import Record, detect_format, fingerprint, open_input
+from batch.readers import EncodingProblem, Record, detect_format, encodings, fingerprint, open_input
 from batch.worker import ChunkOutcome, Job, evaluate_chunk, warm_up
 from engine import default_rules
 from store import runs
@@ -78,6 +78,7 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
         fmt = spec.fmt or detect_format(path)
     except ValueError as exc:
         raise BatchError(str(exc)) from None
+    readable(path, fmt)
     run_id = new_run_id()
     runs.create_run(
         engine, id=run_id, rules_version=default_rules().version, input_path=str(path), input_format=fmt,
@@ -86,6 +87,14 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
         chunk_size=spec.chunk_size, engine=engine_name, out_dir=str(spec.out_dir) if spec.out_dir else None,
     )
     return run_id
+
+
+def readable(path: Path, fmt: str) -> None:
+    """Every text file's encoding is UTF-8 or GB18030 (checked before a run is recorded or resumed)."""
+    try:
+        encodings(path, fmt)
+    except EncodingProblem as exc:
+        raise BatchError(f"{exc}（文件：{path / exc.file if path.is_dir() else path}）") from None
 
 
 def check_resumable(engine: Engine, run_id: str) -> Any:
@@ -99,6 +108,7 @@ def check_resumable(engine: Engine, run_id: str) -> Any:
         raise BatchError("输入文件自该批次开始后已改变，不能续跑；请重新发起批次")
     if default_rules().version != run.rules_version:
         raise BatchError(f"规则版本已由 {run.rules_version} 变为 {default_rules().version}，不能续跑；请重新发起批次")
+    readable(path, run.input_format)
     return run
 
 
