@@ -21,6 +21,8 @@ from tqdm import tqdm
 from batch.readers import EncodingProblem, Record, detect_format, encodings, fingerprint, open_input
 from batch.worker import ChunkOutcome, Job, evaluate_chunk, warm_up
 from engine import default_rules
+from sources.mapping import MappingError
+from sources.tables import TableError
 from store import runs
 from store.db import open_database
 
@@ -79,6 +81,8 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
     except ValueError as exc:
         raise BatchError(str(exc)) from None
     readable(path, fmt)
+    if fmt == "sources" and spec.fmt not in (None, "sources"):
+        raise BatchError("数据来源文件（sources.yaml）只能用 --sources 读取")
     run_id = new_run_id()
     runs.create_run(
         engine, id=run_id, rules_version=default_rules().version, input_path=str(path), input_format=fmt,
@@ -90,11 +94,20 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
 
 
 def readable(path: Path, fmt: str) -> None:
-    """Every text file's encoding is UTF-8 or GB18030 (checked before a run is recorded or resumed)."""
+    """Every text file's encoding is UTF-8 or GB18030, every mapping usable and every mapped column
+    present (checked before a run is recorded or resumed, so a bad input never leaves a run behind)."""
     try:
         encodings(path, fmt)
+        if fmt == "sources":
+            from sources.mapping import load_sources
+            from sources.rows import plan
+
+            for source in load_sources(path):
+                plan(source).table.close()
     except EncodingProblem as exc:
         raise BatchError(f"{exc}（文件：{path / exc.file if path.is_dir() else path}）") from None
+    except (MappingError, TableError) as exc:
+        raise BatchError(str(exc)) from None
 
 
 def check_resumable(engine: Engine, run_id: str) -> Any:
@@ -120,7 +133,10 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
     workdir = Path(run.out_dir) if run.out_dir else None
     if workdir:
         workdir.mkdir(parents=True, exist_ok=True)
-    records, total, warnings = open_input(Path(run.input_path), run.input_format, workdir)
+    try:
+        records, total, warnings = open_input(Path(run.input_path), run.input_format, workdir)
+    except (MappingError, TableError, EncodingProblem) as exc:
+        raise BatchError(f"{exc}；批次 {run_id} 保留为未完成，可修正后用 --resume 续跑") from None
     for warning in warnings:
         print(warning, file=sys.stderr)
     bar = tqdm(total=total, unit="户", desc=f"批次 {run_id}", file=sys.stderr, disable=not progress,
