@@ -79,7 +79,8 @@ def test_priority_decides_and_every_disagreement_is_reported(sources: Path) -> N
     assert not a.rejects
     (employees,) = [n for n in a.notices if n.kind == "conflict" and n.field == "employees"]
     assert merger.infos[employees.source].file == "stats.csv" and employees.row == 2
-    assert "登记库（reg.xlsx[登记] 第 3 行）" in employees.reason and "35" in employees.reason and "40" in employees.reason
+    assert "登记库（reg.xlsx[登记] 第 3 行）" in employees.reason
+    assert "采用 “35”" in employees.reason and "本行为 “40”" in employees.reason
     (hires,) = [n for n in a.notices if n.field == "hires"]
     assert hires.kind == "conflict" and merger.infos[hires.source].name == "医保" and "2 项" in hires.reason
     where = Provenance(merger.infos, a.facts, a.origin).locate("hires[1].birth_date")  # type: ignore[arg-type]
