@@ -34,7 +34,7 @@ class Provenance:
 
     def _at(self, origin: Origin, field: str | None) -> Location:
         info = self.infos[origin[0]]
-        column = info.columns.get(field) if field else None
+        column = info.key if field == "credit_code" else info.columns.get(field) if field else None
         return Location(info.name, info.file, info.sheet, origin[1], column)
 
     def locate(self, path: str) -> Location:
@@ -48,7 +48,7 @@ class Provenance:
         origin = self.facts.get(path) or self.facts.get(top)
         if origin is not None:
             return self._at(origin, path if path in self.facts else top)
-        return self._at(self.origin, None)
+        return self._at(self.origin, path or None)
 
     def text(self, fields: Iterable[str] | None = None) -> str:
         """数据来源 for a list line: each source that gave one of ``fields`` (all facts when None) and its rows."""
