@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 
 from batch.schema import KEY
+from sources.columns import read_columns
 from sources.mapping import Source
 from sources.rows import parsed_rows, plan
 
@@ -98,13 +99,14 @@ class Loaded:
 def _load(source: Source, db_path: Path) -> Loaded:
     """Read one source through its mapping into an SQLite file sorted by (credit code, row). Runs in a process."""
     p = plan(source)
+    columns = read_columns(p)
     db = sqlite3.connect(db_path)
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
                      " CREATE TABLE t (code TEXT, row INTEGER, data BLOB)")
     batch: list[tuple[str, int, bytes]] = []
     count = 0
     dumps = orjson.dumps
-    for parsed in parsed_rows(p):
+    for parsed in columns.rows() if columns is not None else parsed_rows(p):
         batch.append((parsed.key, parsed.row, dumps((parsed.facts, parsed.errors) if parsed.errors else parsed.facts)))
         count += 1
         if len(batch) >= 20_000:
