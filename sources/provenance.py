@@ -63,7 +63,7 @@ class Provenance:
         for index in sorted(rows):
             info, numbers = self.infos[index], sorted(rows[index])
             shown = "、".join(str(n) for n in numbers[:ROWS_SHOWN])
-            more = f" 等 {len(numbers)} 行" if len(numbers) > ROWS_SHOWN else " 行"
+            more = f" 行等 {len(numbers)} 行" if len(numbers) > ROWS_SHOWN else " 行"
             parts.append(f"{info.name}（{info.department}，{info.file} 第 {shown}{more}）")
         return "；".join(parts)
 
