@@ -146,6 +146,7 @@ class Fact:
     label: str
     value: Any
     source: str
+    department: str | None = None  # a registry fact from department sources: the department it came from
 
     @property
     def shown(self) -> str:
@@ -168,6 +169,24 @@ def relied_declared(result: Result, profile: dict[str, Any], facts_source: dict[
     return out
 
 
-def fact_table(profile: dict[str, Any], facts_source: dict[str, str]) -> list[Fact]:
-    return [Fact(p, fact_label(p), v, facts_source.get(p, DECLARED)) for p, v in leaves(profile).items()
-            if p not in ("credit_code", "name")]
+def department_of(path: str, provenance: dict[str, dict[str, Any]] | None) -> str | None:
+    """The department a registry fact came from: its own entry, its list item's, or its top field's."""
+    if not provenance:
+        return None
+    item = path.split("].")[0] + "]" if "]." in path else None
+    for key in (path, item, path.split(".")[0].split("[")[0]):
+        if key and key in provenance:
+            return provenance[key].get("department")
+    return None
+
+
+def fact_table(profile: dict[str, Any], facts_source: dict[str, str],
+               provenance: dict[str, dict[str, Any]] | None = None) -> list[Fact]:
+    facts = []
+    for path, value in leaves(profile).items():
+        if path in ("credit_code", "name"):
+            continue
+        source = facts_source.get(path, DECLARED)
+        department = department_of(path, provenance) if source == REGISTRY else None
+        facts.append(Fact(path, fact_label(path), value, source, department))
+    return facts
