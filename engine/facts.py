@@ -3,15 +3,20 @@
 Only known values become attributes: an absent attribute is how "unknown" reaches
 the engine. Dates become YYYYMMDD integers and money integer fen (durable-rules
 serialises neither ``date`` nor ``Decimal``, and coerces mixed types silently, so
-every value is typed here first). Nested fields are flattened with ``__``.
+every value is typed here first). Nested fields are flattened with ``__``. A date a rule
+counts whole years from (a birth date, a founding date) also comes with those anniversaries,
+computed by the engine's one date rule (``engine.dates``), since the Rete can only add numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from typing import Any
+
+from engine.dates import anniversary, shifted, yyyymmdd
 
 ITEM_LISTS = (
     "hires", "loans", "procurement_contracts", "exhibitions", "designations", "events", "projects",
@@ -30,10 +35,6 @@ def fact_field(path: str) -> str:
     """Profile field path (``revenue_yuan``, ``insurance_months.pension``) to fact attribute."""
     name = path.replace(".", "__")
     return name[: -len("_yuan")] + "_fen" if name.endswith("_yuan") else name
-
-
-def yyyymmdd(day: dt.date) -> int:
-    return day.year * 10_000 + day.month * 100 + day.day
 
 
 def _scalar(path: str, value: Any) -> Any:
@@ -67,18 +68,29 @@ def industry_levels(code: str) -> dict[str, str]:
     return levels
 
 
-def build_facts(data: dict[str, Any], as_of: dt.date, enterprise_key: int = 0) -> list[dict[str, Any]]:
+def _with_anniversaries(fact: dict[str, Any], shifts: Iterable[tuple[str, int]]) -> dict[str, Any]:
+    for attribute, years in shifts:
+        date = fact.get(attribute)
+        if date is not None:
+            fact[shifted(attribute, years)] = anniversary(date, years)
+    return fact
+
+
+def build_facts(data: dict[str, Any], as_of: dt.date, enterprise_key: int = 0,
+                shifts: Iterable[tuple[str, int]] = ()) -> list[dict[str, Any]]:
     """The facts of one profile, given as ``Profile.model_dump(exclude_none=True)`` (the evaluation
     needs that dump too): the enterprise fact first, then one fact per list item. ``e`` tells the
-    enterprises of one session apart (it leads every fact: see engine.session)."""
+    enterprises of one session apart (it leads every fact: see engine.session). ``shifts``: the
+    (date attribute, years) anniversaries the rules compare with (``BookIR.shifts``)."""
     today = yyyymmdd(as_of)
     enterprise = {k: v for k, v in data.items() if k not in ENTERPRISE_SKIP}
     ent = {"e": enterprise_key, "t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}
     code = ent.pop("industry_code", None)
     if code is not None:
         ent.update(industry_levels(code))
-    facts = [ent]
+    facts = [_with_anniversaries(ent, shifts)]
     for list_name in ITEM_LISTS:
         for index, item in enumerate(data.get(list_name) or []):
-            facts.append({"e": enterprise_key, "t": list_name, "i": index, "as_of": today, **_flatten(item)})
+            fact = {"e": enterprise_key, "t": list_name, "i": index, "as_of": today, **_flatten(item)}
+            facts.append(_with_anniversaries(fact, shifts) if shifts else fact)
     return facts
