@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -143,6 +143,37 @@ class Amount(Strict):
         return self
 
 
+class Parameter(Strict):
+    """A value the text leaves open and the tool had to choose (OpenFisca's parameters): kept in
+    the rule file with its reason and the date it was chosen, never in code. A test reads it as
+    ``{param: name}``; ``met``/``failed`` sentences may show it as ``{name}``."""
+
+    value: dt.date | Decimal | int | str
+    label: str = Field(min_length=2, description="参数的含义，如 “新认定”的起始日")
+    reading: str = Field(min_length=10, description="为何取这个值：原文、依据、来源，或说明这是本工具的理解")
+    decided_on: dt.date = Field(description="确定此值的日期（核实到新的依据后应更新）")
+
+
+PARAMETER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def _resolve(node: Any, parameters: dict[str, Any], where: str) -> Any:
+    """``{param: name}`` operands replaced by the parameter's value, ``{name}`` in sentences by its text."""
+    if isinstance(node, dict):
+        if set(node) == {"param"}:
+            name = node["param"]
+            if name not in parameters:
+                raise ValueError(f"{where}：参数 {name} 未在 parameters 中定义")
+            return parameters[name]["value"]
+        return {key: _resolve(value, parameters, f"{where}.{key}") for key, value in node.items()}
+    if isinstance(node, list):
+        return [_resolve(value, parameters, f"{where}[{n}]") for n, value in enumerate(node)]
+    if isinstance(node, str) and parameters:
+        return PARAMETER.sub(lambda m: str(parameters[m.group(1)]["value"]) if m.group(1) in parameters
+                             else m.group(0), node)
+    return node
+
+
 class Validity(Strict):
     from_: dt.date | None = Field(default=None, alias="from")
     to: dt.date | None = None
@@ -174,6 +205,21 @@ class Measure(Strict):
     items: ItemRule | None = None
     amount: Amount = Amount(kind="none")
     reading: str | None = Field(default=None, description="原文有歧义时采取的理解及依据")
+    parameters: dict[str, Parameter] = Field(default={}, description="原文未定、本工具选定的值，条件中以 {param: 名称} 引用")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parameters_in_place(cls, data: Any) -> Any:
+        """Conditions get the parameters' values at load, so every reader (the Rete compiler, the
+        intermediate form, the catalogue) sees plain values and needs to know nothing of them."""
+        if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+            return data
+        parameters = {name: spec for name, spec in data["parameters"].items() if isinstance(spec, dict)}
+        resolved = dict(data)
+        for key in ("conditions", "items"):
+            if key in data:
+                resolved[key] = _resolve(data[key], parameters, key)
+        return resolved
 
     @field_validator("id")
     @classmethod
