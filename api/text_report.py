@@ -12,10 +12,8 @@ def _amount_line(item: MeasureResult) -> str:
     amount = item.amount
     if amount.kind == "none" or amount.yuan is None:
         return ""
-    if amount.kind == "share":
-        single = len({part.percent for part in amount.parts}) <= 1 and amount.percent is not None
-        percent = f" {amount.percent:g}%" if single else ""
-        return f"{amount.label or '比例'}{percent}：{amount.formula}"
+    if amount.kind == "share":  # the label says what the percent means, in the text's words
+        return f"{amount.label or '比例'}：{amount.formula}"
     if "=" not in (amount.formula or ""):
         return amount.formula or f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元"
     return f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元（{amount.formula}）"

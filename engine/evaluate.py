@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.amounts import yuan
+from engine.amounts import wan
 from engine.compile import compile_book, derived_fact
 from engine.compiled import Fired
 from engine.decide import Context, decide
@@ -47,7 +47,7 @@ def _size_basis(book: RuleBook, group: str | None, profile: Profile) -> str | No
         if value is None:
             parts.append(f"{metric.label} 未知")
         elif metric.unit == "万元":
-            parts.append(f"{metric.label} {yuan(Decimal(value) / 10_000)} 万元")
+            parts.append(f"{metric.label} {wan(value)} 万元")  # exact: a rounded figure can cross a line
         else:
             parts.append(f"{metric.label} {value}")
     return f"{group}: " + ", ".join(parts)

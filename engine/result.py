@@ -39,7 +39,8 @@ class AmountResult(Out):
         None, description="share：比例（%）；各项比例不同时为综合比例（金额合计 ÷ 基数合计），逐项比例见 parts"
     )
     base_yuan: Yuan | None = Field(None, description="share：基数（元）")
-    label: str | None = Field(None, description="share：比例的含义，如 预付款不低于")
+    label: str | None = Field(
+        None, description="share：比例的完整说法，如 预付款不低于合同金额的30%；各项比例不同时为比例的含义（逐项见 parts）")
     parts: list[SharePart] = Field(default=[], description="share：逐项的基数、比例和金额")
 
 

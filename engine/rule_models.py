@@ -110,6 +110,7 @@ class Tier(Strict):
 
     when: str | None = Field(default=None, description="档次条件的 id（gate: false 的条件）；空为兜底档")
     percent: Decimal = Field(gt=0, le=100)
+    label: str | None = Field(default=None, description="该档比例的完整说法，按原文措辞，如 预付款不低于合同金额的30%")
 
 
 class Amount(Strict):
@@ -124,7 +125,8 @@ class Amount(Strict):
     max_months: int | None = Field(default=None, gt=0)
     once: bool = Field(default=False, description="一次性：每户一次")
     base_label: str | None = Field(default=None, description="share：算式中基数的名称，如 合同金额")
-    share_label: str | None = Field(default=None, description="share：比例的含义，如 预付款不低于")
+    share_label: str | None = Field(
+        default=None, description="share：比例的含义，如 预付款不低于（各档没有 label 或各项比例不同时使用）")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -135,6 +137,9 @@ class Amount(Strict):
             raise ValueError("share 金额需要 percent（或 tiers）和 item_field（基数字段）")
         if self.tiers and self.tiers[-1].when is not None:
             raise ValueError("tiers 的最后一档必须是兜底档（不写 when）")
+        labelled = [t.percent for t in self.tiers if t.label is not None]
+        if len(labelled) != len(set(labelled)):
+            raise ValueError("有 label 的各档比例不能相同（结果按比例取该档的说法）")
         has_base = self.yuan is not None or self.item_field is not None
         if self.kind in ("exact", "up_to") and not has_base:
             raise ValueError("exact/up_to 金额需要 yuan 或 item_field")
