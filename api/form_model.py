@@ -122,12 +122,12 @@ def _parse_list(form: Mapping[str, str], section: ListSection, parsed: ParsedFor
     has = _clean(form.get(f"has.{section.name}"))
     items: list[dict[str, Any]] = []
     for index in _row_indexes(form, section):
-        answers = {q.path: _clean(form.get(f"{section.name}[{index}].{q.path}")) for q in section.questions}
+        answers = {q.path: _clean(form.get(f"{section.name}[{index}].{q.path}")) for q in section.fields}
         if not any(answers.values()):
             continue  # a blank row says nothing
         item: dict[str, Any] = {}
         position = len(items)
-        for question in section.questions:
+        for question in section.fields:
             path = f"{section.name}[{position}].{question.path}"
             parsed.values[path] = answers[question.path]
             value, error = _convert(question, answers[question.path], path)
@@ -204,7 +204,7 @@ def _question(path: str) -> tuple[Question | None, ListSection | None, int | Non
     if match:
         section = _SECTIONS.get(match.group(1))
         if section is not None:
-            question = next((q for q in section.questions if q.path == match.group(3)), None)
+            question = next((q for q in section.fields if q.path == match.group(3)), None)
             return question, section, int(match.group(2))
         return None, None, None
     return _ENTERPRISE.get(path), None, None

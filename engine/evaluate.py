@@ -70,11 +70,11 @@ def evaluate_many(
     book = book or default_rules()
     as_of = as_of or dt.date.today()
     results: list[Result] = []
-    shifts = book.ir.shifts
+    plan = book.fact_plan
     for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
         group = profiles[start:start + ENTERPRISES_PER_SESSION]
         dumps = [profile.model_dump(exclude_none=True) for profile in group]
-        facts = [build_facts(dump, as_of, key, shifts) for key, dump in enumerate(dumps)]
+        facts = [build_facts(dump, as_of, key, plan) for key, dump in enumerate(dumps)]
         firings = _fire(book, facts)
         results += [_result(book, profile, dumps[key], as_of, facts[key], firings[key])
                     for key, profile in enumerate(group)]

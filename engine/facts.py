@@ -11,7 +11,8 @@ computed by the engine's one date rule (``engine.dates``), since the Rete can on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -68,6 +69,37 @@ def industry_levels(code: str) -> dict[str, str]:
     return levels
 
 
+@dataclass(frozen=True)
+class FactPlan:
+    """What the facts carry beyond the profile, read off the rules (``RuleBook.fact_plan``).
+
+    ``shifts``: the (date attribute, years) anniversaries the rules compare with (``BookIR.shifts``).
+    ``fills``: per list, (attribute, input attributes) of the item fields worked out as the smallest
+    input when the item does not give them and every input is known (rules/derived/item_fields.yaml).
+    """
+
+    shifts: tuple[tuple[str, int], ...] = ()
+    fills: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, shifts: Iterable[tuple[str, int]],
+           fields: Iterable[tuple[str, str, tuple[str, ...]]]) -> FactPlan:
+        fills: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for list_name, path, inputs in fields:
+            fills.setdefault(list_name, []).append((fact_field(path), tuple(fact_field(i) for i in inputs)))
+        return cls(tuple(shifts), {name: tuple(pairs) for name, pairs in fills.items()})
+
+
+NO_PLAN = FactPlan()
+
+
+def _filled(fact: dict[str, Any], fills: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    for attribute, inputs in fills:
+        if attribute not in fact and all(name in fact for name in inputs):
+            fact[attribute] = min(fact[name] for name in inputs)
+    return fact
+
+
 def _with_anniversaries(fact: dict[str, Any], shifts: Iterable[tuple[str, int]]) -> dict[str, Any]:
     for attribute, years in shifts:
         date = fact.get(attribute)
@@ -77,11 +109,12 @@ def _with_anniversaries(fact: dict[str, Any], shifts: Iterable[tuple[str, int]])
 
 
 def build_facts(data: dict[str, Any], as_of: dt.date, enterprise_key: int = 0,
-                shifts: Iterable[tuple[str, int]] = ()) -> list[dict[str, Any]]:
+                plan: FactPlan = NO_PLAN) -> list[dict[str, Any]]:
     """The facts of one profile, given as ``Profile.model_dump(exclude_none=True)`` (the evaluation
     needs that dump too): the enterprise fact first, then one fact per list item. ``e`` tells the
-    enterprises of one session apart (it leads every fact: see engine.session). ``shifts``: the
-    (date attribute, years) anniversaries the rules compare with (``BookIR.shifts``)."""
+    enterprises of one session apart (it leads every fact: see engine.session). ``plan``: what the
+    rules need beyond the profile (``RuleBook.fact_plan``)."""
+    shifts = plan.shifts
     today = yyyymmdd(as_of)
     enterprise = {k: v for k, v in data.items() if k not in ENTERPRISE_SKIP}
     ent = {"e": enterprise_key, "t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}
@@ -90,7 +123,10 @@ def build_facts(data: dict[str, Any], as_of: dt.date, enterprise_key: int = 0,
         ent.update(industry_levels(code))
     facts = [_with_anniversaries(ent, shifts)]
     for list_name in ITEM_LISTS:
+        fills = plan.fills.get(list_name)
         for index, item in enumerate(data.get(list_name) or []):
             fact = {"e": enterprise_key, "t": list_name, "i": index, "as_of": today, **_flatten(item)}
+            if fills:
+                _filled(fact, fills)
             facts.append(_with_anniversaries(fact, shifts) if shifts else fact)
     return facts

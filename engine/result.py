@@ -40,7 +40,9 @@ class AmountResult(Out):
     )
     base_yuan: Yuan | None = Field(None, description="share：基数（元）")
     label: str | None = Field(
-        None, description="share：比例的完整说法，如 预付款不低于合同金额的30%；各项比例不同时为比例的含义（逐项见 parts）")
+        None,
+        description="share：比例的完整说法，如 预付款不低于合同金额的30%；各项比例不同时为比例的含义（逐项见 parts）",
+    )
     parts: list[SharePart] = Field(default=[], description="share：逐项的基数、比例和金额")
 
 

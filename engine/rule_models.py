@@ -210,7 +210,8 @@ class Measure(Strict):
     items: ItemRule | None = None
     amount: Amount = Amount(kind="none")
     reading: str | None = Field(default=None, description="原文有歧义时采取的理解及依据")
-    parameters: dict[str, Parameter] = Field(default={}, description="原文未定、本工具选定的值，条件中以 {param: 名称} 引用")
+    parameters: dict[str, Parameter] = Field(
+        default={}, description="原文未定、本工具选定的值，条件中以 {param: 名称} 引用")
 
     @model_validator(mode="before")
     @classmethod
@@ -268,3 +269,21 @@ class Derived(Strict):
     inputs: list[str] = Field(description="用户可提供的输入字段，未知时列为缺失")
     values: list[DerivedValue] = Field(min_length=1)
     unknown_reason: str = Field(description="无法推导时向用户说明的原因")
+
+
+class ItemField(Strict):
+    """A fact of a list item worked out from other facts of the same item, used only when the item
+    does not give it: one fact is then asked once (e.g. the months of social insurance paid for a
+    hire, read off the per-insurance months the form asks). ``min``: the smallest input, known only
+    when every input is known (Kleene: the value is known only once it is decided)."""
+
+    list: ItemList
+    field: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    rule: Literal["min"]
+    inputs: list[str] = Field(min_length=2)
+    reading: str = Field(min_length=10, description="为何可以这样推出（也写入 INTERPRETATIONS.md 和措施的 reading）")
+
+
+class ItemFields(Strict):
+    fields: list[ItemField] = Field(min_length=1)

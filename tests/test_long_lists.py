@@ -68,7 +68,7 @@ from engine.loader import default_rules
 
 book = default_rules()
 profile = {"entity_type": "enterprise", "industry_code": "C3911", "employees": 35, "hires": [{}] * 30_000}
-fired = _fire(book, [build_facts(profile, dt.date(2025, 10, 1), shifts=book.ir.shifts)])[0]
+fired = _fire(book, [build_facts(profile, dt.date(2025, 10, 1), plan=book.fact_plan)])[0]
 print(sorted({tag for tags, _, _ in fired for tag in tags if tag.startswith("derived|")}))
 """
 
