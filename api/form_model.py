@@ -10,6 +10,8 @@ text (ints, dates, booleans), so the engine's own validation and messages apply.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -22,6 +24,7 @@ from api.form_questions import ENTERPRISE, INDUSTRIES, LISTS, OTHER, TOPICS, Lis
 from engine import FieldError, ProfileError, parse_profile
 from engine.catalogue import FIELD_LABELS
 from engine.profile import Profile
+from engine.result import InputWarning
 
 MAX_ROWS = 50
 INDUSTRY_CODES = {code for _, group in INDUSTRIES for code, _ in group}
@@ -182,6 +185,21 @@ def input_for(path: str) -> str:
         return path
     head = path.split("[")[0].split(".")[0]
     return f"has.{head}" if head in _SECTIONS else ""
+
+
+def warning_summary(warnings: Iterable[InputWarning]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each warning's message with (anchor id, what the input asks) for every field it names."""
+    summary = []
+    for warning in warnings:
+        inputs = dict.fromkeys(input_for(path) for path in warning.fields)
+        summary.append((warning.message_zh, [(input_id(name), label_for(name)) for name in inputs if name]))
+    return summary
+
+
+def warnings_key(warnings: Iterable[InputWarning]) -> str:
+    """What the user confirmed: a changed answer that raises other warnings asks again."""
+    text = json.dumps([[w.message_zh, w.fields] for w in warnings], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def input_id(name: str) -> str:

@@ -23,6 +23,13 @@ def _units(item: MeasureResult) -> str:
     return "、".join(item.units.city + item.units.local)
 
 
+def _warning_lines(result: Result) -> list[str]:
+    if not result.warnings:
+        return []
+    return ["", "请核对以下信息（互相矛盾或可能填错单位，结果已照所填计算）：",
+            *(f"  ! {w.message_zh}" for w in result.warnings)]
+
+
 def render_text(result: Result) -> str:
     eligible = [r for r in result.results if r.status == "eligible"]
     undetermined = sorted(
@@ -36,6 +43,7 @@ def render_text(result: Result) -> str:
         f"评估日：{result.as_of.isoformat()}    规则版本：{result.rules_version}",
         f"企业规模：{derived.size_class_label or '尚无法确定'}"
         + (f"（{derived.size_basis}）" if derived.size_basis else ""),
+        *_warning_lines(result),
         "",
         f"可享受 {len(eligible)} 项；确定金额合计 {yuan(result.totals.exact_yuan)} 元，"
         f"最高金额合计 {yuan(result.totals.up_to_yuan)} 元。",

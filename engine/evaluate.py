@@ -16,6 +16,7 @@ from engine.decide import Context, decide
 from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
+from engine.plausibility import input_warnings
 from engine.profile import Profile
 from engine.result import Derived, Result, Totals
 from engine.session import RuleSession, sessions_for
@@ -126,7 +127,10 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
         exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
         up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)),
     )
+    size_fields = book.size_standard.fields_of(group) if group else []
+    warnings = input_warnings(profile, as_of, ctx.derived, size_fields)
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
-        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals
+        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals,
+        warnings=warnings,
     )

@@ -14,14 +14,16 @@ import pytest
 from api.console.facts import form_values
 from api.form_model import parse_form
 from engine import evaluate, parse_profile
+from engine.result import MeasureResult
 
 AS_OF = dt.date(2026, 1, 15)
 YOUNG_RETAILER = {"entity_type": "enterprise", "industry_code": "F52", "employees": 8, "revenue_yuan": 900_000,
                   "founded_on": "2025-01-01"}
 
 
-def _m31(hire: dict):
-    return evaluate(parse_profile({**YOUNG_RETAILER, "hires": [{"contract_months": 12, **hire}]}), AS_OF).by_measure("M31")
+def _m31(hire: dict) -> MeasureResult:
+    profile = parse_profile({**YOUNG_RETAILER, "hires": [{"contract_months": 12, **hire}]})
+    return evaluate(profile, AS_OF).by_measure("M31")
 
 
 def months(unemployment=None, work_injury=None, pension=None) -> dict:
