@@ -503,7 +503,10 @@ def _item_verdict(rule: _Items, listed: list[dict[str, Any]] | None, ctx: Contex
     if unknown:
         facts = ctx.items.get(rule.list, [])
         for i in unknown:
-            missing += _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")
+            if listed[i]:
+                missing += _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")
+            else:  # nothing is known of the item: it is asked for as a whole (a short answer for a long list)
+                missing.append(f"{rule.list}[{i}]")
             if qualifying:
                 reasons.append(f"{rule.list}[{i}]{rule.incomplete}")
     if qualifying:
