@@ -73,21 +73,22 @@ def industry_levels(code: str) -> dict[str, str]:
 class FactPlan:
     """What the facts carry beyond the profile, read off the rules (``RuleBook.fact_plan``).
 
-    ``shifts``: the (date attribute, years) anniversaries the rules compare with (``BookIR.shifts``).
+    ``shifts``: per fact type (``ent`` or a list), the (date attribute, years) anniversaries the rules
+    compare with (``BookIR.shifts``).
     ``fills``: per list, (attribute, input attributes) of the item fields worked out as the smallest
     input when the item does not give them and every input is known (rules/derived/item_fields.yaml).
     """
 
-    shifts: tuple[tuple[str, int], ...] = ()
+    shifts: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     fills: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, shifts: Iterable[tuple[str, int]],
+    def of(cls, shifts: Mapping[str, tuple[tuple[str, int], ...]],
            fields: Iterable[tuple[str, str, tuple[str, ...]]]) -> FactPlan:
         fills: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for list_name, path, inputs in fields:
             fills.setdefault(list_name, []).append((fact_field(path), tuple(fact_field(i) for i in inputs)))
-        return cls(tuple(shifts), {name: tuple(pairs) for name, pairs in fills.items()})
+        return cls(dict(shifts), {name: tuple(pairs) for name, pairs in fills.items()})
 
 
 NO_PLAN = FactPlan()
@@ -114,16 +115,16 @@ def build_facts(data: dict[str, Any], as_of: dt.date, enterprise_key: int = 0,
     needs that dump too): the enterprise fact first, then one fact per list item. ``e`` tells the
     enterprises of one session apart (it leads every fact: see engine.session). ``plan``: what the
     rules need beyond the profile (``RuleBook.fact_plan``)."""
-    shifts = plan.shifts
     today = yyyymmdd(as_of)
     enterprise = {k: v for k, v in data.items() if k not in ENTERPRISE_SKIP}
     ent = {"e": enterprise_key, "t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}
     code = ent.pop("industry_code", None)
     if code is not None:
         ent.update(industry_levels(code))
-    facts = [_with_anniversaries(ent, shifts)]
+    facts = [_with_anniversaries(ent, plan.shifts.get("ent", ()))]
     for list_name in ITEM_LISTS:
         fills = plan.fills.get(list_name)
+        shifts = plan.shifts.get(list_name)
         for index, item in enumerate(data.get(list_name) or []):
             fact = {"e": enterprise_key, "t": list_name, "i": index, "as_of": today, **_flatten(item)}
             if fills:

@@ -395,9 +395,10 @@ class BookIR:
     measures: tuple[MeasureIR, ...]
     derived: tuple[DerivedIR, ...]  # in the order they are derived (each may read the earlier ones)
     size: SizeStandard
-    # every (date attribute, years) whose anniversary a rule compares with: the facts carry them
-    # (engine.facts.build_facts), since the Rete cannot apply the date rule (engine.dates) itself
-    shifts: tuple[tuple[str, int], ...] = ()
+    # per fact type ("ent" or a list), every (date attribute, years) whose anniversary a rule compares
+    # with: the facts carry them (engine.facts.build_facts), since the Rete cannot apply the date rule
+    # (engine.dates) itself
+    shifts: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     def measure(self, measure_id: str) -> MeasureIR:
         return next(m for m in self.measures if m.id == measure_id)
@@ -438,12 +439,14 @@ def build_book_ir(book: Any) -> BookIR:
     return BookIR(book.version, measures, tuple(derived), book.size_standard, _book_shifts(measures))
 
 
-def _book_shifts(measures: Iterable[MeasureIR]) -> tuple[tuple[str, int], ...]:
-    found: list[tuple[str, int]] = []
+def _book_shifts(measures: Iterable[MeasureIR]) -> dict[str, tuple[tuple[str, int], ...]]:
+    found: dict[str, list[tuple[str, int]]] = {}
     for measure in measures:
-        for condition in measure.conditions + (measure.items.conditions if measure.items else ()):
-            found += _shifts(condition.node) + _shifts(negate(condition.node))
-    return tuple(dict.fromkeys(found))
+        scoped = [("ent", c) for c in measure.conditions]
+        scoped += [(measure.items.list, c) for c in measure.items.conditions] if measure.items else []
+        for fact_type, condition in scoped:
+            found.setdefault(fact_type, []).extend(_shifts(condition.node) + _shifts(negate(condition.node)))
+    return {fact_type: tuple(dict.fromkeys(pairs)) for fact_type, pairs in found.items() if pairs}
 
 
 def item_facts(facts: Iterable[Mapping[str, Any]], list_name: str) -> list[Mapping[str, Any]]:

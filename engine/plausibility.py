@@ -86,13 +86,13 @@ def _money_for_headcount(profile: Profile) -> Iterable[InputWarning]:
         value = getattr(profile, field)
         if value is None or value == 0:
             continue
-        per_person = value / profile.employees
-        if per_person > MAX_YUAN_PER_PERSON:
+        if value > MAX_YUAN_PER_PERSON * profile.employees:  # no division for the many that pass
             hint = "可能把以“元”为单位的数填进了“万元”栏"
-        elif per_person < MIN_YUAN_PER_PERSON:
+        elif value < MIN_YUAN_PER_PERSON * profile.employees:
             hint = "可能把以“万元”为单位的数当作了“元”"
         else:
             continue
+        per_person = value / profile.employees
         yield InputWarning(
             message_zh=f"{label} {yuan(value)} 元，从业人员 {profile.employees} 人，人均 {yuan(per_person)} 元，"
                        f"与人数不相称：{hint}，请核对单位",

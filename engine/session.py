@@ -94,14 +94,18 @@ class FactIds:
         self._next = 0
 
     def get(self, number: int) -> str:
-        while len(self._ids) <= number:  # grows to the largest sid seen (called under _LOCK)
+        return self.first(number + 1)[number]
+
+    def first(self, count: int) -> list[str]:
+        """The ids of the first ``count`` facts of a sid (the table grows to the largest sid seen)."""
+        while len(self._ids) < count:  # called under _LOCK
             text = self._candidate(self._next)
             self._next += 1
             value = fnv1a32(text)
             if value not in self._hashes:
                 self._hashes.add(value)
                 self._ids.append(text)
-        return self._ids[number]
+        return self._ids[:count]
 
 
 _FACT_IDS = FactIds()
@@ -112,9 +116,11 @@ def fact_id(number: int) -> str:
     return _FACT_IDS.get(number)
 
 
-def _session_fact(fact: dict[str, Any], sid: str, number: int) -> dict[str, Any]:
+def _session_facts(facts: Iterable[dict[str, Any]], sid: str) -> list[dict[str, Any]]:
     # ``e`` leads so the action message shows it first; facts of one enterprise default to 0
-    return {"e": fact.get("e", 0), **fact, "sid": sid, "id": fact_id(number)}
+    listed = list(facts)
+    return [{"e": fact.get("e", 0), **fact, "sid": sid, "id": id_} for fact, id_ in
+            zip(listed, _FACT_IDS.first(len(listed)), strict=True)]
 
 
 def _dumps(facts: list[dict[str, Any]]) -> str:
@@ -146,7 +152,7 @@ class RuleSession:
         """As ``run``, one entry per rule firing: (its tags, item index, enterprise)."""
         with _LOCK:
             sid = f"s{next(self._sids)}"
-            batch = [_session_fact(fact, sid, number) for number, fact in enumerate(facts)]
+            batch = _session_facts(facts, sid)
             if not batch:
                 return []
             batch[0]["c"] = 1
