@@ -55,3 +55,20 @@ def test_the_size_basis_shows_exact_figures(revenue: float, shown: str, size_cla
     assert shown in derived.size_basis
     if size_class == "micro":
         assert "300 万元" not in derived.size_basis
+
+
+def test_the_m8_window_is_a_documented_parameter_shown_in_the_catalogue() -> None:
+    from api.catalogue_view import detail_of
+    from engine import default_rules
+
+    (parameter,) = detail_of(default_rules().measure("M8")).parameters
+    assert parameter.name == "new_since" and parameter.value == "2025-01-01"
+    assert "本工具的理解" in parameter.reading and parameter.decided_on
+
+
+def test_an_old_little_giant_is_not_new_and_the_reason_says_it_is_the_tools_reading() -> None:
+    profile = {"industry_code": "C3911", "employees": 180, "revenue_yuan": 90_000_000,
+               "designations": [{"kind": "little_giant", "recognized_on": "2016-07-01"}]}
+    m8 = evaluate(parse_profile(profile), AS_OF).by_measure("M8")
+    assert m8.status == "ineligible" and m8.amount.yuan is None
+    assert any("早于 2025-01-01" in r and "本工具的理解" in r for r in m8.reasons)
