@@ -58,7 +58,7 @@ def form_values(profile: dict[str, Any]) -> dict[str, str]:
             continue
         values[f"has.{section.name}"] = "yes" if items else "no"
         for index, item in enumerate(items):
-            for q in section.questions:
+            for q in section.fields:
                 value = value_at(item or {}, q.path)
                 if value is not None:
                     values[f"{section.name}[{index}].{q.path}"] = _text(value, q.scale)
@@ -112,7 +112,7 @@ def fact_label(path: str) -> str:
 
 _ITEM_PATH = re.compile(r"^(\w+)\[\d+\]\.(.+)$")
 _BASIC = {q.path: q for q in BASIC}
-_ITEM_QUESTIONS = {(s.name, q.path): q for s in LISTS for q in s.questions}
+_ITEM_QUESTIONS = {(s.name, q.path): q for s in LISTS for q in s.fields}
 INDUSTRY_LABELS = {code: label for _, group in INDUSTRIES for code, label in group}
 
 
