@@ -25,7 +25,7 @@ from batch.synth import profiles as synthetic
 from engine import ProfileError, default_rules, parse_profile
 from engine.columnar.evaluate import compiled
 from engine.columnar.frames import build_frames
-from engine.ir import YEAR, All, Any_, Attr, Compare, Derived, Node, Shifted
+from engine.ir import All, Any_, Attr, Compare, Derived, Node, Shifted
 from engine.plan import MeasurePlan
 
 AS_OF = dt.date(2026, 1, 15)
@@ -45,8 +45,12 @@ def _sql_operand(operand: Any) -> str:
         return f'"{operand.name}"'
     if isinstance(operand, Derived):
         return f'"@{operand.name}"'
-    if isinstance(operand, Shifted):
-        return f'("{operand.name}" + {operand.years * YEAR})'
+    if isinstance(operand, Shifted):  # engine.dates: from 29 February, 28 February in a common year
+        date, years = f'"{operand.name}"', operand.years
+        year = f"({date} // 10000 + {years})"
+        leap = f"({year} % 4 = 0 AND ({year} % 100 <> 0 OR {year} % 400 = 0))"
+        return f"(CASE WHEN {date} % 10000 = 229 AND NOT {leap} THEN {date} + {years * 10_000 - 1} " \
+               f"ELSE {date} + {years * 10_000} END)"
     return _literal(operand)
 
 

@@ -10,7 +10,7 @@ only when every part is known to fail. The columnar backend reads the same trees
 Facts (see ``engine.facts``): one ``ent`` fact, one fact per list item (``t`` = list
 name, ``i`` = index), and derived facts ``{t: d, name, value}`` asserted by derivation
 rules as they fire (forward chaining). Dates are YYYYMMDD integers and money integer
-fen, so ages and durations are plain integer arithmetic on the right-hand side.
+fen; a date that ages and durations count from comes with its anniversaries (``engine.dates``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import json
 from typing import Any
 
 from engine.compiled import CompiledRule, or_last
-from engine.ir import YEAR, All, Any_, Attr, BookIR, Compare, Derived, DerivedIR, MeasureIR, Node, Shifted, negate
+from engine.dates import shifted
+from engine.ir import All, Any_, Attr, BookIR, Compare, Derived, DerivedIR, MeasureIR, Node, Shifted, negate
 from engine.rule_models import Condition, Test
 from engine.size_standard import SizeStandard
 
@@ -89,9 +90,11 @@ def _leaf(node: Compare, context: str) -> list[Term]:
     if isinstance(node.left, Derived):
         return [{f"d:{node.left.name}": [_compare("value", node.op, node.right)]}]
     name, right = node.left.name, node.right
-    if isinstance(right, Shifted):  # ages and "N年内": the date moved by whole years (engine.ir.shift)
-        shifted = {"$add": {"$l": {"$m": right.name}, "$r": right.years * YEAR}}
-        return [{context: [*_present(right.name, name), _compare(name, node.op, shifted)]}]
+    if isinstance(right, Shifted):
+        # ages and "N年内": the facts carry each anniversary a rule needs, by the one date rule
+        # (engine.dates: from 29 February, 28 February in a common year); the Rete only compares
+        anniversary = shifted(right.name, right.years)
+        return [{context: [*_present(anniversary, name), _compare(name, node.op, {"$m": anniversary})]}]
     if isinstance(right, Attr):
         return [{context: [*_present(right.name), _compare(name, node.op, {"$m": right.name})]}]
     return [{context: [_compare(name, node.op, right)]}]

@@ -98,12 +98,21 @@ def _derived_inputs_missing(name: str, ctx: Context) -> list[str]:
     return [f for f in spec.inputs if fact_field(f) not in ctx.ent]
 
 
+def _asked_for(path: str, fact: dict[str, Any], ctx: Context, prefix: str) -> list[str]:
+    """An unknown item field worked out from others (rules/derived/item_fields.yaml) is asked for
+    through its unknown inputs: the form asks the payment record once, per insurance."""
+    derivation = ctx.book.item_field(fact["t"], path) if prefix else None
+    if derivation is None:
+        return [prefix + path]
+    return [prefix + name for name in derivation.inputs if fact_field(name) not in fact]
+
+
 def _missing(reads: Reads, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
     """The paths to ask for, duplicates kept (``decide`` removes them once, at the end)."""
     missing = []
     for attribute, path in reads.fields:
         if attribute not in fact:
-            missing.append(prefix + path)
+            missing += _asked_for(path, fact, ctx, prefix)
     for name in reads.derived:
         missing += _missing_derived(name, ctx)
     return missing or [prefix.rstrip(".") or "profile"]
@@ -196,6 +205,7 @@ def _item_views(rule: ItemsPlan, ctx: Context) -> Callable[[int], ItemView]:
     qualifying = fired.get(rule.tag, ())
     failed = [(fired.get(tag, ()), sentence) for tag, sentence in rule.fail_tags]
     facts = ctx.items.get(rule.list, [])
+    listed = ctx.profile.get(rule.list) or []
 
     def view(i: int) -> ItemView:
         if i in qualifying:
@@ -203,6 +213,8 @@ def _item_views(rule: ItemsPlan, ctx: Context) -> Callable[[int], ItemView]:
         sentences = [sentence for indexes, sentence in failed if i in indexes]
         if sentences:
             return ItemView(False, sentences, ())
+        if not listed[i]:  # nothing is known of the item: it is asked for as a whole (a short answer)
+            return ItemView(False, (), (f"{rule.list}[{i}]",))
         return ItemView(False, (), _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}]."))
     return view
 

@@ -231,10 +231,10 @@ def test_columnar_shift_is_the_engine_date_rule() -> None:
 def test_a_measure_the_compiler_refuses_runs_on_rete_and_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     real = columnar_evaluate.compile_measure
 
-    def refuse_m30(ir: Any, plan: Any) -> Any:
+    def refuse_m30(ir: Any, plan: Any, derivations: Any = None) -> Any:
         if ir.id == "M30":
             raise NotCompilable("M30: 测试用的不支持结构")
-        return real(ir, plan)
+        return real(ir, plan, derivations)
 
     monkeypatch.setattr(columnar_evaluate, "compile_measure", refuse_m30)
     monkeypatch.setattr(columnar_evaluate, "_COMPILED", {})
@@ -249,8 +249,8 @@ def test_a_measure_the_compiler_refuses_runs_on_rete_and_is_named(monkeypatch: p
 @given(raw=many_profiles, as_of=as_of_dates)
 def test_frames_read_off_profiles_are_the_facts_of_engine_facts(raw: list[dict[str, Any]], as_of: dt.date) -> None:
     profiles = _valid(raw)
-    fast = frames_of(profiles, as_of)
-    reference = build_frames([p.model_dump(exclude_none=True) for p in profiles], as_of)
+    fast = frames_of(profiles, as_of, BOOK.fact_plan)
+    reference = build_frames([p.model_dump(exclude_none=True) for p in profiles], as_of, BOOK.fact_plan)
     assert fast.ent.equals(reference.ent)
     for name, frame in reference.items.items():
         assert fast.items[name].equals(frame), name

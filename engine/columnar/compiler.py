@@ -17,6 +17,8 @@ from functools import reduce
 import polars as pl
 
 from engine.columnar.expr import FAILED_CODE, MET_CODE, absent_mask, state_code, truth
+from engine.columnar.frames import EMPTY
+from engine.facts import fact_field
 from engine.ir import All, MeasureIR, Node
 from engine.plan import MeasurePlan
 from engine.verdict import FAILED, MET, Gate, ItemView
@@ -28,17 +30,32 @@ class NotCompilable(Exception):
     """A construct the columnar compiler does not handle; the measure runs on the Rete path."""
 
 
-def attributes_of(reads: object) -> tuple[str, ...]:
-    """The distinct fact attributes of a plan's reads (``engine.plan.Reads``), in order."""
-    return tuple(dict.fromkeys(attribute for attribute, _ in reads.fields))  # type: ignore[attr-defined]
+Derivations = dict[str, tuple[str, ...]]  # item field path -> the paths it is worked out from
 
 
-def paths(reads: object, mask: int, derived_missing: dict[str, list[str]], prefix: str = "") -> list[str]:
+def attributes_of(reads: object, derivations: Derivations | None = None) -> tuple[str, ...]:
+    """The distinct fact attributes of a plan's reads (``engine.plan.Reads``), in order, then the
+    inputs of the item fields among them that are worked out from others (asked for instead)."""
+    fields = reads.fields  # type: ignore[attr-defined]
+    inputs = [fact_field(name) for _, path in fields for name in (derivations or {}).get(path, ())]
+    return tuple(dict.fromkeys([*(attribute for attribute, _ in fields), *inputs]))
+
+
+def paths(reads: object, mask: int, derived_missing: dict[str, list[str]], prefix: str = "",
+          derivations: Derivations | None = None) -> list[str]:
     """The paths to ask for, as ``engine.decide._missing`` gives them: absent attributes (bit k of
-    ``mask`` for the k-th distinct attribute), then the inputs of each derived fact read."""
-    index = {attribute: k for k, attribute in enumerate(attributes_of(reads))}
-    missing = [prefix + path for attribute, path in reads.fields  # type: ignore[attr-defined]
-               if mask >> index[attribute] & 1]
+    ``mask`` for the k-th attribute of ``attributes_of``), an item field worked out from others
+    through its absent inputs, then the inputs of each derived fact read."""
+    index = {attribute: k for k, attribute in enumerate(attributes_of(reads, derivations))}
+    missing = []
+    for attribute, path in reads.fields:  # type: ignore[attr-defined]
+        if not mask >> index[attribute] & 1:
+            continue
+        inputs = (derivations or {}).get(path) if prefix else None
+        if inputs is None:
+            missing.append(prefix + path)
+        else:
+            missing += [prefix + name for name in inputs if mask >> index[fact_field(name)] & 1]
     for name in reads.derived:  # type: ignore[attr-defined]
         missing += derived_missing[name]
     return missing or [prefix.rstrip(".") or "profile"]
@@ -64,23 +81,24 @@ class Grader:
 
 @dataclass(frozen=True)
 class ItemLayout:
-    """How an item's state is packed: bit 0 qualifies, then one bit per gate known to fail, then
-    the absent mask of the gates' attributes, then each grader."""
+    """How an item's state is packed: bit 0 qualifies, bit 1 nothing is known of the item, then one
+    bit per gate known to fail, then the absent mask of the gates' attributes, then each grader."""
 
     list: str
     gates: tuple[Node, ...]
     attributes: tuple[str, ...]
     graders: tuple[Grader, ...]
+    derivations: Derivations
 
     @property
     def absent_shift(self) -> int:
-        return 1 + len(self.gates)
+        return 2 + len(self.gates)
 
     def expression(self) -> pl.Expr:
         qualifies = truth(All(self.gates)).fill_null(False).cast(pl.Int64)
-        parts = [qualifies]
+        parts = [qualifies, pl.col(EMPTY).cast(pl.Int64) * 2]
         for k, gate in enumerate(self.gates):
-            parts.append(truth(gate).not_().fill_null(False).cast(pl.Int64) * (1 << (1 + k)))
+            parts.append(truth(gate).not_().fill_null(False).cast(pl.Int64) * (1 << (2 + k)))
         parts.append(absent_mask(self.attributes) * (1 << self.absent_shift))
         for grader in self.graders:
             value = truth(grader.node)
@@ -93,11 +111,14 @@ class ItemLayout:
         assert items is not None
         if code & 1:
             return ItemView(True, (), ())
-        failed = [sentence for k, (_, sentence) in enumerate(items.fail_tags) if code >> (1 + k) & 1]
+        failed = [sentence for k, (_, sentence) in enumerate(items.fail_tags) if code >> (2 + k) & 1]
         if failed:
             return ItemView(False, failed, ())
+        if code >> 1 & 1:  # nothing is known of the item: it is asked for as a whole
+            return ItemView(False, (), (f"{items.list}[{index}]",))
         mask = code >> self.absent_shift & ((1 << len(self.attributes)) - 1)
-        return ItemView(False, (), paths(items.reads, mask, derived_missing, f"{items.list}[{index}]."))
+        return ItemView(False, (), paths(items.reads, mask, derived_missing, f"{items.list}[{index}].",
+                                         self.derivations))
 
     def grader_state(self, code: int, grader: Grader, reads: object, index: int,
                      derived_missing: dict[str, list[str]]) -> Gate:
@@ -107,7 +128,7 @@ class ItemLayout:
         if state == 2:
             return FAILED
         mask = code >> (grader.shift + 2) & ((1 << len(grader.attributes)) - 1)
-        return paths(reads, mask, derived_missing, f"{self.list}[{index}].")
+        return paths(reads, mask, derived_missing, f"{self.list}[{index}].", self.derivations)
 
 
 @dataclass(frozen=True)
@@ -132,7 +153,7 @@ class MeasureColumns:
         return f"{self.id}:items"
 
 
-def compile_measure(ir: MeasureIR, plan: MeasurePlan) -> MeasureColumns:
+def compile_measure(ir: MeasureIR, plan: MeasurePlan, derivations: Derivations | None = None) -> MeasureColumns:
     """The columns of one measure (``plan``: its decision plan), or ``NotCompilable`` naming what is not handled."""
     nodes = {c.id: c.node for c in ir.conditions}
     for cid, condition in plan.conditions.items():
@@ -144,19 +165,20 @@ def compile_measure(ir: MeasureIR, plan: MeasurePlan) -> MeasureColumns:
     if ir.items is not None and plan.items is not None:
         item_nodes = {c.id: c.node for c in ir.items.conditions}
         gates = tuple(c.node for c in ir.items.gates)
-        attributes = attributes_of(plan.items.reads)
-        shift = 1 + len(gates) + len(attributes)
+        derivations = derivations or {}
+        attributes = attributes_of(plan.items.reads, derivations)
+        shift = 2 + len(gates) + len(attributes)
         graders = []
         for tier in plan.tiers:
             if tier.item is None:
                 continue
             grader_id = tier.item.id
-            grader_attributes = attributes_of(tier.item.reads)
+            grader_attributes = attributes_of(tier.item.reads, derivations)
             graders.append(Grader(grader_id, item_nodes[grader_id], grader_attributes, shift))
             shift += 2 + len(grader_attributes)
             derived += tier.item.reads.derived
         if shift > PACKED_BITS:
             raise NotCompilable(f"{ir.id}: 逐项条件读取的字段过多，无法打包为一个整数（{shift} 位）")
-        layout = ItemLayout(plan.items.list, gates, attributes, tuple(graders))
+        layout = ItemLayout(plan.items.list, gates, attributes, tuple(graders), derivations)
         derived += plan.items.reads.derived
     return MeasureColumns(plan, conditions, layout, tuple(dict.fromkeys(derived)))

@@ -28,6 +28,7 @@ from engine.columnar.frames import Frames, enterprise_schema, frames_of
 from engine.facts import fact_field, yyyymmdd
 from engine.loader import RuleBook, default_rules
 from engine.plan import COUNT, FIXED, MeasurePlan, amount_of, outside_validity, potential
+from engine.plausibility import input_warnings
 from engine.profile import Profile
 from engine.result import NO_AMOUNT, AmountResult, Derived, MeasureResult, Result, Totals, Units
 from engine.size_standard import NOT_APPLICABLE_GROUP, SIZE_CLASSES
@@ -97,7 +98,9 @@ def _compile_book(book: RuleBook) -> CompiledBook:
         if ir.informational:
             continue
         try:
-            measures[ir.id] = compile_measure(ir, book.plans[ir.id])
+            derivations = {f.field: tuple(f.inputs) for f in book.item_fields
+                           if ir.items is not None and f.list == ir.items.list}
+            measures[ir.id] = compile_measure(ir, book.plans[ir.id], derivations)
         except NotCompilable as exc:
             refused[ir.id] = str(exc)
     return CompiledBook(book, measures, refused)
@@ -221,8 +224,11 @@ class ColumnarRun:
             totals = Totals(
                 exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
                 up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)))
+            known = {name: values[e] for name, values in self.derived.items() if values[e] is not None}
+            size_fields = book.size_standard.fields_of(group) if group else []
+            warnings = input_warnings(profile, self.as_of, known, size_fields)
             out.append(Result.model_construct(as_of=self.as_of, rules_version=book.version, derived=derived,
-                                              results=results, totals=totals))
+                                              results=results, totals=totals, warnings=warnings))
         return out
 
     def _listed(self, e: int, list_name: str) -> list[dict[str, Any]] | None:
@@ -342,7 +348,7 @@ def evaluate_columns(profiles: Sequence[Profile], as_of: dt.date, book: RuleBook
     """Evaluate ``profiles`` on ``as_of`` in columns (``measures``: these only; default all)."""
     book = book or default_rules()
     measure_ids = list(measures) if measures is not None else [m.id for m in book.measures]
-    frames = frames_of(profiles, as_of)
+    frames = frames_of(profiles, as_of, book.fact_plan)
     derived, signatures, fixed = evaluate_frames(frames, as_of, book, measure_ids)
     refused = {m: why for m, why in compiled(book).refused.items() if m in measure_ids and m not in fixed}
     run = ColumnarRun(book, as_of, profiles, derived, signatures, fixed, refused)

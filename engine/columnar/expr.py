@@ -16,7 +16,9 @@ from functools import reduce
 
 import polars as pl
 
-from engine.ir import YEAR, All, Any_, Attr, Compare, Derived, Node, Shifted
+from engine.ir import All, Any_, Attr, Compare, Derived, Node, Shifted
+
+YEAR = 10_000  # one year in YYYYMMDD arithmetic
 
 MET_CODE, FAILED_CODE = -1, -2
 DERIVED_PREFIX = "@"  # derived columns: "@size_class", "@industry_group"
@@ -27,8 +29,13 @@ def derived_column(name: str) -> str:
 
 
 def shifted(date: pl.Expr, years: int) -> pl.Expr:
-    """``engine.ir.shift`` for a column of YYYYMMDD dates (kept equal to it by tests/test_columnar.py)."""
-    return date + years * YEAR
+    """The one date rule (``engine.dates.anniversary``) for a column of YYYYMMDD dates: the same
+    month and day ``years`` later, 28 February from 29 February in a common year (tests/test_columnar.py
+    keeps it equal to ``engine.ir.shift``)."""
+    year = date // YEAR + years
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    moved = date + years * YEAR
+    return pl.when((date % YEAR == 229) & leap.not_()).then(moved - 1).otherwise(moved)
 
 
 def _operand(operand: object) -> pl.Expr:

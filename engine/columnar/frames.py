@@ -24,6 +24,8 @@ from engine.facts import (
     ENTERPRISE_SKIP,
     INDUSTRY_LEVELS_NAMES,
     ITEM_LISTS,
+    NO_PLAN,
+    FactPlan,
     build_facts,
     fact_field,
     industry_levels,
@@ -89,11 +91,14 @@ def item_schema(list_name: str) -> dict[str, pl.DataType]:
     return {**_attributes(model), "as_of": pl.Int64()}
 
 
+EMPTY = "@empty"  # an item column: nothing at all is known of the item (it is asked for as a whole)
+
+
 @dataclass(frozen=True)
 class Frames:
     """The facts of ``n`` enterprises: ``ent`` (columns ``e`` and the attributes) and per list
-    ``items[list]`` (``e``, ``i`` and the item attributes), plus ``listed[list]``: per enterprise
-    the number of items, null when the list is unknown."""
+    ``items[list]`` (``e``, ``i``, the item attributes, ``EMPTY``), plus ``listed[list]``: per
+    enterprise the number of items, null when the list is unknown."""
 
     n: int
     ent: pl.DataFrame
@@ -142,9 +147,20 @@ def _model_paths(list_name: str | None) -> dict[str, tuple[pl.DataType, str]]:
     return _paths(model)
 
 
-def frames_of(profiles: Sequence[Profile], as_of: dt.date) -> Frames:
+def _filled(frame: pl.DataFrame, fills: Sequence[tuple[str, tuple[str, ...]]]) -> pl.DataFrame:
+    """Item fields worked out from others where the item does not give them: the smallest input,
+    once every input is known (``engine.facts._filled``, rules/derived/item_fields.yaml)."""
+    for attribute, inputs in fills:
+        known = pl.all_horizontal([pl.col(name).is_not_null() for name in inputs])
+        frame = frame.with_columns(
+            pl.when(pl.col(attribute).is_null() & known).then(pl.min_horizontal(*inputs))
+            .otherwise(pl.col(attribute)).alias(attribute))
+    return frame
+
+
+def frames_of(profiles: Sequence[Profile], as_of: dt.date, plan: FactPlan = NO_PLAN) -> Frames:
     """The same frames as ``build_frames``, read straight off validated profiles (no dump, no
-    fact dicts: a batch builds them for every enterprise)."""
+    fact dicts: a batch builds them for every enterprise). ``plan``: ``RuleBook.fact_plan``."""
     today = as_of.year * 10_000 + as_of.month * 100 + as_of.day
     n = len(profiles)
     columns = [pl.Series("e", range(n), dtype=pl.Int64)]
@@ -182,25 +198,30 @@ def frames_of(profiles: Sequence[Profile], as_of: dt.date) -> Frames:
         for attribute, kind in item_schema(list_name).items():
             values = [today] * len(objects) if attribute == "as_of" else _values(objects, item_paths[attribute][1])
             item_columns.append(pl.Series(attribute, values, dtype=kind))
-        items[list_name] = pl.DataFrame(item_columns)
+        empty = [all(value is None for value in obj.__dict__.values()) for obj in objects]
+        item_columns.append(pl.Series(EMPTY, empty, dtype=pl.Boolean))
+        items[list_name] = _filled(pl.DataFrame(item_columns), plan.fills.get(list_name, ()))
         listed[list_name] = pl.Series(list_name, counts, dtype=pl.Int64)
     return Frames(n, pl.DataFrame(columns), items, listed)
 
 
-def build_frames(dumps: Sequence[dict[str, Any]], as_of: dt.date) -> Frames:
-    """Frames from ``Profile.model_dump(exclude_none=True)`` dumps, through ``engine.facts``."""
+def build_frames(dumps: Sequence[dict[str, Any]], as_of: dt.date, plan: FactPlan = NO_PLAN) -> Frames:
+    """Frames from ``Profile.model_dump(exclude_none=True)`` dumps, through ``engine.facts`` (the
+    reference ``frames_of`` is tested against)."""
     ents: list[dict[str, Any]] = []
     items: dict[str, list[dict[str, Any]]] = {name: [] for name in ITEM_LISTS}
     for key, dump in enumerate(dumps):
-        facts = build_facts(dump, as_of, key)
+        facts = build_facts(dump, as_of, key, plan)
         ents.append(facts[0])
         for fact in facts[1:]:
+            fact[EMPTY] = not dump[fact["t"]][fact["i"]]
             items[fact["t"]].append(fact)
     ent = pl.DataFrame([pl.Series("e", range(len(dumps)), dtype=pl.Int64),
                         *(_column(ents, name, kind) for name, kind in enterprise_schema().items())])
     item_frames = {
         name: pl.DataFrame([_column(rows, "e", pl.Int64()), _column(rows, "i", pl.Int64()),
-                            *(_column(rows, a, kind) for a, kind in item_schema(name).items())])
+                            *(_column(rows, a, kind) for a, kind in item_schema(name).items()),
+                            _column(rows, EMPTY, pl.Boolean())])
         for name, rows in items.items()
     }
     listed = {name: pl.Series(name, [None if dump.get(name) is None else len(dump[name]) for dump in dumps],
