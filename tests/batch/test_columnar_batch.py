@@ -71,3 +71,20 @@ def test_verify_fails_the_run_naming_enterprise_measure_and_field(db: Engine, re
         execute(db, run_id, workers=0, progress=False, verify=400)
     run = runs.load_run(db, run_id)
     assert run is not None and run.status == "running"  # not closed: the run failed
+
+
+def test_local_is_still_accepted_as_the_rete_engine(registry: dict[str, Path], tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    code = main(["batch", str(registry["jsonl"]), "--as-of", "2026-01-15", "--db", db, "--out", str(tmp_path / "out"),
+                 "--workers", "0", "--engine", "local", "--measures", "M30", "--no-progress"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["engine"] == "rete"
+    from store.db import open_database
+
+    run = runs.load_run(open_database(db), summary["run_id"])
+    assert run is not None and run.engine == "rete" and run.chunk_size == 500
+    assert main(["batch", str(registry["jsonl"]), "--as-of", "2026-01-15", "--db", db, "--engine", "rete",
+                 "--verify", "5", "--no-progress"]) == 2
+    assert "--verify" in capsys.readouterr().err
