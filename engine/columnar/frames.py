@@ -14,7 +14,7 @@ import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import polars as pl
@@ -139,6 +139,12 @@ def _values(objects: Sequence[Any], path: str) -> list[Any]:
     return [None if value is None else _fact_value(path, value) for value in values]
 
 
+@lru_cache(maxsize=4096)
+def _levels(code: str | None) -> dict[str, str]:
+    """The GB/T 4754 levels of a code (a registry repeats a few hundred codes)."""
+    return industry_levels(code) if code is not None else {}
+
+
 @cache
 def _model_paths(list_name: str | None) -> dict[str, tuple[pl.DataType, str]]:
     if list_name is None:
@@ -166,11 +172,8 @@ def frames_of(profiles: Sequence[Profile], as_of: dt.date, plan: FactPlan = NO_P
     columns = [pl.Series("e", range(n), dtype=pl.Int64)]
     schema = enterprise_schema()
     paths = _model_paths(None)
-    levels: dict[str, list[str | None]] = {name: [] for name in INDUSTRY_LEVELS_NAMES}
-    for profile in profiles:
-        found = industry_levels(profile.industry_code) if profile.industry_code is not None else {}
-        for name in INDUSTRY_LEVELS_NAMES:
-            levels[name].append(found.get(name))
+    codes = [profile.__dict__["industry_code"] for profile in profiles]
+    levels = {name: [_levels(code).get(name) for code in codes] for name in INDUSTRY_LEVELS_NAMES}
     for attribute, kind in schema.items():
         if attribute in levels:
             values: list[Any] = levels[attribute]
@@ -187,7 +190,7 @@ def frames_of(profiles: Sequence[Profile], as_of: dt.date, plan: FactPlan = NO_P
         objects: list[Any] = []
         counts: list[int | None] = []
         for e, profile in enumerate(profiles):
-            found_items = getattr(profile, list_name)
+            found_items = profile.__dict__[list_name]
             counts.append(None if found_items is None else len(found_items))
             for i, item in enumerate(found_items or ()):
                 owners.append(e)
