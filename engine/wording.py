@@ -226,14 +226,40 @@ DEREGISTRATION_FACTS = (
             "如列入经营异常名录或严重违法失信名单、股权被冻结或出质、有动产抵押、对外投资、被强制清算等"),
 )
 
-LISTS: tuple[ListSection, ...] = (
-    HIRES, LOANS, PROCUREMENT_CONTRACTS, PROCUREMENT_PROJECTS, EXHIBITIONS, DESIGNATIONS, PROJECTS, EVENTS,
-    RECEIVABLES, VIOLATIONS,
+
+@dataclass(frozen=True)
+class Topic:
+    """Facts asked together: a folded group of the form's part 2 ("which of these apply to you"),
+    and one screen of the guided interview (its lists' "how many" questions with its facts)."""
+
+    key: str  # the HTML id is topic-<key>
+    title: str
+    summary: str  # what is inside, shown on the closed line
+    questions: tuple[Question, ...] = ()  # enterprise facts
+    lists: tuple[ListSection, ...] = ()
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("hiring", "招聘用工", "新招员工、招聘用工联合体", HIRING_FACTS, (HIRES,)),
+    Topic("loans", "贷款", "技改、设备更新、流动资金等银行贷款", lists=(LOANS,)),
+    Topic("procurement", "政府采购", "已签的采购合同、打算投标的采购项目",
+          lists=(PROCUREMENT_CONTRACTS, PROCUREMENT_PROJECTS)),
+    Topic("exhibitions", "参展参会", "闽货华夏行、福品销全球、境外展会等", lists=(EXHIBITIONS,)),
+    Topic("recognition", "认定与项目", "专精特新等认定、省级技术创新项目", lists=(DESIGNATIONS, PROJECTS)),
+    Topic("events", "活动", "举办或参加“手拉手”供需对接活动", lists=(EVENTS,)),
+    Topic("growth", "个转企、规上、外贸", "是否个转企、规上企业、有进出口业务", GROWTH_FACTS),
+    Topic("land", "用地用海", "利用存量土地、入驻围填海域", LAND_FACTS),
+    Topic("receivables", "账款拖欠", "机关、事业单位、大企业拖欠的账款", lists=(RECEIVABLES,)),
+    Topic("credit", "行政处罚与信用", "被查处的违法行为、失信记录", CREDIT_FACTS, (VIOLATIONS,)),
+    Topic("deregistration", "企业注销", "打算注销企业时填写", DEREGISTRATION_FACTS),
 )
-ENTERPRISE: tuple[Question, ...] = (
-    BASIC + HIRING_FACTS + GROWTH_FACTS + LAND_FACTS + CREDIT_FACTS + DEREGISTRATION_FACTS
-)
-"""Every enterprise-level question, in the order the form and the interview list them."""
+LISTS: tuple[ListSection, ...] = tuple(s for t in TOPICS for s in t.lists)
+ENTERPRISE: tuple[Question, ...] = BASIC + tuple(q for t in TOPICS for q in t.questions)
+"""Every enterprise-level question: part 1 (BASIC) and those inside the topics of part 2."""
+BASIC_GROUP = "basic"  # the basic facts (part 1 of the form) are one screen too
+GROUP_OF = {q.path: BASIC_GROUP for q in BASIC} | {
+    key: topic.key for topic in TOPICS for key in [*(q.path for q in topic.questions), *(s.name for s in topic.lists)]
+}
 
 NOT_ASKED = {"credit_code": "统一社会信用代码不影响资格判断", "name": "名称不影响资格判断"}
 SECTIONS = {s.name: s for s in LISTS}
@@ -259,6 +285,14 @@ def lookup(path: str) -> tuple[Question | None, ListSection | None, int | None]:
     if path in SECTIONS:
         return None, SECTIONS[path], None
     return ENTERPRISE_QUESTIONS.get(path), None, None
+
+
+def group_of(path: str) -> str:
+    """The screen a fact is asked on: the basic facts, its topic, its list item, or itself."""
+    if path in GROUP_OF:
+        return GROUP_OF[path]
+    match = ITEM_PATH.match(path)
+    return f"{match.group(1)}[{match.group(2)}]" if match else path
 
 
 def question_for(path: str, fallback_label: str | None = None) -> str:

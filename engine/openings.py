@@ -1,0 +1,293 @@
+"""Which unknown facts can still change which measure, and the money riding on each.
+
+Read off the intermediate form (``engine.ir``) with its three-valued meaning, never per
+measure by hand: a fact matters to a measure when it is read in a part of the measure's
+conditions that is still unknown and not already settled. In an ``All`` with a part known to
+fail nothing matters; in an ``Any`` with a part known to hold nothing matters; otherwise
+every unknown part matters, recursively. Known values never change when more facts are
+given (Kleene's logic is monotone), so a measure with a failed gate, an empty list or only
+failing items is settled for good.
+
+The facts are the profile's own paths: an enterprise field (``employees``), a whole list
+before its items (``hires``: absent is unknown, an empty list is "known: none"), one item's
+field (``hires[0].contract_months``), and the inputs of a derived fact (the size class asks
+for the figures of the enterprise's industry group, ``BookIR.derived_inputs``). A fact the
+user declined to give (不清楚 / 跳过) is ``closed``: never asked again, and a comparison that
+needs it can no longer be decided, so it makes no other fact matter.
+
+Money at stake: what the measure could still bring through that fact. An enterprise-level
+fact carries the measure's whole potential (each item that still may qualify, or one item
+for a list not told yet; the total cap applies); an item's fact carries that item's part
+(within what is left under the cap). Shares (a prepayment, a reserved share of a tender) and
+amounts not known yet carry no money, but the fact still matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from engine.facts import build_facts, fact_field
+from engine.ir import All, Attr, BookIR, Compare, Derived, MeasureIR, Node, Shifted, profile_path, truth
+from engine.rule_models import Amount
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """One unknown fact that can change one measure's status or amount."""
+
+    path: str  # "employees", "hires", "hires[0].contract_months"
+    measure: str
+    money: bool  # the measure brings money (exact or up to), not a share or a service
+    yuan: Decimal  # money at stake for this measure through this fact (0 when not money or not known yet)
+
+
+@dataclass(slots=True)
+class Situation:
+    """What is known of one enterprise, as the trees read it."""
+
+    ir: BookIR
+    ent: dict[str, Any]  # the enterprise fact (engine.facts)
+    items: dict[str, list[dict[str, Any]]]  # item facts per list; a list absent from it is unknown
+    derived: dict[str, str]
+    closed: Collection[str]  # paths the user declined to give
+
+    @classmethod
+    def of(cls, ir: BookIR, dump: Mapping[str, Any], as_of: dt.date,
+           closed: Collection[str] = ()) -> Situation:
+        """``dump``: ``Profile.model_dump(exclude_none=True)``."""
+        facts = build_facts(dict(dump), as_of)
+        items: dict[str, list[dict[str, Any]]] = {name: [] for name, value in dump.items() if isinstance(value, list)}
+        for fact in facts[1:]:
+            items[fact["t"]].append(fact)
+        return cls(ir, facts[0], items, ir.derive(facts[0]), closed)
+
+    def has(self, path: str) -> bool:
+        """Whether an enterprise-level profile field is known."""
+        if path == "industry_code":
+            return "industry_section" in self.ent
+        return fact_field(path) in self.ent
+
+
+# --- the trees: which open facts a node still depends on ---------------------------------
+
+def _attribute_names(node: Compare) -> Iterator[str]:
+    for operand in (node.left, node.right):
+        if isinstance(operand, (Attr, Shifted)):
+            yield operand.name
+
+
+def depends_on(node: Node, fact: Mapping[str, Any], where: Situation, prefix: str = "") -> list[str]:
+    """The open facts (profile paths) whose answers can still settle ``node`` for ``fact``.
+
+    ``prefix`` names the item (``hires[0].``) whose fact it is; derived facts are read on the
+    enterprise, so their inputs carry no prefix. Empty when the node is known, or stuck on a
+    fact the user declined.
+    """
+    if truth(node, fact, where.derived) is not None:
+        return []
+    if isinstance(node, Compare):
+        return _compare_depends_on(node, fact, where, prefix)
+    paths: list[str] = []
+    for part in node.parts:  # none is settled (else the node would be known): each unknown part counts
+        paths += depends_on(part, fact, where, prefix)
+    return paths
+
+
+def _compare_depends_on(node: Compare, fact: Mapping[str, Any], where: Situation, prefix: str) -> list[str]:
+    paths: list[str] = []
+    for name in _attribute_names(node):
+        if name in fact:
+            continue
+        path = profile_path(name)
+        if path is None or prefix + path in where.closed:
+            return []  # cannot be decided by anything the user may still say
+        paths.append(prefix + path)
+    for operand in (node.left, node.right):
+        if isinstance(operand, Derived) and operand.name not in where.derived:
+            inputs = [p for p in where.ir.derived_inputs(operand.name, where.derived)
+                      if not where.has(p) and p not in where.closed]
+            if not inputs:
+                return []
+            paths += inputs
+    return paths
+
+
+# --- money ---------------------------------------------------------------------------------
+
+def brings_money(rule: Amount) -> bool:
+    return rule.kind in ("exact", "up_to")
+
+
+def counts_items(rule: Amount) -> bool:
+    """Whether the amount adds up per qualifying item (so one more item can add money)."""
+    return not rule.once and (rule.per_item or rule.item_field is not None)
+
+
+def item_yuan(rule: Amount, item: Mapping[str, Any] | None) -> Decimal:
+    """What one item brings (0 when it is not money or its figures are not known yet)."""
+    if not brings_money(rule):
+        return ZERO
+    if rule.item_field is not None:
+        base = None if item is None else item.get(fact_field(rule.item_field))
+        if base is None:
+            return ZERO
+        value = Decimal(base) / 100
+        if rule.annual_rate_percent is not None:
+            term = None if item is None else item.get("term_months")
+            if term is None or rule.max_months is None:
+                return ZERO
+            months = min(int(term), rule.max_months)
+            return (value * rule.annual_rate_percent / 100 * months / 12).quantize(CENT)
+        return value
+    return rule.yuan or ZERO
+
+
+def _capped(total: Decimal, rule: Amount) -> Decimal:
+    return min(total, rule.cap_yuan) if rule.cap_yuan is not None else total
+
+
+# --- measures ------------------------------------------------------------------------------
+
+_ITEM_GATES: dict[int, tuple[MeasureIR, Node]] = {}  # id(measure) -> the conjunction of its item gates
+
+
+def item_gates(measure: MeasureIR) -> Node:
+    """One tree for "this item qualifies" (all the item gates), built once per measure."""
+    kept = _ITEM_GATES.get(id(measure))
+    if kept is None:
+        assert measure.items is not None
+        kept = _ITEM_GATES[id(measure)] = (measure, All(tuple(c.node for c in measure.items.gates)))
+    return kept[1]
+
+
+@dataclass(slots=True)
+class ItemsState:
+    """The items of a measure's list: known or not, which qualify, which may."""
+
+    known: bool
+    qualifying: list[int]
+    unknown: list[int]
+
+    @property
+    def truth(self) -> bool | None:
+        if not self.known:
+            return None
+        if self.qualifying:
+            return True
+        return None if self.unknown else False
+
+
+def items_state(measure: MeasureIR, where: Situation) -> ItemsState | None:
+    if measure.items is None:
+        return None
+    listed = where.items.get(measure.items.list)
+    if listed is None:
+        return ItemsState(False, [], [])
+    gates = item_gates(measure)
+    qualifying, unknown = [], []
+    for index, item in enumerate(listed):
+        value = truth(gates, item, where.derived)
+        if value is True:
+            qualifying.append(index)
+        elif value is None:
+            unknown.append(index)
+    return ItemsState(True, qualifying, unknown)
+
+
+def in_force(measure: MeasureIR, where: Situation) -> bool:
+    return measure.valid_from <= where.ent["as_of"] <= measure.valid_to
+
+
+def measure_openings(measure: MeasureIR, where: Situation) -> dict[str, Decimal]:
+    """The open facts that can change ``measure``, each with the money at stake through it."""
+    if measure.informational or not in_force(measure, where):
+        return {}
+    gates = [(c, truth(c.node, where.ent, where.derived)) for c in measure.gates]
+    if any(value is False for _, value in gates):
+        return {}
+    state = items_state(measure, where)
+    if state is not None and state.truth is False:
+        return {}
+    rule = measure.amount
+    openings: dict[str, Decimal] = {}
+    potential = ZERO
+    if state is not None:
+        potential = _items_openings(measure, state, where, openings)
+    elif brings_money(rule):
+        potential = rule.yuan or ZERO
+    for condition, value in gates:
+        if value is None:
+            for path in depends_on(condition.node, where.ent, where):
+                openings[path] = max(openings.get(path, ZERO), potential)
+    if state is not None and rule.tiers:
+        _tier_openings(measure, state, where, openings)
+    return openings
+
+
+def _items_openings(measure: MeasureIR, state: ItemsState, where: Situation,
+                    openings: dict[str, Decimal]) -> Decimal:
+    """Add the openings of the items; return the measure's potential (for its enterprise facts)."""
+    assert measure.items is not None
+    rule, name = measure.amount, measure.items.list
+    if not state.known:
+        one = _capped(item_yuan(rule, None), rule) if counts_items(rule) else (rule.yuan or ZERO)
+        if name not in where.closed:
+            openings[name] = one if brings_money(rule) else ZERO
+        return one if brings_money(rule) else ZERO
+    listed = where.items[name]
+    if not counts_items(rule):
+        # one qualifying item settles it; until then each item may bring the whole amount
+        whole = (rule.yuan or ZERO) if brings_money(rule) else ZERO
+        if not state.qualifying:
+            for index in state.unknown:
+                for path in depends_on(item_gates(measure), listed[index], where, f"{name}[{index}]."):
+                    openings[path] = max(openings.get(path, ZERO), whole)
+        return whole
+    earned = sum((item_yuan(rule, listed[i]) for i in state.qualifying), ZERO)
+    room = None if rule.cap_yuan is None else max(ZERO, rule.cap_yuan - earned)
+    if room is not None and room == 0 and state.qualifying:
+        return _capped(earned, rule)  # the cap is reached: no further item changes anything
+    for index in state.unknown:
+        stake = item_yuan(rule, listed[index])
+        stake = stake if room is None else min(stake, room)
+        for path in depends_on(item_gates(measure), listed[index], where, f"{name}[{index}]."):
+            openings[path] = max(openings.get(path, ZERO), stake)
+    return _capped(earned + sum((item_yuan(rule, listed[i]) for i in state.unknown), ZERO), rule)
+
+
+def _tier_openings(measure: MeasureIR, state: ItemsState, where: Situation, openings: dict[str, Decimal]) -> None:
+    """A share's percent is the first tier whose condition holds: an undecided one matters."""
+    assert measure.items is not None
+    name = measure.items.list
+    by_id = {c.id: (c, False) for c in measure.conditions} | {c.id: (c, True) for c in measure.items.conditions}
+    for index in state.qualifying:
+        item = where.items[name][index]
+        for tier in measure.amount.tiers:
+            if tier.when is None:
+                break
+            condition, per_item = by_id[tier.when]
+            fact, prefix = (item, f"{name}[{index}].") if per_item else (where.ent, "")
+            value = truth(condition.node, fact, where.derived)
+            if value is True:
+                break
+            if value is None:
+                for path in depends_on(condition.node, fact, where, prefix):
+                    openings.setdefault(path, ZERO)
+                break
+
+
+def openings(where: Situation) -> list[Opening]:
+    """Every (open fact, measure) pair where the fact can change the measure, in measure order."""
+    found = []
+    for measure in where.ir.measures:
+        money = brings_money(measure.amount)
+        for path, yuan in measure_openings(measure, where).items():
+            found.append(Opening(path, measure.id, money, yuan if money else ZERO))
+    return found
