@@ -16,6 +16,8 @@ from engine.decide import Context, decide
 from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
+from engine.near_miss import with_near_misses
+from engine.openings import Situation
 from engine.profile import Profile
 from engine.result import Derived, Result, Totals
 from engine.session import RuleSession, sessions_for
@@ -112,6 +114,8 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
         book.local_units.local_for(profile.district, profile.zone),
     )
     results = [decide(measure, ctx) for measure in book.measures]
+    known_lists = {name: ctx.items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
+    results = with_near_misses(book.ir, Situation(book.ir, ctx.ent, known_lists, ctx.derived, ()), results)
     size_class = ctx.derived.get("size_class")
     group = ctx.derived.get("industry_group")
     derived = Derived(

@@ -31,6 +31,7 @@ MAX_ITEMS = 50  # items one answer may open (the form shows at most as many rows
 TRUE_WORDS = frozenset({"是", "有", "对", "y", "yes", "true", "1"})
 FALSE_WORDS = frozenset({"否", "不是", "没有", "无", "n", "no", "false", "0"})
 _ITEM = re.compile(r"^(\w+)\[(\d+)\]\.(.+)$")
+_WHOLE_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -124,8 +125,16 @@ def parse_answer(ask: Ask, text: str) -> Any:
 
 
 def with_answer(data: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
-    """A copy of the profile data with one answer written in (a count opens that many unknown items)."""
+    """A copy of the profile data with one answer written in: a count opens that many unknown
+    items; ``hires[2]`` sets a whole item (one more, when it is the next place)."""
     data = copy.deepcopy(data)
+    whole = _WHOLE_ITEM.match(field)
+    if whole is not None:
+        listed = data.setdefault(whole.group(1), [])
+        while len(listed) <= int(whole.group(2)):
+            listed.append({})
+        listed[int(whole.group(2))] = copy.deepcopy(value)
+        return data
     match = _ITEM.match(field)
     if match is None:
         if isinstance(value, int) and not isinstance(value, bool) and field in _LISTS:

@@ -25,6 +25,7 @@ amounts not known yet carry no money, but the fact still matters.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -94,10 +95,150 @@ def depends_on(node: Node, fact: Mapping[str, Any], where: Situation, prefix: st
         return []
     if isinstance(node, Compare):
         return _compare_depends_on(node, fact, where, prefix)
+    repeated = [key for key in _shape(node).repeated if _open_key(key, fact, where, prefix)]
+    if repeated:
+        return _enumerated(node, repeated, fact, where, prefix)
     paths: list[str] = []
     for part in node.parts:  # none is settled (else the node would be known): each unknown part counts
         paths += depends_on(part, fact, where, prefix)
     return paths
+
+
+# --- trees that read one fact in several places ------------------------------------------
+# The walk above is exact when every fact is read once (each unknown leaf can then turn out
+# either way). A fact compared in several leaves can make a part impossible: with 首违 known,
+# M50's "轻微且无危害 或 首违且危害轻微或无" holds for every 危害 that the first branch allows, so
+# 轻微 cannot matter. Such a tree is decided by trying each kind of value of the repeated facts
+# (each constant it is compared with, its neighbours, one other) with each unknown leaf true or
+# false: a fact matters when changing it alone changes the tree's value for some of them.
+
+Key = tuple[str, str]  # ("a", attribute) or ("d", derived name)
+OTHER = "\x00other"  # a value equal to no constant of the rules
+MAX_CASES = 4096  # beyond that the plain walk is used (it may ask one question too many, never one too few)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    leaves: tuple[Compare, ...]
+    repeated: dict[Key, tuple[Any, ...]]  # facts compared with constants in two or more leaves: their values to try
+
+
+_SHAPES: dict[int, tuple[Node, _Shape]] = {}
+_ENUMERATED: dict[tuple[Any, ...], tuple[frozenset[Key], frozenset[int]]] = {}
+
+
+def _leaves(node: Node) -> list[Compare]:
+    return [node] if isinstance(node, Compare) else [leaf for part in node.parts for leaf in _leaves(part)]
+
+
+def _key(leaf: Compare) -> Key | None:
+    if isinstance(leaf.right, (Attr, Derived, Shifted)):
+        return None
+    return ("d", leaf.left.name) if isinstance(leaf.left, Derived) else ("a", leaf.left.name)
+
+
+def _shape(node: Node) -> _Shape:
+    kept = _SHAPES.get(id(node))
+    if kept is None:
+        leaves = _leaves(node)
+        relational = {name for leaf in leaves if _key(leaf) is None for name in _attribute_names(leaf)}
+        constants: dict[Key, list[Any]] = {}
+        for leaf in leaves:
+            key = _key(leaf)
+            if key is not None and key[1] not in relational:
+                constants.setdefault(key, []).append(leaf.right)
+        repeated = {key: _representatives(values) for key, values in constants.items() if len(values) > 1}
+        kept = _SHAPES[id(node)] = (node, _Shape(tuple(leaves), repeated))
+    return kept[1]
+
+
+def _representatives(constants: list[Any]) -> tuple[Any, ...]:
+    values: list[Any] = []
+    for constant in constants:
+        if isinstance(constant, bool):
+            values += [True, False]
+        elif isinstance(constant, (int, float)):
+            values += [constant - 1, constant, constant + 1]
+        else:
+            values.append(constant)
+    return tuple(dict.fromkeys([*values, OTHER]))
+
+
+def _open_key(key: Key, fact: Mapping[str, Any], where: Situation, prefix: str) -> bool:
+    kind, name = key
+    if kind == "a":
+        path = profile_path(name)
+        return name not in fact and path is not None and prefix + path not in where.closed
+    return name not in where.derived and bool(_derived_paths(name, where))
+
+
+def _derived_paths(name: str, where: Situation) -> list[str]:
+    return [p for p in where.ir.derived_inputs(name, where.derived) if not where.has(p) and p not in where.closed]
+
+
+def _kleene(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], fixed: Mapping[int, bool]) -> bool | None:
+    if isinstance(node, Compare):
+        return fixed[id(node)] if id(node) in fixed else truth(node, fact, derived)
+    values = [_kleene(part, fact, derived, fixed) for part in node.parts]
+    settle, other = (False, True) if isinstance(node, All) else (True, False)
+    if settle in values:
+        return settle
+    return None if None in values else other
+
+
+def _enumerated(node: Node, repeated: list[Key], fact: Mapping[str, Any], where: Situation, prefix: str) -> list[str]:
+    shape = _shape(node)
+    reads = {key for key in repeated}
+    free = [leaf for leaf in shape.leaves if _key(leaf) not in reads and truth(leaf, fact, where.derived) is None
+            and _compare_depends_on(leaf, fact, where, prefix)]
+    memo = (id(node), tuple(repeated), tuple(truth(leaf, fact, where.derived) for leaf in shape.leaves),
+            tuple(id(leaf) for leaf in free))
+    found = _ENUMERATED.get(memo)
+    if found is None:
+        found = _decide_by_cases(node, shape, repeated, free, fact, where)
+        if len(_ENUMERATED) < 4096:
+            _ENUMERATED[memo] = found
+    keys, leaves = found
+    paths: list[str] = []
+    for kind, name in repeated:
+        if (kind, name) in keys:
+            paths += [prefix + profile_path(name)] if kind == "a" else _derived_paths(name, where)  # type: ignore[operator]
+    for leaf in free:
+        if id(leaf) in leaves:
+            paths += _compare_depends_on(leaf, fact, where, prefix)
+    return paths
+
+
+def _decide_by_cases(node: Node, shape: _Shape, repeated: list[Key], free: list[Compare],
+                     fact: Mapping[str, Any], where: Situation) -> tuple[frozenset[Key], frozenset[int]]:
+    """Which repeated facts and which free leaves can change the node's value (see above)."""
+    choices: list[tuple[Any, ...]] = [shape.repeated[key] for key in repeated] + [(True, False)] * len(free)
+    cases = 1
+    for options in choices:
+        cases *= len(options)
+    if cases > MAX_CASES:
+        return frozenset(repeated), frozenset(id(leaf) for leaf in free)
+    outcome: dict[tuple[Any, ...], bool | None] = {}
+    for case in itertools.product(*choices):
+        values, flags = case[:len(repeated)], case[len(repeated):]
+        facts = dict(fact)
+        derived = dict(where.derived)
+        for (kind, name), value in zip(repeated, values, strict=True):
+            (facts if kind == "a" else derived)[name] = value
+        fixed = {id(leaf): flag for leaf, flag in zip(free, flags, strict=True)}
+        outcome[case] = _kleene(node, facts, derived, fixed)
+    mattering = set()
+    for position in range(len(choices)):
+        seen: dict[tuple[Any, ...], bool | None] = {}
+        for case, value in outcome.items():
+            rest = case[:position] + case[position + 1:]
+            if rest in seen and seen[rest] != value:
+                mattering.add(position)
+                break
+            seen.setdefault(rest, value)
+    keys = frozenset(repeated[i] for i in mattering if i < len(repeated))
+    leaves = frozenset(id(free[i - len(repeated)]) for i in mattering if i >= len(repeated))
+    return keys, leaves
 
 
 def _compare_depends_on(node: Compare, fact: Mapping[str, Any], where: Situation, prefix: str) -> list[str]:
