@@ -176,12 +176,12 @@ class Step:
         return not self.questions
 
 
-def step(data: dict[str, Any], as_of: dt.date | None = None, closed: Collection[str] = (),
+def step(data: dict[str, Any], as_of: dt.date | None = None, declined: Collection[str] = (),
          book: RuleBook | None = None) -> Step:
     """Evaluate the answers so far and rank what is still worth asking (raises ``ProfileError``)."""
     profile = parse_profile(data)
     result = evaluate(profile, as_of, book)
-    return Step(profile, result, rank(profile, result, closed, book))
+    return Step(profile, result, rank(profile, result, declined, book))
 
 
 def answer_from(known: dict[str, Any], field: str) -> Any:
@@ -212,9 +212,9 @@ def replay(known: dict[str, Any], as_of: dt.date, book: RuleBook | None = None,
     question alone when not ``grouped``). Yields each step with the questions asked at it; the
     last step asks none (nothing left can change the result)."""
     data: dict[str, Any] = {}
-    closed: set[str] = set()
+    declined: set[str] = set()
     while True:
-        current = step(data, as_of, closed, book)
+        current = step(data, as_of, declined, book)
         asked = first_group(current.questions) if grouped else current.questions[:1]
         yield current, asked
         if not asked:
@@ -222,6 +222,6 @@ def replay(known: dict[str, Any], as_of: dt.date, book: RuleBook | None = None,
         for ask in asked:
             value = answer_from(known, ask.field)
             if value is None:
-                closed.add(ask.field)
+                declined.add(ask.field)
             else:
                 data = with_answer(data, ask.field, value)

@@ -12,7 +12,7 @@ The facts are the profile's own paths: an enterprise field (``employees``), a wh
 before its items (``hires``: absent is unknown, an empty list is "known: none"), one item's
 field (``hires[0].contract_months``), and the inputs of a derived fact (the size class asks
 for the figures of the enterprise's industry group, ``BookIR.derived_inputs``). A fact the
-user declined to give (不清楚 / 跳过) is ``closed``: never asked again, and a comparison that
+user declined to give (不清楚 / 跳过) is ``declined``: never asked again, and a comparison that
 needs it can no longer be decided, so it makes no other fact matter.
 
 Money at stake: what the measure could still bring through that fact. An enterprise-level
@@ -57,17 +57,17 @@ class Situation:
     ent: dict[str, Any]  # the enterprise fact (engine.facts)
     items: dict[str, list[dict[str, Any]]]  # item facts per list; a list absent from it is unknown
     derived: dict[str, str]
-    closed: Collection[str]  # paths the user declined to give
+    declined: Collection[str]  # paths the user declined to give
 
     @classmethod
     def of(cls, ir: BookIR, dump: Mapping[str, Any], as_of: dt.date,
-           closed: Collection[str] = ()) -> Situation:
+           declined: Collection[str] = ()) -> Situation:
         """``dump``: ``Profile.model_dump(exclude_none=True)``."""
         facts = build_facts(dict(dump), as_of)
         items: dict[str, list[dict[str, Any]]] = {name: [] for name, value in dump.items() if isinstance(value, list)}
         for fact in facts[1:]:
             items[fact["t"]].append(fact)
-        return cls(ir, facts[0], items, ir.derive(facts[0]), closed)
+        return cls(ir, facts[0], items, ir.derive(facts[0]), declined)
 
     def has(self, path: str) -> bool:
         """Whether an enterprise-level profile field is known."""
@@ -168,12 +168,12 @@ def _open_key(key: Key, fact: Mapping[str, Any], where: Situation, prefix: str) 
     kind, name = key
     if kind == "a":
         path = profile_path(name)
-        return name not in fact and path is not None and prefix + path not in where.closed
+        return name not in fact and path is not None and prefix + path not in where.declined
     return name not in where.derived and bool(_derived_paths(name, where))
 
 
 def _derived_paths(name: str, where: Situation) -> list[str]:
-    return [p for p in where.ir.derived_inputs(name, where.derived) if not where.has(p) and p not in where.closed]
+    return [p for p in where.ir.derived_inputs(name, where.derived) if not where.has(p) and p not in where.declined]
 
 
 def _kleene(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], fixed: Mapping[int, bool]) -> bool | None:
@@ -247,13 +247,13 @@ def _compare_depends_on(node: Compare, fact: Mapping[str, Any], where: Situation
         if name in fact:
             continue
         path = profile_path(name)
-        if path is None or prefix + path in where.closed:
+        if path is None or prefix + path in where.declined:
             return []  # cannot be decided by anything the user may still say
         paths.append(prefix + path)
     for operand in (node.left, node.right):
         if isinstance(operand, Derived) and operand.name not in where.derived:
             inputs = [p for p in where.ir.derived_inputs(operand.name, where.derived)
-                      if not where.has(p) and p not in where.closed]
+                      if not where.has(p) and p not in where.declined]
             if not inputs:
                 return []
             paths += inputs
@@ -347,7 +347,11 @@ def in_force(measure: MeasureIR, where: Situation) -> bool:
 
 
 def measure_openings(measure: MeasureIR, where: Situation) -> dict[str, Decimal]:
-    """The open facts that can change ``measure``, each with the money at stake through it."""
+    """The open facts that can change ``measure``, each with the money at stake through it.
+
+    A condition stuck on a declined fact keeps the measure from ever applying: its other facts
+    then matter only because they can still make it fail, with no money at stake.
+    """
     if measure.informational or not in_force(measure, where):
         return {}
     gates = [(c, truth(c.node, where.ent, where.derived)) for c in measure.gates]
@@ -356,50 +360,64 @@ def measure_openings(measure: MeasureIR, where: Situation) -> dict[str, Decimal]
     state = items_state(measure, where)
     if state is not None and state.truth is False:
         return {}
-    rule = measure.amount
+    gate_paths = [depends_on(c.node, where.ent, where) for c, value in gates if value is None]
+    stuck = any(not paths for paths in gate_paths)
+    item_paths: dict[int, list[str]] = {}  # an unknown item -> its open facts
+    if state is not None:
+        assert measure.items is not None
+        name = measure.items.list
+        if not state.known:
+            stuck = stuck or name in where.declined
+        else:
+            gates_of_item = item_gates(measure)
+            for index in state.unknown:
+                item_paths[index] = depends_on(gates_of_item, where.items[name][index], where, f"{name}[{index}].")
+            stuck = stuck or (not state.qualifying and not any(item_paths.values()))
     openings: dict[str, Decimal] = {}
     potential = ZERO
     if state is not None:
-        potential = _items_openings(measure, state, where, openings)
-    elif brings_money(rule):
-        potential = rule.yuan or ZERO
-    for condition, value in gates:
-        if value is None:
-            for path in depends_on(condition.node, where.ent, where):
-                openings[path] = max(openings.get(path, ZERO), potential)
-    if state is not None and rule.tiers:
+        potential = _items_openings(measure, state, where, item_paths, stuck, openings)
+    elif brings_money(measure.amount):
+        potential = measure.amount.yuan or ZERO
+    for paths in gate_paths:
+        for path in paths:
+            openings[path] = max(openings.get(path, ZERO), ZERO if stuck else potential)
+    if state is not None and measure.amount.tiers and not stuck:
         _tier_openings(measure, state, where, openings)
     return openings
 
 
-def _items_openings(measure: MeasureIR, state: ItemsState, where: Situation,
-                    openings: dict[str, Decimal]) -> Decimal:
+def _items_openings(measure: MeasureIR, state: ItemsState, where: Situation, item_paths: dict[int, list[str]],
+                    stuck: bool, openings: dict[str, Decimal]) -> Decimal:
     """Add the openings of the items; return the measure's potential (for its enterprise facts)."""
     assert measure.items is not None
     rule, name = measure.amount, measure.items.list
+    money = brings_money(rule) and not stuck
+
+    def add(index: int, stake: Decimal) -> None:
+        for path in item_paths.get(index, ()):
+            openings[path] = max(openings.get(path, ZERO), stake if money else ZERO)
+
     if not state.known:
         one = _capped(item_yuan(rule, None), rule) if counts_items(rule) else (rule.yuan or ZERO)
-        if name not in where.closed:
-            openings[name] = one if brings_money(rule) else ZERO
-        return one if brings_money(rule) else ZERO
+        if name not in where.declined:
+            openings[name] = one if money else ZERO
+        return one if money else ZERO
     listed = where.items[name]
     if not counts_items(rule):
         # one qualifying item settles it; until then each item may bring the whole amount
-        whole = (rule.yuan or ZERO) if brings_money(rule) else ZERO
+        whole = (rule.yuan or ZERO) if money else ZERO
         if not state.qualifying:
             for index in state.unknown:
-                for path in depends_on(item_gates(measure), listed[index], where, f"{name}[{index}]."):
-                    openings[path] = max(openings.get(path, ZERO), whole)
+                add(index, whole)
         return whole
     earned = sum((item_yuan(rule, listed[i]) for i in state.qualifying), ZERO)
     room = None if rule.cap_yuan is None else max(ZERO, rule.cap_yuan - earned)
-    if room is not None and room == 0 and state.qualifying:
-        return _capped(earned, rule)  # the cap is reached: no further item changes anything
+    if state.qualifying and (stuck or room == 0):
+        return _capped(earned, rule)  # the amount cannot grow (capped, or never paid): no item matters
     for index in state.unknown:
         stake = item_yuan(rule, listed[index])
-        stake = stake if room is None else min(stake, room)
-        for path in depends_on(item_gates(measure), listed[index], where, f"{name}[{index}]."):
-            openings[path] = max(openings.get(path, ZERO), stake)
+        add(index, stake if room is None else min(stake, room))
     return _capped(earned + sum((item_yuan(rule, listed[i]) for i in state.unknown), ZERO), rule)
 
 

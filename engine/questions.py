@@ -14,7 +14,7 @@ measure's status or amount is never asked. Ranking, first to last:
 Each question is worded from the one table (``engine.wording``) and carries its field path,
 input kind, choices, unit (万元 with its scale where the form uses it), the measures it can
 change and the money at stake. A face asks one (or a few) and calls again with the answers
-given so far and the fields the user declined (``closed``: 不清楚 / 跳过).
+given so far and the fields the user declined (``declined``: 不清楚 / 跳过).
 """
 
 from __future__ import annotations
@@ -97,18 +97,18 @@ def rank_openings(found: Iterable[Opening]) -> list[Ask]:
     return asks
 
 
-def rank(profile: Profile, result: Result, closed: Collection[str] = (), book: RuleBook | None = None) -> list[Ask]:
+def rank(profile: Profile, result: Result, declined: Collection[str] = (), book: RuleBook | None = None) -> list[Ask]:
     """Every question that can still change ``result`` (the evaluation of ``profile``), ranked."""
     book = book or default_rules()
-    where = Situation.of(book.ir, profile.model_dump(exclude_none=True), result.as_of, closed)
+    where = Situation.of(book.ir, profile.model_dump(exclude_none=True), result.as_of, declined)
     return rank_openings(openings(where))
 
 
 def next_questions(profile: Profile, as_of: dt.date | None = None, limit: int | None = 5,
-                   closed: Collection[str] = (), book: RuleBook | None = None) -> list[Ask]:
+                   declined: Collection[str] = (), book: RuleBook | None = None) -> list[Ask]:
     """The ``limit`` questions most worth asking next (all of them when ``limit`` is None)."""
     result = evaluate(profile, as_of, book)
-    asks = rank(profile, result, closed, book)
+    asks = rank(profile, result, declined, book)
     return asks if limit is None else asks[:limit]
 
 

@@ -29,8 +29,8 @@ SMALL_MAKER = {"entity_type": "enterprise", "industry_code": "C39", "employees":
                "founded_on": "2024-03-01"}
 
 
-def asks(data: dict[str, Any], closed: tuple[str, ...] = ()) -> dict[str, Ask]:
-    return {a.field: a for a in next_questions(parse_profile(data), AS_OF, None, closed)}
+def asks(data: dict[str, Any], declined: tuple[str, ...] = ()) -> dict[str, Ask]:
+    return {a.field: a for a in next_questions(parse_profile(data), AS_OF, None, declined)}
 
 
 def test_nothing_known_asks_the_industry_first_with_the_money_of_every_sme_measure() -> None:
@@ -103,7 +103,7 @@ def test_ease_breaks_ties_yes_no_before_numbers_and_dates_then_the_form_order() 
 
 
 def test_declined_facts_are_not_asked_again_nor_make_their_partners_matter() -> None:
-    one = asks({**SMALL_MAKER, "hires": [{}]}, closed=("hires[0].birth_date",))
+    one = asks({**SMALL_MAKER, "hires": [{}]}, declined=("hires[0].birth_date",))
     assert "hires[0].birth_date" not in one
     assert "hires[0].hired_on" not in one  # the age needs both dates: with one declined it cannot be decided
     assert "hires[0].registered_unemployed" in one  # it can still make the hire fail M30
