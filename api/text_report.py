@@ -25,6 +25,11 @@ def _units(item: MeasureResult) -> str:
     return "、".join(item.units.city + item.units.local)
 
 
+def _near_miss(item: MeasureResult) -> list[str]:
+    """差一点 lines: what the enterprise can do (差一点), or why it cannot (说明)."""
+    return [f"      {'差一点' if n.actionable else '说明'}：{n.text}" for n in item.near_miss]
+
+
 def render_text(result: Result) -> str:
     eligible = [r for r in result.results if r.status == "eligible"]
     undetermined = sorted(
@@ -45,15 +50,18 @@ def render_text(result: Result) -> str:
     for item in eligible:
         lines.append(f"  ✔ {item.measure} {item.title}  {_amount_line(item)}".rstrip())
         lines.append(f"      经办：{_units(item)}")
+        lines += _near_miss(item)
     if undetermined:
         lines += ["", f"待确定 {len(undetermined)} 项（补充以下信息后可判定）："]
         for item in undetermined:
             potential = f"  可能涉及 {yuan(item.potential_yuan)} 元" if item.potential_yuan else ""
             lines.append(f"  ? {item.measure} {item.title}{potential}")
             lines.append(f"      缺少：{'、'.join(item.missing)}")
+            lines += _near_miss(item)
     if ineligible:
         lines += ["", f"不适用 {len(ineligible)} 项："]
         for item in ineligible:
             lines.append(f"  ✘ {item.measure} {item.title}：{item.reasons[0] if item.reasons else ''}")
+            lines += _near_miss(item)
     lines += ["", f"另有 {len(informational)} 项为政府工作职责或普惠服务，详见 huiqi rules list。"]
     return "\n".join(lines)

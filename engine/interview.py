@@ -112,7 +112,11 @@ def parse_answer(ask: Ask, text: str) -> Any:
             return False
         raise AnswerError(ask.field, "请回答“是”或“否”", "answer yes or no")
     if ask.kind == "count":
-        return 0 if text in FALSE_WORDS else _integer(ask, text, MAX_ITEMS)
+        if text in FALSE_WORDS:
+            return 0
+        if text.lower() in TRUE_WORDS:
+            raise AnswerError(ask.field, f"有的话请填共几{ask.unit}（数字）", "if any, how many (a number)")
+        return _integer(ask, text, MAX_ITEMS)
     if ask.kind in ("choice", "industry"):
         return _choice(ask, text)
     if ask.kind == "int":
