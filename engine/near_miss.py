@@ -30,16 +30,29 @@ from typing import Any
 
 from engine.amounts import yuan as yuan_text
 from engine.catalogue import DERIVED_LABELS
-from engine.ir import All, Attr, BookIR, Compare, Derived, MeasureIR, Node, Shifted, profile_path, reads, shift, truth
+from engine.ir import (
+    All,
+    Attr,
+    BookIR,
+    Compare,
+    ConditionIR,
+    Derived,
+    MeasureIR,
+    Node,
+    Shifted,
+    evaluator,
+    profile_path,
+    reads,
+    shift,
+    truth,
+)
 from engine.openings import (
-    ItemsState,
     Situation,
     brings_money,
     counts_items,
     in_force,
     item_gates,
     item_yuan,
-    items_state,
 )
 from engine.result import Change, MeasureResult, NearMiss
 from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
@@ -58,8 +71,18 @@ def _question(attribute: str, list_name: str | None) -> Question | None:
     return item_question(list_name, path) if list_name else ENTERPRISE_QUESTIONS.get(path)
 
 
+_LABELS: dict[tuple[int, str | None], tuple[Node, str]] = {}
+
+
 def _labels(node: Node, list_name: str | None) -> str:
     """What a condition depends on, in words: 出生日期、招用（入职）日期; 企业规模."""
+    kept = _LABELS.get((id(node), list_name))
+    if kept is None:
+        kept = _LABELS[(id(node), list_name)] = (node, _words(node, list_name))
+    return kept[1]
+
+
+def _words(node: Node, list_name: str | None) -> str:
     read = reads(node)
     words = [q.label for q in (_question(a, list_name) for a in read.attributes) if q is not None]
     words += [DERIVED_LABELS.get(name, name) for name in read.derived]
@@ -228,77 +251,135 @@ def _unit_gain(measure: MeasureIR, item: Mapping[str, Any] | None, room: Decimal
     return value if room is None else min(value, room)
 
 
+def _told(**fields: Any) -> NearMiss:
+    # built here with the model's types (as decide._trusted builds results): no validation on the hot path
+    return NearMiss.model_construct(**{"yuan": None, "amount_kind": None, "changes": [], **fields})
+
+
+# Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change)
+# are built once and shared, like decide's results (frozen, never changed). The memo is bounded;
+# past that, answers are built each time.
+MEMO_SIZE = 4096
+_ANSWERS: dict[tuple[Any, ...], tuple[object, NearMiss]] = {}
+
+
+def _kept(key: tuple[Any, ...], owner: object, build: Any) -> NearMiss:
+    """The shared answer for ``key`` (``owner``: the rule object whose id() the key holds, kept alive)."""
+    hit = _ANSWERS.get(key)
+    if hit is not None:
+        return hit[1]
+    answer = build()
+    if len(_ANSWERS) < MEMO_SIZE:
+        _ANSWERS[key] = (owner, answer)
+    return answer
+
+
 def near_misses(measure: MeasureIR, where: Situation) -> list[NearMiss]:
     """The near-miss answers of one measure for one enterprise (empty for measures without money)."""
     if measure.informational or not brings_money(measure.amount) or not in_force(measure, where):
         return []
-    gates = [(c, truth(c.node, where.ent, where.derived)) for c in measure.gates]
-    if any(value is None for _, value in gates):
+    failed = None
+    for condition in measure.gates:
+        value = evaluator(condition.node)(where.ent, where.derived)
+        if value is None:
+            return []  # the questions settle it first
+        if value is False:
+            if failed is not None:
+                return []  # two conditions fail: not near
+            failed = condition
+    if measure.items is None:
+        return [] if failed is None else [_cannot(failed, None)]
+    listed = where.items.get(measure.items.list)
+    if listed is None:
         return []
-    failed = [c for c, value in gates if value is False]
-    state = items_state(measure, where)
-    if failed:
-        if len(failed) == 1 and (state is None or state.truth is True):
-            condition = failed[0]
-            return [NearMiss(actionable=False, text=f"{condition.failed}（原文“{condition.phrase}”；"
-                                                    f"取决于{_labels(condition.node, None)}，不能通过调整满足）")]
-        return []
-    if state is None or not state.known:
-        return []
-    return _item_answers(measure, state, where)
+    gates = measure.items.gates
+    tests = [evaluator(c.node) for c in gates]
+    states = [tuple(test(item, where.derived) for test in tests) for item in listed]
+    qualifying = [i for i, values in enumerate(states) if all(v is True for v in values)]
+    if failed is not None:
+        return [_cannot(failed, None)] if qualifying else []
+    return _item_answers(measure, listed, states, qualifying, where)
 
 
-def _item_answers(measure: MeasureIR, state: ItemsState, where: Situation) -> list[NearMiss]:
+def _cannot(condition: ConditionIR, list_name: str | None, where_item: str = "") -> NearMiss:
+    """A condition that fails on facts nobody can change: information, never advice."""
+    def build() -> NearMiss:
+        quoted = "" if where_item else f"原文“{condition.phrase}”；"
+        return _told(actionable=False, text=f"{where_item}{condition.failed}（{quoted}取决于"
+                                             f"{_labels(condition.node, list_name)}，不能通过调整满足）")
+    return _kept(("cannot", id(condition), list_name, where_item), condition, build)
+
+
+def _item_answers(measure: MeasureIR, listed: list[dict[str, Any]], states: list[tuple[bool | None, ...]],
+                  qualifying: list[int], where: Situation) -> list[NearMiss]:
     assert measure.items is not None
     rule, items = measure.amount, measure.items
-    listed = where.items[items.list]
-    earned = sum((item_yuan(rule, listed[i]) for i in state.qualifying), ZERO)
-    if counts_items(rule) and rule.cap_yuan is not None and state.qualifying and earned >= rule.cap_yuan:
-        last = math.ceil(rule.cap_yuan / rule.yuan) if rule.yuan else len(state.qualifying)
-        return [NearMiss(actionable=False,
-                         text=f"第{last + 1}{items.unit}起不再增加（已达{yuan_text(rule.cap_yuan)}元上限）")]
-    if state.qualifying and not counts_items(rule):
+    earned = sum((item_yuan(rule, listed[i]) for i in qualifying), ZERO)
+    if counts_items(rule) and rule.cap_yuan is not None and qualifying and earned >= rule.cap_yuan:
+        last = math.ceil(rule.cap_yuan / rule.yuan) if rule.yuan else len(qualifying)
+        cap = yuan_text(rule.cap_yuan)
+        return [_kept(("cap", id(measure), last), measure, lambda: _told(
+            actionable=False, text=f"第{last + 1}{items.unit}起不再增加（已达{cap}元上限）"))]
+    if qualifying and not counts_items(rule):
         return []  # one qualifying item already brings all of it
     room = None if rule.cap_yuan is None else rule.cap_yuan - earned
     answers: list[NearMiss] = []
-    again = bool(state.qualifying)
-    for index, item in enumerate(listed):
-        if index in state.qualifying or index in state.unknown or len(answers) >= MOST_ITEMS:
-            continue
-        answer = _item_answer(measure, index, item, where, room, again)
-        if answer is not None:
-            answers.append(answer)
+    again = bool(qualifying)
+    for index, values in enumerate(states):
+        if False in values and len(answers) < MOST_ITEMS:
+            answer = _item_answer(measure, index, listed[index], values, where, room, again)
+            if answer is not None:
+                answers.append(answer)
     section = SECTIONS.get(items.list)
     fresh = new_item(measure, where) if section is not None and section.add else None
     if fresh is not None and section is not None:
-        phrases = "、".join(dict.fromkeys(c.phrase for c in items.gates))
         extra = _unit_gain(measure, None, room)
         if extra is None and rule.item_field is None:
             return answers
-        words, amount = _gain(measure, extra, again)
-        change = Change(field=f"{items.list}[{len(listed)}]", value=fresh)
-        answers.append(NearMiss(actionable=True, text=f"{section.add}（{phrases}），{words}", yuan=amount,
-                                amount_kind=rule.kind if amount is not None else None,  # type: ignore[arg-type]
-                                changes=[change]))
+
+        def build() -> NearMiss:
+            words, amount = _gain(measure, extra, again)
+            change = Change.model_construct(field=f"{items.list}[{len(listed)}]", value=fresh)
+            return _told(actionable=True, text=f"{section.add}（{_phrases(measure)}），{words}", yuan=amount,
+                         amount_kind=rule.kind if amount is not None else None, changes=[change])
+        key = ("more", id(measure), where.ent["as_of"], len(listed), extra, again)
+        answers.append(_kept(key, measure, build))
     return answers
 
 
-def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], where: Situation,
-                 room: Decimal | None, again: bool) -> NearMiss | None:
+def _phrases(measure: MeasureIR) -> str:
+    assert measure.items is not None
+    return "、".join(dict.fromkeys(c.phrase for c in measure.items.gates))
+
+
+_FIXABLE: dict[int, tuple[ConditionIR, bool]] = {}
+
+
+def _fixable(condition: ConditionIR, list_name: str) -> bool:
+    """Whether the condition reads any fact the enterprise can act on (else no change can meet it)."""
+    kept = _FIXABLE.get(id(condition))
+    if kept is None:
+        questions = (_question(a, list_name) for a in condition.reads.attributes)
+        kept = _FIXABLE[id(condition)] = (condition, any(q is not None and q.actionable for q in questions))
+    return kept[1]
+
+
+def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: tuple[bool | None, ...],
+                 where: Situation, room: Decimal | None, again: bool) -> NearMiss | None:
     """An item known to fail: what would make it count, or why it cannot."""
     assert measure.items is not None
     items = measure.items
-    where_item = f"第{index + 1}{items.noun}"
-    failing = [c for c in items.gates if truth(c.node, item, where.derived) is False]
-    fix = _fix(item_gates(measure), item, where.derived, items.list)
+    where_item = f"第{index + 1}{items.noun}："
+    failing = [c for c, value in zip(items.gates, values, strict=True) if value is False]
+    unknown = None in values
+    fix = None
+    if not unknown and all(_fixable(c, items.list) for c in failing):
+        fix = _fix(item_gates(measure), item, where.derived, items.list)
     if fix is None:
-        if len(failing) == 1:
-            condition = failing[0]
-            return NearMiss(actionable=False, text=f"{where_item}：{condition.failed}（取决于"
-                                                   f"{_labels(condition.node, items.list)}，不能通过调整满足）")
+        if len(failing) == 1 and not unknown and not _fixable(failing[0], items.list):
+            return _cannot(failing[0], items.list, where_item)
         return None
-    fixed = {**item, **fix}
-    extra = _unit_gain(measure, fixed, room)
+    extra = _unit_gain(measure, {**item, **fix}, room)
     if extra is not None and extra <= 0 and counts_items(measure.amount) and measure.amount.item_field is None:
         return None  # the cap leaves nothing for it
     distances = []
@@ -308,11 +389,10 @@ def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], where: Si
         distances.append(_distance(attribute, item.get(attribute), value, question))
     phrases = "、".join(c.phrase for c in failing)
     words, amount = _gain(measure, extra, again)
-    changes = [Change(field=f"{items.list}[{index}].{profile_path(a)}",
-                      value=_profile_value(a, v, _question(a, items.list))) for a, v in fix.items()]
-    return NearMiss(actionable=True, text=f"{where_item}：{'；'.join(distances)}：{phrases}即可计入，{words}",
-                    yuan=amount, amount_kind=measure.amount.kind if amount is not None else None,  # type: ignore[arg-type]
-                    changes=changes)
+    changes = [Change.model_construct(field=f"{items.list}[{index}].{profile_path(a)}",
+                                      value=_profile_value(a, v, _question(a, items.list))) for a, v in fix.items()]
+    return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
+                 yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
 
 
 _MONEY: dict[int, tuple[BookIR, tuple[int, ...]]] = {}
@@ -334,6 +414,10 @@ def with_near_misses(ir: BookIR, where: Situation, results: list[MeasureResult])
         if answers:
             if out is results:
                 out = list(results)
-            # built by the engine with the model's types, as decide._trusted does
-            out[index] = MeasureResult.model_construct(**{**results[index].__dict__, "near_miss": answers})
+            out[index] = _with(results[index], answers)
     return out
+
+
+def _with(result: MeasureResult, answers: list[NearMiss]) -> MeasureResult:
+    # built by the engine with the model's types, as decide._trusted does
+    return MeasureResult.model_construct(**{**result.__dict__, "near_miss": answers})

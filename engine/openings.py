@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.facts import build_facts, fact_field
-from engine.ir import All, Attr, BookIR, Compare, Derived, MeasureIR, Node, Shifted, profile_path, truth
+from engine.ir import All, Attr, BookIR, Compare, Derived, MeasureIR, Node, Shifted, evaluator, profile_path, truth
 from engine.rule_models import Amount
 
 ZERO = Decimal(0)
@@ -91,7 +91,7 @@ def depends_on(node: Node, fact: Mapping[str, Any], where: Situation, prefix: st
     enterprise, so their inputs carry no prefix. Empty when the node is known, or stuck on a
     fact the user declined.
     """
-    if truth(node, fact, where.derived) is not None:
+    if evaluator(node)(fact, where.derived) is not None:
         return []
     if isinstance(node, Compare):
         return _compare_depends_on(node, fact, where, prefix)
@@ -331,10 +331,10 @@ def items_state(measure: MeasureIR, where: Situation) -> ItemsState | None:
     listed = where.items.get(measure.items.list)
     if listed is None:
         return ItemsState(False, [], [])
-    gates = item_gates(measure)
+    qualifies = evaluator(item_gates(measure))
     qualifying, unknown = [], []
     for index, item in enumerate(listed):
-        value = truth(gates, item, where.derived)
+        value = qualifies(item, where.derived)
         if value is True:
             qualifying.append(index)
         elif value is None:
@@ -354,7 +354,7 @@ def measure_openings(measure: MeasureIR, where: Situation) -> dict[str, Decimal]
     """
     if measure.informational or not in_force(measure, where):
         return {}
-    gates = [(c, truth(c.node, where.ent, where.derived)) for c in measure.gates]
+    gates = [(c, evaluator(c.node)(where.ent, where.derived)) for c in measure.gates]
     if any(value is False for _, value in gates):
         return {}
     state = items_state(measure, where)
