@@ -5,6 +5,7 @@ One function set serves the CLI (``huiqi rules list/show``) and the web pages.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from engine.loader import RuleBook, default_rules
@@ -140,6 +141,14 @@ def describe_amount(amount: Amount, measure: Measure | None = None) -> str:
     if amount.once:
         text += "（一次性）"
     return text
+
+
+def release_label(name: str | None, date: dt.date | str | None, version: str) -> str:
+    """A release as every face shows it: '2026年第1版（2026-11-29 发布，内容版本 2e4faaaea014）'."""
+    if not name:
+        return f"内容版本 {version}"
+    shown = date.isoformat() if isinstance(date, dt.date) else date
+    return f"{name}（{shown + ' 发布，' if shown else ''}内容版本 {version}）"
 
 
 def find(measure_id: str, book: RuleBook | None = None) -> Measure | None:

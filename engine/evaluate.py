@@ -17,7 +17,7 @@ from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
 from engine.profile import Profile
-from engine.result import Derived, Result, Totals
+from engine.result import Derived, Result, RulesRelease, Totals
 from engine.session import RuleSession, sessions_for
 from engine.size_standard import SIZE_CLASSES
 
@@ -127,5 +127,10 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
     )
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
-        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals
+        as_of=as_of, rules_version=book.version, rules_release=_release(book), derived=derived, results=results,
+        totals=totals,
     )
+
+
+def _release(book: RuleBook) -> RulesRelease | None:
+    return None if book.release is None else RulesRelease(name=book.release.name, date=book.release.date)

@@ -36,6 +36,10 @@ def yyyymmdd(day: dt.date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
+def from_yyyymmdd(value: int) -> dt.date:
+    return dt.date(value // 10_000, value // 100 % 100, value % 100)
+
+
 def _scalar(path: str, value: Any) -> Any:
     kind = type(value)
     if kind is dt.date:
