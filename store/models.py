@@ -22,6 +22,8 @@ class BatchRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")  # running | done
     engine: Mapped[str] = mapped_column(String(16), default="local")  # local | dask
     rules_version: Mapped[str] = mapped_column(String(64))
+    rules_release: Mapped[str | None] = mapped_column(Text, nullable=True, doc="release name (rules/release.yaml)")
+    rules_release_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     input_path: Mapped[str] = mapped_column(Text)
     input_format: Mapped[str] = mapped_column(String(16))
     input_fingerprint: Mapped[str] = mapped_column(String(64))
@@ -89,6 +91,28 @@ class BatchRejection(Base):
     credit_code: Mapped[str | None] = mapped_column(Text, nullable=True)
     field: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+
+
+class BatchMember(Base):
+    """An enterprise a run evaluated, with the digest of the profile it evaluated (see ProfileSnapshot)."""
+
+    __tablename__ = "batch_members"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("batch_runs.id", ondelete="CASCADE"), primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    profile_digest: Mapped[str] = mapped_column(String(32))
+
+
+class ProfileSnapshot(Base):
+    """A validated profile as a run evaluated it, stored once per distinct content (BLAKE2b-128 of its JSON).
+
+    The registry keeps only each enterprise's latest import; these keep what every run saw, so a
+    run's enterprises can be evaluated again exactly (``huiqi batch what-if``)."""
+
+    __tablename__ = "profile_snapshots"
+
+    digest: Mapped[str] = mapped_column(String(32), primary_key=True)
+    profile: Mapped[dict] = mapped_column(JSON)
 
 
 class RegistryEnterprise(Base):

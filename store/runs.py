@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Text, delete, func, insert, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from store.db import dump_json
-from store.models import BatchChunk, BatchRejection, BatchResult, BatchRun, RegistryEnterprise
+from store.models import (
+    BatchChunk,
+    BatchMember,
+    BatchRejection,
+    BatchResult,
+    BatchRun,
+    ProfileSnapshot,
+    RegistryEnterprise,
+)
 
 
 def now() -> dt.datetime:
@@ -60,11 +69,18 @@ _SQLITE_RESULTS = (
     "INSERT INTO batch_results (run_id, chunk_no, credit_code, measure, name, district, zone, amount_kind,"
     " amount_yuan, formula, reasons, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_SQLITE_SNAPSHOTS = "INSERT INTO profile_snapshots (digest, profile) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING"
+_SQLITE_MEMBERS = "INSERT INTO batch_members (run_id, credit_code, profile_digest) VALUES (?, ?, ?)"
 _SQLITE_REGISTRY = (
     "INSERT INTO registry_enterprises (credit_code, name, district, profile, source, run_id)"
     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name,"
     " district = excluded.district, profile = excluded.profile, source = excluded.source, run_id = excluded.run_id"
 )
+
+
+def profile_digest(profile_json: str) -> str:
+    """The key of a stored profile: BLAKE2b-128 of its JSON text (the same profile dumps to the same text)."""
+    return hashlib.blake2b(profile_json.encode(), digest_size=16).hexdigest()
 
 
 def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
@@ -76,9 +92,14 @@ def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
             for r in outcome.results
         ])
     if outcome.registry:
+        rows = sorted(outcome.registry, key=lambda r: r[0])
+        texts = [dump_json(r[3]) for r in rows]
+        digests = [profile_digest(text) for text in texts]
         conn.exec_driver_sql(_SQLITE_REGISTRY, [
-            (r[0], r[1], r[2], dump_json(r[3]), r[4], run_id) for r in sorted(outcome.registry, key=lambda r: r[0])
+            (r[0], r[1], r[2], text, r[4], run_id) for r, text in zip(rows, texts, strict=True)
         ])
+        conn.exec_driver_sql(_SQLITE_SNAPSHOTS, list(zip(digests, texts, strict=True)))
+        conn.exec_driver_sql(_SQLITE_MEMBERS, [(run_id, r[0], d) for r, d in zip(rows, digests, strict=True)])
 
 
 def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
@@ -110,10 +131,30 @@ def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
              "reasons": r[8], "units": r[9]}
             for r in outcome.results
         ])
+    rows = sorted(outcome.registry, key=lambda r: r[0])
     _upsert_registry(conn, [
         {"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "source": r[4], "run_id": run_id}
-        for r in sorted(outcome.registry, key=lambda r: r[0])
+        for r in rows
     ])
+    if rows:
+        digests = [profile_digest(dump_json(r[3])) for r in rows]
+        snapshots = {d: r[3] for r, d in zip(rows, digests, strict=True)}
+        _insert_new_snapshots(conn, [{"digest": d, "profile": p} for d, p in snapshots.items()])
+        conn.execute(insert(BatchMember), [
+            {"run_id": run_id, "credit_code": r[0], "profile_digest": d} for r, d in zip(rows, digests, strict=True)
+        ])
+
+
+def _insert_new_snapshots(conn: Any, rows: list[dict[str, Any]]) -> None:
+    """Profiles not stored yet (a snapshot already there is the same content: its key is its digest)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(postgresql.insert(ProfileSnapshot).on_conflict_do_nothing(index_elements=["digest"]), rows)
+        return
+    present = set(conn.scalars(select(ProfileSnapshot.digest).where(
+        ProfileSnapshot.digest.in_([r["digest"] for r in rows]))))
+    fresh = [r for r in rows if r["digest"] not in present]
+    if fresh:
+        conn.execute(insert(ProfileSnapshot), fresh)
 
 
 def finish_run(engine: Engine, run_id: str) -> dict[str, int]:
@@ -148,3 +189,36 @@ def rejections_of(conn: Any, run_id: str) -> Any:
     return conn.execution_options(yield_per=5000).execute(
         query.order_by(BatchRejection.source, BatchRejection.line, BatchRejection.field, BatchRejection.reason)
     )
+
+
+def evaluated_profiles(conn: Any, run_id: str) -> Any:
+    """The enterprises of a run with the profile it evaluated, ordered by credit code (streamed).
+
+    Rows are (credit_code, profile); the profile is JSON text or already a dict, by driver."""
+    query = (select(BatchMember.credit_code, type_coerce(ProfileSnapshot.profile, Text))
+             .join(ProfileSnapshot, ProfileSnapshot.digest == BatchMember.profile_digest)
+             .where(BatchMember.run_id == run_id).order_by(BatchMember.credit_code))
+    return conn.execution_options(yield_per=5000).execute(query)
+
+
+def registry_profiles(conn: Any, run_id: str) -> Any:
+    """The registry rows whose latest import is ``run_id`` (for runs stored before ``batch_members``)."""
+    query = (select(RegistryEnterprise.credit_code, type_coerce(RegistryEnterprise.profile, Text))
+             .where(RegistryEnterprise.run_id == run_id).order_by(RegistryEnterprise.credit_code))
+    return conn.execution_options(yield_per=5000).execute(query)
+
+
+def count_members(conn: Any, run_id: str) -> tuple[int, int]:
+    """(enterprises listed in batch_members, registry rows last imported by the run)."""
+    members = conn.scalar(select(func.count()).select_from(BatchMember).where(BatchMember.run_id == run_id))
+    registry = conn.scalar(select(func.count()).select_from(RegistryEnterprise)
+                           .where(RegistryEnterprise.run_id == run_id))
+    return int(members or 0), int(registry or 0)
+
+
+def eligible_by_code(conn: Any, run_id: str) -> Any:
+    """A run's eligible rows ordered by credit code then measure (streamed): the baseline of a what-if."""
+    table = BatchResult.__table__
+    query = (select(table.c.credit_code, table.c.measure, table.c.amount_kind, table.c.amount_yuan, table.c.units)
+             .where(table.c.run_id == run_id).order_by(table.c.credit_code, table.c.measure))
+    return conn.execution_options(yield_per=5000).execute(query)
