@@ -23,6 +23,7 @@ def register(subparsers: Any) -> None:
     listing = actions.add_parser("list", help="按章节列出全部措施（--as-of：只列该日在执行期内的措施）")
     listing.add_argument("--as-of", type=iso_date,
                          help="日期 YYYY-MM-DD：只列出该日在执行期内的措施，并注明哪些不在执行期")
+    listing.add_argument("--rules", metavar="DIR", help="规则目录（默认 rules/，或环境变量 HUIQI_RULES）")
     listing.set_defaults(handler=run_list)
     show = actions.add_parser("show", help="显示一项措施的原文、单位、条件和金额")
     show.add_argument("measure", help="措施编号，如 M30")
@@ -42,7 +43,11 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    book = default_rules()
+    try:
+        book = load_rules(args.rules) if args.rules else default_rules()
+    except RuleFileError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     on = args.as_of
     print(f"规则版本：{release_label(book.release_name, book.release_date, book.version)}")
     ended = {m.id: why for m in book.measures if on is not None and (why := not_in_force(m.validity, on))}
