@@ -21,6 +21,7 @@ OP_WORDS = {"eq": "为", "ne": "不为", "ge": "不少于", "gt": "多于", "le"
 FIELD_LABELS = {
     "entity_type": "主体类型", "employees": "从业人员", "revenue_yuan": "营业收入（元）",
     "total_assets_yuan": "资产总额（元）", "founded_on": "成立日期", "as_of": "评估日",
+    "district": "所在区", "zone": "所在功能区", "industry_code": "行业代码",
     "birth_date": "出生日期", "hired_on": "招用日期", "registered_unemployed": "登记失业人员",
     "contract_months": "劳动合同期限（月）", "social_insurance_months": "社会保险缴费月数",
     "insurance_months.unemployment": "失业保险缴费月数", "insurance_months.work_injury": "工伤保险缴费月数",

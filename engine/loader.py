@@ -83,6 +83,9 @@ def _read_yaml(path: Path, root: Path, problems: list[RuleProblem]) -> Any:
     except UnicodeDecodeError:
         problems.append(RuleProblem(name, "", "文件不是 UTF-8 编码"))
         return None
+    except ValueError as exc:  # a well-formed but impossible date (2026-13-01) fails in the YAML reader itself
+        problems.append(RuleProblem(name, "", f"取值无效：{exc}（日期须为实际存在的日期，格式 YYYY-MM-DD）"))
+        return None
     if not isinstance(data, dict):
         problems.append(RuleProblem(name, "", "文件内容应为一个 YAML 映射（键: 值）"))
         return None
