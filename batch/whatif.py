@@ -246,7 +246,11 @@ class _Scratch:
 
 
 def _decimal(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
+    """Stored money text as a Decimal, whole yuan without decimals ("1500.00" from the database: 1500)."""
+    if value is None:
+        return None
+    amount = Decimal(value)
+    return amount.to_integral_value() if amount == amount.to_integral_value() else amount.quantize(Decimal("0.01"))
 
 
 def _write_lists(scratch: _Scratch, folder: Path, titles: dict[str, str]) -> None:

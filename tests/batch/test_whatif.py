@@ -139,9 +139,10 @@ def test_gains_and_losses_match_the_policy_text(db: Engine, tmp_path: Path, revi
     assert sorted(p.name for p in (folder / "M30_中小微企业扩岗补助").glob("*.csv")) == [
         "市人社局.csv", "火炬管委会.csv", "自贸委.csv"]
     changes = read_csv(folder / "changes.csv")
-    assert [row[:4] for row in changes[1:]] == [
-        ["M30", E1, "厦门甲制造有限公司", "金额变化"], ["M30", E4, "厦门丁科技有限公司", "金额变化"],
-        ["M31", E1, "厦门甲制造有限公司", "不再符合"], ["M31", E2, "思明区乙商店", "不再符合"]]
+    assert changes[1:] == [
+        ["M30", E1, "厦门甲制造有限公司", "金额变化", "3000", "4000"],
+        ["M30", E4, "厦门丁科技有限公司", "金额变化", "4500", "6000"],
+        ["M31", E1, "厦门甲制造有限公司", "不再符合", "1000", ""], ["M31", E2, "思明区乙商店", "不再符合", "1000", ""]]
     summary = read_csv(folder / "summary.csv")
     assert summary[1] == ["M30", "中小微企业扩岗补助", "全部经办单位（按企业计）", "2", "2", "0", "0", "2", "7500",
                           "10000", "2500", "确定金额"]
