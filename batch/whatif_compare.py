@@ -165,8 +165,11 @@ def compare_chunk(chunk_no: int, members: list[Member], job: WhatIfJob) -> WhatI
     book = book_of(job.rules)
     valid: list[tuple[Member, Profile]] = []
     for member in members:
+        data = member[1]
+        if data is None:  # never expected: the registry or a snapshot keeps every run's profiles
+            out.invalid.append((member[0], "该批次评估时的企业资料已不在数据库中"))
+            continue
         try:
-            data = member[1]
             valid.append((member, parse_profile(orjson.loads(data) if isinstance(data, str | bytes) else data)))
         except ProfileError as exc:  # valid when the run stored it; the profile model has changed since
             out.invalid.append((member[0], str(exc.errors[0])))

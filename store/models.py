@@ -104,10 +104,11 @@ class BatchMember(Base):
 
 
 class ProfileSnapshot(Base):
-    """A validated profile as a run evaluated it, stored once per distinct content (BLAKE2b-128 of its JSON).
+    """A profile a run evaluated that the registry no longer holds, once per content (BLAKE2b-128 of its JSON).
 
-    The registry keeps only each enterprise's latest import; these keep what every run saw, so a
-    run's enterprises can be evaluated again exactly (``huiqi batch what-if``)."""
+    The registry keeps each enterprise's latest profile (and its digest); before a run replaces it by a
+    different one, the old one is kept here. So every run's profiles can be read again exactly
+    (``huiqi batch what-if``), and a first import stores each profile once."""
 
     __tablename__ = "profile_snapshots"
 
@@ -124,5 +125,6 @@ class RegistryEnterprise(Base):
     name: Mapped[str | None] = mapped_column(Text, nullable=True)
     district: Mapped[str | None] = mapped_column(String(16), nullable=True)
     profile: Mapped[dict] = mapped_column(JSON)
+    profile_digest: Mapped[str | None] = mapped_column(String(32), nullable=True, doc="see ProfileSnapshot")
     source: Mapped[str] = mapped_column(Text, doc="file:line the profile came from")
     run_id: Mapped[str] = mapped_column(String(40), doc="the batch run that imported it last")

@@ -7,7 +7,7 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Text, delete, func, insert, select, type_coerce, update
+from sqlalchemy import Engine, Text, delete, func, insert, select, text, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from store.db import dump_json
@@ -57,10 +57,21 @@ def _upsert_registry(conn: Any, rows: list[dict[str, Any]]) -> None:
     stmt = module.insert(RegistryEnterprise)
     stmt = stmt.on_conflict_do_update(
         index_elements=[RegistryEnterprise.credit_code],
-        set_={c: stmt.excluded[c] for c in ("name", "district", "profile", "source", "run_id")},
+        set_={c: stmt.excluded[c] for c in ("name", "district", "profile", "profile_digest", "source", "run_id")},
     )
     conn.execute(stmt, rows)
 
+
+# What each run evaluated, kept for ``huiqi batch what-if``: the run's members name the digest of each
+# profile. The registry holds the latest profile (with its digest); when a run is about to replace an
+# enterprise's profile by a different one, the old one is first copied to profile_snapshots (once per
+# content), so every run's profiles stay readable while a first import stores nothing twice.
+_KEEP_REPLACED = (
+    "INSERT INTO profile_snapshots (digest, profile) SELECT profile_digest, profile FROM registry_enterprises"
+    " WHERE credit_code = {code} AND profile_digest IS NOT NULL AND profile_digest <> {digest}"
+    " ON CONFLICT (digest) DO NOTHING"
+)
+_MEMBERS = "INSERT INTO batch_members (run_id, credit_code, profile_digest) VALUES ({run}, {code}, {digest})"
 
 # SQLite (the default) takes the rows straight through the driver: SQLAlchemy's per-row parameter
 # processing cost about 25 µs per enterprise, a sixth of the main process's work in a batch. The
@@ -69,12 +80,13 @@ _SQLITE_RESULTS = (
     "INSERT INTO batch_results (run_id, chunk_no, credit_code, measure, name, district, zone, amount_kind,"
     " amount_yuan, formula, reasons, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_SQLITE_SNAPSHOTS = "INSERT INTO profile_snapshots (digest, profile) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING"
-_SQLITE_MEMBERS = "INSERT INTO batch_members (run_id, credit_code, profile_digest) VALUES (?, ?, ?)"
+_SQLITE_KEEP_REPLACED = _KEEP_REPLACED.format(code="?", digest="?")
+_SQLITE_MEMBERS = _MEMBERS.format(run="?", code="?", digest="?")
 _SQLITE_REGISTRY = (
-    "INSERT INTO registry_enterprises (credit_code, name, district, profile, source, run_id)"
-    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name,"
-    " district = excluded.district, profile = excluded.profile, source = excluded.source, run_id = excluded.run_id"
+    "INSERT INTO registry_enterprises (credit_code, name, district, profile, profile_digest, source, run_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name,"
+    " district = excluded.district, profile = excluded.profile, profile_digest = excluded.profile_digest,"
+    " source = excluded.source, run_id = excluded.run_id"
 )
 
 
@@ -95,15 +107,15 @@ def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
         rows = sorted(outcome.registry, key=lambda r: r[0])
         texts = [dump_json(r[3]) for r in rows]
         digests = [profile_digest(text) for text in texts]
+        conn.exec_driver_sql(_SQLITE_KEEP_REPLACED, [(r[0], d) for r, d in zip(rows, digests, strict=True)])
         conn.exec_driver_sql(_SQLITE_REGISTRY, [
-            (r[0], r[1], r[2], text, r[4], run_id) for r, text in zip(rows, texts, strict=True)
+            (r[0], r[1], r[2], text, digest, r[4], run_id) for r, text, digest in zip(rows, texts, digests, strict=True)
         ])
-        conn.exec_driver_sql(_SQLITE_SNAPSHOTS, list(zip(digests, texts, strict=True)))
         conn.exec_driver_sql(_SQLITE_MEMBERS, [(run_id, r[0], d) for r, d in zip(rows, digests, strict=True)])
 
 
 def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
-    """Results, rejections, registry rows and the chunk marker of one chunk, atomically."""
+    """Results, rejections, registry rows, members and the chunk marker of one chunk, atomically."""
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             _write_sqlite(conn, run_id, outcome)
@@ -122,7 +134,7 @@ def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
 
 
 def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
-    """Results and registry rows through SQLAlchemy's types (PostgreSQL and others)."""
+    """Results, registry rows and members through SQLAlchemy (PostgreSQL and others)."""
     if outcome.results:
         conn.execute(insert(BatchResult), [
             {"run_id": run_id, "chunk_no": outcome.chunk_no, "credit_code": r[0], "measure": r[1],
@@ -132,29 +144,19 @@ def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
             for r in outcome.results
         ])
     rows = sorted(outcome.registry, key=lambda r: r[0])
-    _upsert_registry(conn, [
-        {"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "source": r[4], "run_id": run_id}
-        for r in rows
-    ])
-    if rows:
-        digests = [profile_digest(dump_json(r[3])) for r in rows]
-        snapshots = {d: r[3] for r, d in zip(rows, digests, strict=True)}
-        _insert_new_snapshots(conn, [{"digest": d, "profile": p} for d, p in snapshots.items()])
-        conn.execute(insert(BatchMember), [
-            {"run_id": run_id, "credit_code": r[0], "profile_digest": d} for r, d in zip(rows, digests, strict=True)
-        ])
-
-
-def _insert_new_snapshots(conn: Any, rows: list[dict[str, Any]]) -> None:
-    """Profiles not stored yet (a snapshot already there is the same content: its key is its digest)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(postgresql.insert(ProfileSnapshot).on_conflict_do_nothing(index_elements=["digest"]), rows)
+    if not rows:
         return
-    present = set(conn.scalars(select(ProfileSnapshot.digest).where(
-        ProfileSnapshot.digest.in_([r["digest"] for r in rows]))))
-    fresh = [r for r in rows if r["digest"] not in present]
-    if fresh:
-        conn.execute(insert(ProfileSnapshot), fresh)
+    digests = [profile_digest(dump_json(r[3])) for r in rows]
+    conn.execute(text(_KEEP_REPLACED.format(code=":code", digest=":digest")),
+                 [{"code": r[0], "digest": d} for r, d in zip(rows, digests, strict=True)])
+    _upsert_registry(conn, [
+        {"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "profile_digest": d, "source": r[4],
+         "run_id": run_id}
+        for r, d in zip(rows, digests, strict=True)
+    ])
+    conn.execute(insert(BatchMember), [
+        {"run_id": run_id, "credit_code": r[0], "profile_digest": d} for r, d in zip(rows, digests, strict=True)
+    ])
 
 
 def finish_run(engine: Engine, run_id: str) -> dict[str, int]:
@@ -192,12 +194,17 @@ def rejections_of(conn: Any, run_id: str) -> Any:
 
 
 def evaluated_profiles(conn: Any, run_id: str) -> Any:
-    """The enterprises of a run with the profile it evaluated, ordered by credit code (streamed).
+    """The enterprises of a run with the profile it evaluated, ordered by credit code (streamed): from the
+    registry while it still holds that profile, else from the snapshot kept when it was replaced.
 
-    Rows are (credit_code, profile); the profile is JSON text or already a dict, by driver."""
-    query = (select(BatchMember.credit_code, type_coerce(ProfileSnapshot.profile, Text))
-             .join(ProfileSnapshot, ProfileSnapshot.digest == BatchMember.profile_digest)
-             .where(BatchMember.run_id == run_id).order_by(BatchMember.credit_code))
+    Rows are (credit_code, profile); the profile is JSON text or already a dict, by driver (None: lost)."""
+    member, registry, kept = BatchMember, RegistryEnterprise, ProfileSnapshot
+    profile = func.coalesce(type_coerce(registry.profile, Text), type_coerce(kept.profile, Text))
+    query = (select(member.credit_code, type_coerce(profile, Text))
+             .outerjoin(registry, (registry.credit_code == member.credit_code)
+                        & (registry.profile_digest == member.profile_digest))
+             .outerjoin(kept, kept.digest == member.profile_digest)
+             .where(member.run_id == run_id).order_by(member.credit_code))
     return conn.execution_options(yield_per=5000).execute(query)
 
 

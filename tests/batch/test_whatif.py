@@ -235,7 +235,7 @@ def test_clear_errors(db: Engine, tmp_path: Path, revised: Path) -> None:
         what_if(db, run_id, broken, tmp_path / "out", workers=0, progress=False)
 
 
-def test_each_run_records_its_release_members_and_each_distinct_profile_once(db: Engine, tmp_path: Path) -> None:
+def test_each_run_records_its_release_members_and_keeps_replaced_profiles_once(db: Engine, tmp_path: Path) -> None:
     from sqlalchemy import func, select
 
     from engine import default_rules
@@ -243,7 +243,7 @@ def test_each_run_records_its_release_members_and_each_distinct_profile_once(db:
     from store.models import ProfileSnapshot
 
     path = write_registry(tmp_path / "registry.jsonl", REGISTRY)
-    first, second = batch(db, path), batch(db, path)  # the same registry twice: no second copy of a profile
+    first, second = batch(db, path), batch(db, path)  # the same registry twice: no copy of any profile
     book = default_rules()
     run = runs.load_run(db, first)
     assert run is not None and (run.rules_release, run.rules_release_date) == (book.release.name, book.release.date)
@@ -251,9 +251,15 @@ def test_each_run_records_its_release_members_and_each_distinct_profile_once(db:
         members = {r: conn.scalar(select(func.count()).select_from(BatchMember).where(BatchMember.run_id == r))
                    for r in (first, second)}
         assert members == {first: 4, second: 4}
-        assert conn.scalar(select(func.count()).select_from(ProfileSnapshot)) == 4
+        assert conn.scalar(select(func.count()).select_from(ProfileSnapshot)) == 0
+    changed = [dict(REGISTRY[0], employees=36), *REGISTRY[1:]]
+    for _ in range(2):  # E1 replaced twice by the same new profile: its old one is kept once
+        batch(db, write_registry(tmp_path / "changed.jsonl", changed))
+    with db.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(ProfileSnapshot)) == 1
         stored = {code: json.loads(p) for code, p in runs.evaluated_profiles(conn, first)}
-    assert sorted(stored) == sorted([E1, E2, E3, E4]) and stored[E4]["employees"] == 50
+    assert sorted(stored) == sorted([E1, E2, E3, E4])
+    assert stored[E1]["employees"] == 35 and stored[E4]["employees"] == 50
 
 
 def test_what_if_on_postgresql(tmp_path: Path, revised: Path) -> None:

@@ -7,8 +7,10 @@ Create Date: 2026-11-29 12:30:00
 
 ``registry_enterprises`` keeps only the latest import of each enterprise, so a later run overwrites
 the profiles an earlier run evaluated. ``batch_members`` lists a run's enterprises with the digest of
-the profile it evaluated, and ``profile_snapshots`` stores each distinct profile once (by digest): a
-monthly run over a mostly unchanged registry adds one small row per enterprise, not a second copy.
+the profile it evaluated; the registry row carries the digest of the profile it holds, and a profile
+about to be replaced by a different one is first kept in ``profile_snapshots`` (once per content). A
+first import stores each profile once; a monthly run over a mostly unchanged registry adds one small
+member row per enterprise and a snapshot only for the enterprises that changed.
 """
 
 import sqlalchemy as sa
@@ -25,6 +27,8 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('rules_release', sa.Text(), nullable=True))
             batch_op.add_column(sa.Column('rules_release_date', sa.Date(), nullable=True))
+    with op.batch_alter_table('registry_enterprises', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('profile_digest', sa.String(length=32), nullable=True))
     op.create_table('profile_snapshots',
     sa.Column('digest', sa.String(length=32), nullable=False),
     sa.Column('profile', sa.JSON(), nullable=False),
@@ -42,6 +46,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('batch_members')
     op.drop_table('profile_snapshots')
+    with op.batch_alter_table('registry_enterprises', schema=None) as batch_op:
+        batch_op.drop_column('profile_digest')
     for table in ('consultation_versions', 'batch_runs'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('rules_release_date')
