@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import field_errors
+from engine.ir import BookIR, build_book_ir
 from engine.rule_models import Derived, Measure, Release
 from engine.size_standard import SizeStandard
 from engine.units import LocalUnits
@@ -65,6 +66,11 @@ class RuleBook:
     @property
     def release_date(self) -> dt.date | None:
         return self.release.date if self.release else None
+
+    @cached_property
+    def ir(self) -> BookIR:
+        """The intermediate form every reader of the rules walks (``engine.ir``), built once."""
+        return build_book_ir(self)
 
 
 def rules_dir() -> Path:
