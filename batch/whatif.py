@@ -49,6 +49,7 @@ from batch.whatif_compare import (
     WhatIfJob,
     WhatIfOutcome,
     compare_chunk,
+    remember,
     warm_up,
 )
 from batch.xlsx_stream import XlsxStream
@@ -136,6 +137,7 @@ def what_if(engine: Engine, run_id: str, rules: Path | str, out: Path, workers: 
         [m.id for m in book.measures if m.id not in run.measures], out / f"{run_id}-what-if-{book.version}",
     )
     job = WhatIfJob(str(Path(rules).resolve()), run.as_of, frozenset(run.measures), evaluate)
+    remember(job.rules, book)
     shutil.rmtree(report.folder, ignore_errors=True)  # this what-if's own folder, from an earlier try
     report.folder.mkdir(parents=True)
     scratch = _Scratch(report.folder / SCRATCH)

@@ -143,19 +143,23 @@ _BOOKS: dict[str, RuleBook] = {}
 
 
 def book_of(rules: str) -> RuleBook:
-    """The new rules in this process, loaded (and their rulesets built) on first use."""
+    """The new rules in this process, loaded on first use (or handed over by ``remember``)."""
     book = _BOOKS.get(rules)
     if book is None:
         book = _BOOKS[rules] = load_rules(rules)
-        evaluate_many([parse_profile({})], dt.date(2026, 1, 1), book)  # build the engine now, not in a chunk
     return book
 
 
+def remember(rules: str, book: RuleBook) -> None:
+    """The rules the main process has loaded already: forked workers inherit them instead of reading them again."""
+    _BOOKS[rules] = book
+
+
 def warm_up(job: WhatIfJob) -> None:
-    """Process-pool initializer: load the new rules and build their engine before the first chunk."""
+    """Process-pool initializer: build the new rules' engine before the first chunk."""
     from batch.worker import tune_gc
 
-    book_of(job.rules)
+    job.evaluate([parse_profile({})], dt.date(2026, 1, 1), book_of(job.rules))
     tune_gc()
 
 
