@@ -34,6 +34,14 @@ class RuleLine(BaseModel):
     gate: bool = Field(description="false：只决定金额档次")
 
 
+class ParameterLine(BaseModel):
+    name: str
+    label: str
+    value: str
+    reading: str = Field(description="为何取这个值")
+    decided_on: str = Field(description="确定此值的日期")
+
+
 class MeasureDetail(MeasureSummary):
     text: str = Field(description="原文，逐字")
     units_text: str
@@ -47,6 +55,7 @@ class MeasureDetail(MeasureSummary):
     not_in_force: str | None = Field(
         None, description="在所查日期（默认今天）不在执行期内的原因；在执行期内为空"
     )
+    parameters: list[ParameterLine] = Field(default=[], description="原文未定、本工具选定的值")
 
 
 def summary_of(measure: Measure) -> dict[str, Any]:
@@ -71,4 +80,6 @@ def detail_of(measure: Measure, on: dt.date | None = None) -> MeasureDetail:
         how_to_apply=measure.how_to_apply, conditions=rule_lines(measure), amount=describe_amount(measure.amount),
         reading=measure.reading, validity=measure.validity.model_dump(mode="json", by_alias=True, exclude_none=True),
         applies=describe_window(measure.validity), not_in_force=not_in_force(measure.validity, on or dt.date.today()),
+        parameters=[ParameterLine(name=name, label=p.label, value=str(p.value), reading=p.reading,
+                                  decided_on=p.decided_on.isoformat()) for name, p in measure.parameters.items()],
     )

@@ -21,13 +21,14 @@ from pydantic import BaseModel
 from engine.amounts import yuan
 from engine.catalogue import KIND_LABELS, describe_test, release_label
 from engine.loader import RuleBook
-from engine.rule_models import Amount, Condition, ItemRule, Measure, Tier, Validity
+from engine.rule_models import Amount, Condition, ItemRule, Measure, Parameter, Tier, Validity
 
 MEASURE_FIELDS = {
     "id": "编号", "title": "名称", "chapter": "所属章", "section": "所属节", "text": "原文",
     "units_text": "责任单位原文", "units": "市级责任单位", "kind": "类别", "audience": "适用对象",
     "auto_match": "免申即享候选（仅凭登记数据即可判定）", "summary": "白话说明", "how_to_apply": "办理方式",
     "validity": "有效期", "conditions": "条件", "items": "逐项条件", "amount": "金额", "reading": "理解说明",
+    "parameters": "参数（原文未定、本工具选定的值）",
 }
 AMOUNT_FIELDS = {
     "kind": "金额类型", "yuan": "金额", "per_item": "按项计算", "item_field": "按项目字段计", "cap_yuan": "总额上限",
@@ -37,7 +38,8 @@ AMOUNT_FIELDS = {
 CONDITION_FIELDS = {"phrase": "对应的原文字句", "met": "满足时的说明", "failed": "不满足时的说明"}
 ITEM_FIELDS = {"list": "逐项判断的清单", "noun": "逐项名称", "unit": "算式单位"}
 AMOUNT_KIND_LABELS = {"exact": "确定金额", "up_to": "最高金额", "share": "按比例", "none": "无直接金额"}
-OTHER_FILES = {"size_standard": "中小企业划型标准", "derived": "派生事实", "local_units": "属地责任单位"}
+OTHER_FILES = {"size_standard": "中小企业划型标准", "derived": "派生事实", "local_units": "属地责任单位",
+               "item_fields": "逐项推导的字段"}
 SHORT_TEXT = 30  # characters: a longer text is shown as the fragments that changed
 CONTEXT = 6  # characters shown around a changed fragment
 MAX_FRAGMENTS = 4
@@ -302,9 +304,36 @@ def _per(measure: Measure) -> str:
     return f"{each}{bound} " if each or bound else ""
 
 
+def _parameters(mid: str, name: str, before: dict[str, Parameter], after: dict[str, Parameter],
+                *_: Measure) -> list[Line]:
+    """Parameters matched by name: a value chosen where the text is silent, its reason and date."""
+    lines = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        path = f"{name}.{key}"
+        if old is None and new is not None:
+            lines.append(Line(mid, path, f"{mid} 新增参数“{new.label}”：{show(new.value)}", None, new))
+        elif new is None and old is not None:
+            lines.append(Line(mid, path, f"{mid} 删除参数“{old.label}”（原为 {show(old.value)}）", old, None))
+        elif old is not None and new is not None and old != new:
+            named = f"参数“{new.label}”"
+            if old.value != new.value:
+                lines.append(Line(mid, f"{path}.value", f"{mid} {named}：{show(old.value)} → {show(new.value)}",
+                                  old.value, new.value))
+            if old.decided_on != new.decided_on:
+                lines.append(Line(mid, f"{path}.decided_on",
+                                  f"{mid} {named}的确定日期：{_day(old.decided_on)} → {_day(new.decided_on)}",
+                                  old.decided_on, new.decided_on))
+            for key_text, label in (("label", "的名称"), ("reading", "的理由")):
+                if getattr(old, key_text) != getattr(new, key_text):
+                    lines += _text_lines(mid, f"{path}.{key_text}", f"{named}{label}", getattr(old, key_text),
+                                         getattr(new, key_text))
+    return lines
+
+
 _WORDING: dict[str, Callable[..., list[Line]]] = {
     "kind": _kind, "units": _units, "validity": _validity, "conditions": _conditions, "items": _items,
-    "amount": _amount,
+    "amount": _amount, "parameters": _parameters,
 }
 
 
@@ -401,7 +430,7 @@ def _other_lines(old: RuleBook, new: RuleBook) -> list[Line]:
     return lines
 
 
-_KEYS = ("id", "name", "group", "value")  # what identifies an item of a list of models
+_KEYS = ("id", "name", "group", "value", "field")  # what identifies an item of a list of models
 
 
 def walk(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:

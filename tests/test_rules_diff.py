@@ -93,6 +93,13 @@ def test_added_removed_and_other_files(tmp_path: Path) -> None:
     assert [line.text for line in diff.other] == ["中小企业划型标准 groups[工业].small.employees：20 → 30"]
 
 
+def test_a_chosen_parameter_in_words(tmp_path: Path, book) -> None:
+    rules = copy_rules(tmp_path / "rules")
+    edit(rules / "measures" / "M8.yaml", "    value: 2025-01-01\n", "    value: 2025-03-01\n")
+    lines = texts(book.measure("M8"), load_rules(rules).measure("M8"))
+    assert lines == ["M8 参数““新认定”的起始日（含当日）”：2025-01-01 → 2025-03-01"]
+
+
 def test_every_model_field_has_a_label() -> None:
     assert set(MEASURE_FIELDS) == set(Measure.model_fields)
     assert set(AMOUNT_FIELDS) == set(Amount.model_fields)

@@ -2,7 +2,7 @@
 enterprises and the profiles it evaluated (for ``huiqi batch what-if``)
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-29 12:30:00
 
 ``registry_enterprises`` keeps only the latest import of each enterprise, so a later run overwrites
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
