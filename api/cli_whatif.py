@@ -52,8 +52,8 @@ def render(report: WhatIfReport) -> str:
              f"新规则 {report.new}"]
     for measure, tally in report.measure_tallies():
         title = report.new_book.by_id[measure].title if measure in report.new_book.by_id else ""
-        lines.append(f"  {measure} {title}：新增符合 {tally.gained} 户，不再符合 {tally.lost} 户，"
-                     f"金额变化 {tally.changed} 户；{_money(tally)}")
+        lines.append(f"  {measure} {title}：新增符合 {tally.gained:,} 户，不再符合 {tally.lost:,} 户，"
+                     f"金额变化 {tally.changed:,} 户；{_money(tally)}")
     if report.invalid:
         lines.append(f"  另有 {len(report.invalid)} 户保存的企业资料按现行格式校验不通过，未计入（见 invalid.csv）")
     if report.not_in_run:
@@ -61,8 +61,8 @@ def render(report: WhatIfReport) -> str:
     total = report.totals()
     changed = len(report.measure_tallies())
     lines.append(
-        f"影响测算：{report.evaluated:,} 户企业，{changed} 项措施有变化；新增符合 {total.gained} 户次，"
-        f"不再符合 {total.lost} 户次，金额变化 {total.changed} 户次；{_money(total)}；"
+        f"影响测算：{report.evaluated:,} 户企业，{changed} 项措施有变化；新增符合 {total.gained:,} 户次，"
+        f"不再符合 {total.lost:,} 户次，金额变化 {total.changed:,} 户次；{_money(total)}；"
         f"用时 {report.seconds:.1f} 秒。名单见 {report.folder}"
     )
     return "\n".join(lines)

@@ -145,7 +145,8 @@ def diff_books(old: RuleBook, new: RuleBook, old_source: str = "", new_source: s
 def measure_lines(old: Measure, new: Measure) -> list[Line]:
     """What changed in one measure, one line per change, each opening with the measure's id."""
     lines: list[Line] = []
-    for name in type(new).model_fields:
+    # a parameter first: the conditions and sentences that read it change with it, and say so after it
+    for name in sorted(type(new).model_fields, key=lambda field_name: field_name != "parameters"):
         before, after = getattr(old, name), getattr(new, name)
         if before == after:
             continue
@@ -312,11 +313,11 @@ def _parameters(mid: str, name: str, before: dict[str, Parameter], after: dict[s
         old, new = before.get(key), after.get(key)
         path = f"{name}.{key}"
         if old is None and new is not None:
-            lines.append(Line(mid, path, f"{mid} 新增参数“{new.label}”：{show(new.value)}", None, new))
+            lines.append(Line(mid, path, f"{mid} 新增参数 {new.label}：{show(new.value)}", None, new))
         elif new is None and old is not None:
-            lines.append(Line(mid, path, f"{mid} 删除参数“{old.label}”（原为 {show(old.value)}）", old, None))
+            lines.append(Line(mid, path, f"{mid} 删除参数 {old.label}（原为 {show(old.value)}）", old, None))
         elif old is not None and new is not None and old != new:
-            named = f"参数“{new.label}”"
+            named = f"参数 {new.label}"
             if old.value != new.value:
                 lines.append(Line(mid, f"{path}.value", f"{mid} {named}：{show(old.value)} → {show(new.value)}",
                                   old.value, new.value))

@@ -97,7 +97,9 @@ def test_a_chosen_parameter_in_words(tmp_path: Path, book) -> None:
     rules = copy_rules(tmp_path / "rules")
     edit(rules / "measures" / "M8.yaml", "    value: 2025-01-01\n", "    value: 2025-03-01\n")
     lines = texts(book.measure("M8"), load_rules(rules).measure("M8"))
-    assert lines == ["M8 参数““新认定”的起始日（含当日）”：2025-01-01 → 2025-03-01"]
+    assert lines[0] == "M8 参数 “新认定”的起始日（含当日）：2025-01-01 → 2025-03-01"
+    # what reads the parameter changes with it, and is told after it
+    assert "M8 逐项条件“新认定”：认定日期 不少于 2025-01-01 → 认定日期 不少于 2025-03-01" in lines[1:]
 
 
 def test_every_model_field_has_a_label() -> None:
