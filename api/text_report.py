@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.amounts import yuan
+from engine.catalogue import release_label
 from engine.result import MeasureResult, Result
 
 KIND_WORD = {"exact": "", "up_to": "最高 ", "share": ""}
@@ -23,6 +24,9 @@ def _units(item: MeasureResult) -> str:
     return "、".join(item.units.city + item.units.local)
 
 
+def _release(result: Result) -> str:
+    release = result.rules_release
+    return release_label(release.name if release else None, release.date if release else None, result.rules_version)
 def _warning_lines(result: Result) -> list[str]:
     if not result.warnings:
         return []
@@ -40,7 +44,7 @@ def render_text(result: Result) -> str:
     informational = [r for r in result.results if r.status == "informational"]
     derived = result.derived
     lines = [
-        f"评估日：{result.as_of.isoformat()}    规则版本：{result.rules_version}",
+        f"评估日：{result.as_of.isoformat()}    规则版本：{_release(result)}",
         f"企业规模：{derived.size_class_label or '尚无法确定'}"
         + (f"（{derived.size_basis}）" if derived.size_basis else ""),
         *_warning_lines(result),

@@ -79,6 +79,8 @@ def _write_measure_job(url: str, run_id: str, measure: str, folder: Path,
 def run_record(run: Any) -> dict[str, Any]:
     return {
         "id": run.id, "status": run.status, "engine": run.engine, "rules_version": run.rules_version,
+        "rules_release": run.rules_release,
+        "rules_release_date": run.rules_release_date.isoformat() if run.rules_release_date else None,
         "input": run.input_path, "format": run.input_format, "input_fingerprint": run.input_fingerprint,
         "as_of": run.as_of.isoformat(), "measures": run.measures, "only_auto": run.only_auto,
         "counts": {"total": run.total, "matched": run.matched, "unmatched": run.unmatched, "rejected": run.rejected},

@@ -18,7 +18,7 @@ from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
 from engine.plausibility import input_warnings
 from engine.profile import Profile
-from engine.result import Derived, Result, Totals
+from engine.result import Derived, Result, RulesRelease, Totals
 from engine.session import RuleSession, sessions_for
 from engine.size_standard import SIZE_CLASSES
 
@@ -131,6 +131,10 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
     warnings = input_warnings(profile, as_of, ctx.derived, size_fields)
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
-        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals,
-        warnings=warnings,
+        as_of=as_of, rules_version=book.version, rules_release=_release(book), derived=derived, results=results,
+        totals=totals, warnings=warnings,
     )
+
+
+def _release(book: RuleBook) -> RulesRelease | None:
+    return None if book.release is None else RulesRelease(name=book.release.name, date=book.release.date)

@@ -84,6 +84,13 @@ class Totals(Out):
     up_to_yuan: Yuan
 
 
+class RulesRelease(Out):
+    """The published release of the rules a result was computed under (``rules/release.yaml``)."""
+
+    name: str = Field(description="版本名称，如 2026年第1版")
+    date: dt.date = Field(description="发布日期")
+
+
 class InputWarning(Out):
     """Input that cannot all be true, or is very likely a unit slip (engine.plausibility)."""
 
@@ -94,6 +101,9 @@ class InputWarning(Out):
 class Result(Out):
     as_of: dt.date
     rules_version: str
+    rules_release: RulesRelease | None = Field(
+        None, description="规则的发布版本（名称、日期）；rules_version 是规则内容的哈希"
+    )
     derived: Derived
     results: list[MeasureResult]
     totals: Totals
