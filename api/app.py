@@ -14,6 +14,7 @@ from api.body_limit import DEFAULT_LIMIT, BodyLimit
 from api.console import routes as console
 from engine import default_rules, evaluate, parse_profile
 from engine.amounts import yuan
+from engine.catalogue import release_label
 
 FORMS = Path(__file__).resolve().parent.parent / "forms"
 DEFAULT_DB = "sqlite:///var/huiqi.sqlite3"
@@ -29,6 +30,7 @@ DESCRIPTION = """惠企：中小微企业惠企政策资格评估。
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=FORMS / "templates")
     env.env.filters["yuan"] = yuan
+    env.env.globals["release_label"] = release_label  # "2026年第1版（2026-11-29 发布，内容版本 …）"
     return env
 
 

@@ -15,6 +15,7 @@ from engine.wording import (
     INDUSTRIES,
     LISTS,
     NOT_ASKED,
+    NOT_ASKED_IN_LISTS,
     OTHER,
     TOPICS,
     YES_NO,
@@ -25,6 +26,6 @@ from engine.wording import (
 )
 
 __all__ = [
-    "BASIC", "ENTERPRISE", "INDUSTRIES", "LISTS", "NOT_ASKED", "OTHER", "TOPICS", "YES_NO", "InputKind",
-    "ListSection", "Question", "Topic",
+    "BASIC", "ENTERPRISE", "INDUSTRIES", "LISTS", "NOT_ASKED", "NOT_ASKED_IN_LISTS", "OTHER", "TOPICS", "YES_NO",
+    "InputKind", "ListSection", "Question", "Topic",
 ]

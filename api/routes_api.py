@@ -82,6 +82,8 @@ class UnitOut(BaseModel):
 class Health(BaseModel):
     status: str
     rules_version: str
+    rules_release: str | None = Field(None, description="规则的发布版本名称（rules/release.yaml）")
+    rules_release_date: str | None = Field(None, description="发布日期 YYYY-MM-DD")
     measures: int
 
 
@@ -147,4 +149,6 @@ def get_units() -> list[UnitOut]:
 @router.get("/health", summary="健康检查（含规则版本）", response_model=Health)
 def get_health() -> Health:
     book = default_rules()
-    return Health(status="ok", rules_version=book.version, measures=len(book.measures))
+    return Health(status="ok", rules_version=book.version, rules_release=book.release_name,
+                  rules_release_date=book.release_date.isoformat() if book.release_date else None,
+                  measures=len(book.measures))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.amounts import yuan
+from engine.catalogue import release_label
 from engine.result import MeasureResult, Result
 
 KIND_WORD = {"exact": "", "up_to": "最高 ", "share": ""}
@@ -12,10 +13,8 @@ def _amount_line(item: MeasureResult) -> str:
     amount = item.amount
     if amount.kind == "none" or amount.yuan is None:
         return ""
-    if amount.kind == "share":
-        single = len({part.percent for part in amount.parts}) <= 1 and amount.percent is not None
-        percent = f" {amount.percent:g}%" if single else ""
-        return f"{amount.label or '比例'}{percent}：{amount.formula}"
+    if amount.kind == "share":  # the label says what the percent means, in the text's words
+        return f"{amount.label or '比例'}：{amount.formula}"
     if "=" not in (amount.formula or ""):
         return amount.formula or f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元"
     return f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元（{amount.formula}）"
@@ -30,6 +29,16 @@ def _near_miss(item: MeasureResult) -> list[str]:
     return [f"      {'差一点' if n.actionable else '说明'}：{n.text}" for n in item.near_miss]
 
 
+def _release(result: Result) -> str:
+    release = result.rules_release
+    return release_label(release.name if release else None, release.date if release else None, result.rules_version)
+def _warning_lines(result: Result) -> list[str]:
+    if not result.warnings:
+        return []
+    return ["", "请核对以下信息（互相矛盾或可能填错单位，结果已照所填计算）：",
+            *(f"  ! {w.message_zh}" for w in result.warnings)]
+
+
 def render_text(result: Result) -> str:
     eligible = [r for r in result.results if r.status == "eligible"]
     undetermined = sorted(
@@ -40,9 +49,10 @@ def render_text(result: Result) -> str:
     informational = [r for r in result.results if r.status == "informational"]
     derived = result.derived
     lines = [
-        f"评估日：{result.as_of.isoformat()}    规则版本：{result.rules_version}",
+        f"评估日：{result.as_of.isoformat()}    规则版本：{_release(result)}",
         f"企业规模：{derived.size_class_label or '尚无法确定'}"
         + (f"（{derived.size_basis}）" if derived.size_basis else ""),
+        *_warning_lines(result),
         "",
         f"可享受 {len(eligible)} 项；确定金额合计 {yuan(result.totals.exact_yuan)} 元，"
         f"最高金额合计 {yuan(result.totals.up_to_yuan)} 元。",

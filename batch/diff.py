@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -46,7 +47,7 @@ def diff_runs(engine: Engine, run_a: str, run_b: str) -> list[Change]:
     return sorted(changes)
 
 
-def write_changes(changes: list[Change], handle: TextIO) -> None:
+def write_changes(changes: Iterable[Change], handle: TextIO) -> None:
     writer = csv.writer(handle)
     writer.writerow(["措施", "统一社会信用代码", "企业名称", "变化", "原金额（元）", "新金额（元）"])
     for c in changes:

@@ -24,7 +24,8 @@ from typing import Any
 from batch.xlsx_stream import SHEET_ROWS, XlsxStream
 from store import runs
 
-HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）"]
+HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）",
+          "数据来源"]
 KIND_LABEL = {"exact": "确定金额", "up_to": "最高金额", "share": "比例（预付款等）", "none": "无金额"}
 EXCEL_MAX_ROWS = SHEET_ROWS - 1  # data rows per worksheet: one row for the header
 SHEET_TITLE = "名单"
@@ -43,7 +44,7 @@ def safe_name(name: str) -> str:
 def list_line(row: Any) -> list[Any]:
     """A result row as a list line, in ``HEADER`` order."""
     return [row.name, row.credit_code, row.district, row.zone, KIND_LABEL.get(row.amount_kind, row.amount_kind),
-            number(row.amount_yuan), row.formula, "；".join(row.reasons)]
+            number(row.amount_yuan), row.formula, "；".join(row.reasons), row.provenance]
 
 
 @dataclass
@@ -60,24 +61,22 @@ class Total:
         self.kinds.add(row.amount_kind)
 
 
-class UnitList:
-    """One unit's list of one measure: an .xlsx and a .csv, written as rows arrive."""
+class ListFiles:
+    """One unit's list: an .xlsx and a .csv (UTF-8 with BOM) with the same lines, written as they arrive."""
 
-    def __init__(self, folder: Path, unit: str) -> None:
+    def __init__(self, folder: Path, unit: str, header: list[str] = HEADER) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.xlsx = folder / f"{safe_name(unit)}.xlsx"
         self.csv = folder / f"{safe_name(unit)}.csv"
-        self.book = XlsxStream(self.xlsx, SHEET_TITLE, HEADER, rows_per_sheet=EXCEL_MAX_ROWS)
+        self.book = XlsxStream(self.xlsx, SHEET_TITLE, header, rows_per_sheet=EXCEL_MAX_ROWS)
         self.handle = self.csv.open("w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.handle)
-        self.writer.writerow(HEADER)
-        self.total = Total()
+        self.writer.writerow(header)
 
-    def add(self, row: Any, line: list[Any]) -> None:
+    def write(self, line: list[Any]) -> None:
         self.book.add(line)
         self.writer.writerow(line)
-        self.total.add(row)
 
     def close(self) -> None:
         self.book.close()
@@ -89,6 +88,18 @@ class UnitList:
             target = self.folder / f"{safe_name(unit)}{source.suffix}"
             if target != source:
                 shutil.copyfile(source, target)
+
+
+class UnitList(ListFiles):
+    """One unit's list of one measure's eligible enterprises, with its count and total for the summary."""
+
+    def __init__(self, folder: Path, unit: str) -> None:
+        super().__init__(folder, unit)
+        self.total = Total()
+
+    def add(self, row: Any, line: list[Any]) -> None:
+        self.write(line)
+        self.total.add(row)
 
 
 class _MixedCityUnits(Exception):

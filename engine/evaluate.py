@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.amounts import yuan
+from engine.amounts import wan
 from engine.compile import compile_book, derived_fact
 from engine.compiled import Fired
 from engine.decide import Context, decide
@@ -17,9 +17,10 @@ from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
 from engine.near_miss import with_near_misses
-from engine.openings import Situation
+from engine.openings import Situation, worked_out
+from engine.plausibility import input_warnings
 from engine.profile import Profile
-from engine.result import Derived, Result, Totals
+from engine.result import Derived, Result, RulesRelease, Totals
 from engine.session import RuleSession, sessions_for
 from engine.size_standard import SIZE_CLASSES
 
@@ -49,7 +50,7 @@ def _size_basis(book: RuleBook, group: str | None, profile: Profile) -> str | No
         if value is None:
             parts.append(f"{metric.label} 未知")
         elif metric.unit == "万元":
-            parts.append(f"{metric.label} {yuan(Decimal(value) / 10_000)} 万元")
+            parts.append(f"{metric.label} {wan(value)} 万元")  # exact: a rounded figure can cross a line
         else:
             parts.append(f"{metric.label} {value}")
     return f"{group}: " + ", ".join(parts)
@@ -72,10 +73,11 @@ def evaluate_many(
     book = book or default_rules()
     as_of = as_of or dt.date.today()
     results: list[Result] = []
+    plan = book.fact_plan
     for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
         group = profiles[start:start + ENTERPRISES_PER_SESSION]
         dumps = [profile.model_dump(exclude_none=True) for profile in group]
-        facts = [build_facts(dump, as_of, key) for key, dump in enumerate(dumps)]
+        facts = [build_facts(dump, as_of, key, plan) for key, dump in enumerate(dumps)]
         firings = _fire(book, facts)
         results += [_result(book, profile, dumps[key], as_of, facts[key], firings[key])
                     for key, profile in enumerate(group)]
@@ -115,7 +117,8 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
     )
     results = [decide(measure, ctx) for measure in book.measures]
     known_lists = {name: ctx.items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
-    results = with_near_misses(book.ir, Situation(book.ir, ctx.ent, known_lists, ctx.derived, ()), results)
+    where = Situation(book.ir, ctx.ent, known_lists, ctx.derived, (), worked_out(book))
+    results = with_near_misses(book.ir, where, results)
     size_class = ctx.derived.get("size_class")
     group = ctx.derived.get("industry_group")
     derived = Derived(
@@ -129,7 +132,14 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
         exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
         up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)),
     )
+    size_fields = book.size_standard.fields_of(group) if group else []
+    warnings = input_warnings(profile, as_of, ctx.derived, size_fields)
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
-        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals
+        as_of=as_of, rules_version=book.version, rules_release=_release(book), derived=derived, results=results,
+        totals=totals, warnings=warnings,
     )
+
+
+def _release(book: RuleBook) -> RulesRelease | None:
+    return None if book.release is None else RulesRelease(name=book.release.name, date=book.release.date)

@@ -107,10 +107,11 @@ def _profile_value(attribute: str, value: Any, question: Question | None) -> Any
 
 # --- changing a failed condition ------------------------------------------------------------
 
-def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_name: str | None
-         ) -> dict[str, Any] | None:
+def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_name: str | None,
+         worked: Mapping[tuple[str, str], tuple[str, ...]]) -> dict[str, Any] | None:
     """The fewest changes of actionable facts that make ``node`` hold (fact attribute -> value), or
-    None when it cannot be made to hold that way (or is not known to fail yet)."""
+    None when it cannot be made to hold that way (or is not known to fail yet). A fact worked out
+    as the smallest of others (months of social insurance) is met through each input below it."""
     value = truth(node, fact, derived)
     if value is True:
         return {}
@@ -127,16 +128,21 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
             target = target + _OP_VALUE[node.op]
         elif node.op != "eq":
             return None
-        return {node.left.name: target}
+        inputs = worked.get((list_name or "", node.left.name))
+        if inputs is None:
+            return {node.left.name: target}
+        if node.op not in ("ge", "gt") or not all(_question(i, list_name) for i in inputs):
+            return None
+        return {node.left.name: target} | {i: target for i in inputs if i not in fact or fact[i] < target}
     if isinstance(node, All):
         changes: dict[str, Any] = {}
         for part in node.parts:
-            fixed = _fix(part, fact, derived, list_name)
+            fixed = _fix(part, fact, derived, list_name, worked)
             if fixed is None:
                 return None
             changes |= fixed
         return changes if truth(node, {**fact, **changes}, derived) is True else None
-    options = [f for f in (_fix(part, fact, derived, list_name) for part in node.parts) if f is not None]
+    options = [f for f in (_fix(part, fact, derived, list_name, worked) for part in node.parts) if f is not None]
     return min(options, key=len) if options else None
 
 
@@ -153,26 +159,27 @@ def _distance(attribute: str, old: Any, new: Any, question: Question) -> str:
 _WITNESSES: dict[tuple[int, int], tuple[MeasureIR, dict[str, Any] | None]] = {}
 
 
-def _solve(node: Node, fact: dict[str, Any], derived: Mapping[str, str]) -> bool:
+def _solve(node: Node, fact: dict[str, Any], derived: Mapping[str, str],
+           inputs_of: Mapping[str, tuple[str, ...]]) -> bool:
     """Fill ``fact`` (a new item) so that ``node`` holds: the nearest value of each comparison."""
     if truth(node, fact, derived) is True:
         return True
     if isinstance(node, Compare):
-        return _solve_compare(node, fact)
+        return _solve_compare(node, fact, inputs_of)
     if isinstance(node, All):
         for part in sorted(node.parts, key=lambda p: isinstance(p, Compare) and isinstance(p.right, Shifted)):
-            if not _solve(part, fact, derived):
+            if not _solve(part, fact, derived, inputs_of):
                 return False
         return truth(node, fact, derived) is True
     for part in node.parts:
         trial = dict(fact)
-        if _solve(part, trial, derived):
+        if _solve(part, trial, derived, inputs_of):
             fact.update(trial)
             return True
     return False
 
 
-def _solve_compare(node: Compare, fact: dict[str, Any]) -> bool:
+def _solve_compare(node: Compare, fact: dict[str, Any], inputs_of: Mapping[str, tuple[str, ...]]) -> bool:
     if not isinstance(node.left, Attr):
         return False  # a derived fact is the enterprise's, not the new item's
     left, right = node.left.name, node.right
@@ -187,7 +194,8 @@ def _solve_compare(node: Compare, fact: dict[str, Any]) -> bool:
     if node.op == "ne" or left in fact:
         return False
     fact[left] = right + _OP_VALUE[node.op] if isinstance(right, int) and not isinstance(right, bool) else right
-    return True
+    # worked out as the smallest input: each input gets the value
+    return all(fact.setdefault(name, fact[left]) == fact[left] for name in inputs_of.get(left, ()))
 
 
 def _next_day(day: int, op: str) -> int:
@@ -204,14 +212,17 @@ def new_item(measure: MeasureIR, where: Situation) -> dict[str, Any] | None:
     kept = _WITNESSES.get(key)
     if kept is None:
         assert measure.items is not None
+        name = measure.items.list
+        inputs_of = {attribute: inputs for (list_name, attribute), inputs in where.worked_out.items()
+                     if list_name == name}
         fact: dict[str, Any] = {"as_of": as_of}
         item: dict[str, Any] | None = None
-        if _solve(item_gates(measure), fact, where.derived):
+        if _solve(item_gates(measure), fact, where.derived, inputs_of):
             item = {}
             for attribute, value in fact.items():
-                question = _question(attribute, measure.items.list)
+                question = _question(attribute, name)
                 path = profile_path(attribute)
-                if attribute != "as_of" and path is not None:
+                if attribute != "as_of" and attribute not in inputs_of and path is not None:
                     _put(item, path, _profile_value(attribute, value, question))
         if len(_WITNESSES) < 4096:
             kept = _WITNESSES[key] = (measure, item)
@@ -374,7 +385,7 @@ def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: t
     unknown = None in values
     fix = None
     if not unknown and all(_fixable(c, items.list) for c in failing):
-        fix = _fix(item_gates(measure), item, where.derived, items.list)
+        fix = _fix(item_gates(measure), item, where.derived, items.list, where.worked_out)
     if fix is None:
         if len(failing) == 1 and not unknown and not _fixable(failing[0], items.list):
             return _cannot(failing[0], items.list, where_item)
@@ -382,15 +393,16 @@ def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: t
     extra = _unit_gain(measure, {**item, **fix}, room)
     if extra is not None and extra <= 0 and counts_items(measure.amount) and measure.amount.item_field is None:
         return None  # the cap leaves nothing for it
+    told = {a: v for a, v in fix.items() if (items.list, a) not in where.worked_out}  # asked through its inputs
     distances = []
-    for attribute, value in fix.items():
+    for attribute, value in told.items():
         question = _question(attribute, items.list)
         assert question is not None  # _fix changes only facts of the table
         distances.append(_distance(attribute, item.get(attribute), value, question))
     phrases = "、".join(c.phrase for c in failing)
     words, amount = _gain(measure, extra, again)
     changes = [Change.model_construct(field=f"{items.list}[{index}].{profile_path(a)}",
-                                      value=_profile_value(a, v, _question(a, items.list))) for a, v in fix.items()]
+                                      value=_profile_value(a, v, _question(a, items.list))) for a, v in told.items()]
     return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
                  yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
 

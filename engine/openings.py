@@ -27,12 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from engine.facts import build_facts, fact_field
 from engine.ir import All, Attr, BookIR, Compare, Derived, MeasureIR, Node, Shifted, evaluator, profile_path, truth
+from engine.loader import RuleBook
 from engine.rule_models import Amount
 
 ZERO = Decimal(0)
@@ -58,22 +59,38 @@ class Situation:
     items: dict[str, list[dict[str, Any]]]  # item facts per list; a list absent from it is unknown
     derived: dict[str, str]
     declined: Collection[str]  # paths the user declined to give
+    # (list, attribute) -> input attributes of an item fact worked out from others when not given
+    # (rules/derived/item_fields.yaml): it is asked for through its inputs
+    worked_out: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, ir: BookIR, dump: Mapping[str, Any], as_of: dt.date,
+    def of(cls, book: RuleBook, dump: Mapping[str, Any], as_of: dt.date,
            declined: Collection[str] = ()) -> Situation:
         """``dump``: ``Profile.model_dump(exclude_none=True)``."""
-        facts = build_facts(dict(dump), as_of)
+        facts = build_facts(dict(dump), as_of, plan=book.fact_plan)
         items: dict[str, list[dict[str, Any]]] = {name: [] for name, value in dump.items() if isinstance(value, list)}
         for fact in facts[1:]:
             items[fact["t"]].append(fact)
-        return cls(ir, facts[0], items, ir.derive(facts[0]), declined)
+        return cls(book.ir, facts[0], items, book.ir.derive(facts[0]), declined, worked_out(book))
 
     def has(self, path: str) -> bool:
         """Whether an enterprise-level profile field is known."""
         if path == "industry_code":
             return "industry_section" in self.ent
         return fact_field(path) in self.ent
+
+
+_WORKED_OUT: dict[int, tuple[RuleBook, dict[tuple[str, str], tuple[str, ...]]]] = {}
+
+
+def worked_out(book: RuleBook) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The item facts worked out from others, per (list, attribute): their input attributes."""
+    kept = _WORKED_OUT.get(id(book))
+    if kept is None:
+        fills = book.fact_plan.fills
+        found = {(name, attribute): inputs for name, pairs in fills.items() for attribute, inputs in pairs}
+        kept = _WORKED_OUT[id(book)] = (book, found)
+    return kept[1]
 
 
 # --- the trees: which open facts a node still depends on ---------------------------------
@@ -246,10 +263,14 @@ def _compare_depends_on(node: Compare, fact: Mapping[str, Any], where: Situation
     for name in _attribute_names(node):
         if name in fact:
             continue
-        path = profile_path(name)
-        if path is None or prefix + path in where.declined:
-            return []  # cannot be decided by anything the user may still say
-        paths.append(prefix + path)
+        inputs = where.worked_out.get((prefix.split("[")[0], name), (name,)) if prefix else (name,)
+        for attribute in inputs:
+            path = profile_path(attribute)
+            if attribute in fact:
+                continue
+            if path is None or prefix + path in where.declined:
+                return []  # cannot be decided by anything the user may still say
+            paths.append(prefix + path)
     for operand in (node.left, node.right):
         if isinstance(operand, Derived) and operand.name not in where.derived:
             inputs = [p for p in where.ir.derived_inputs(operand.name, where.derived)

@@ -100,7 +100,7 @@ def rank_openings(found: Iterable[Opening]) -> list[Ask]:
 def rank(profile: Profile, result: Result, declined: Collection[str] = (), book: RuleBook | None = None) -> list[Ask]:
     """Every question that can still change ``result`` (the evaluation of ``profile``), ranked."""
     book = book or default_rules()
-    where = Situation.of(book.ir, profile.model_dump(exclude_none=True), result.as_of, declined)
+    where = Situation.of(book, profile.model_dump(exclude_none=True), result.as_of, declined)
     return rank_openings(openings(where))
 
 

@@ -44,6 +44,14 @@ class ListSection:
     questions: tuple[Question, ...]
     hint: str = ""
     add: str = ""  # how to word one more item ("再招用1名员工"); empty: never suggested
+    # Profile fields of an item the form does not ask, kept when a profile already has them (a
+    # registry record at the console, an old result link): hidden inputs, parsed like questions.
+    carried: tuple[Question, ...] = ()
+
+    @property
+    def fields(self) -> tuple[Question, ...]:
+        """Every item field the form reads back: the questions, then the carried fields."""
+        return self.questions + self.carried
 
     @property
     def counter(self) -> str:
@@ -115,9 +123,12 @@ HIRES = ListSection("hires", "新招用人员", "近期招用了新员工吗？"
              actionable=True),
     Question("insurance_months.pension", "职工养老保险已缴", "int", "职工养老保险已缴几个月？", unit="个月",
              actionable=True),
+), hint="每人一行", add="再招用1名员工", carried=(
+    # One payment record, asked once per insurance: M31's months of social insurance are worked out
+    # from the three above (rules/derived/item_fields.yaml). Kept, not asked, for profiles that give it.
     Question("social_insurance_months", "社会保险已缴（合计）", "int", "为该员工缴纳社会保险几个月？",
              unit="个月", actionable=True),
-), hint="每人一行", add="再招用1名员工")
+))
 
 LOANS = ListSection("loans", "贷款", "有银行贷款吗？", "笔贷款", (
     Question("kind", "贷款类型", "choice", "是什么类型的贷款？", choices=(
@@ -262,6 +273,10 @@ GROUP_OF = {q.path: BASIC_GROUP for q in BASIC} | {
 }
 
 NOT_ASKED = {"credit_code": "统一社会信用代码不影响资格判断", "name": "名称不影响资格判断"}
+# Item fields not asked, each with its reason; they ride along as ``ListSection.carried``.
+NOT_ASKED_IN_LISTS = {
+    ("hires", "social_insurance_months"): "与分险种缴费月数是同一份缴费记录，按险种问一次，合计月数由其推出",
+}
 SECTIONS = {s.name: s for s in LISTS}
 ENTERPRISE_QUESTIONS = {q.path: q for q in ENTERPRISE}
 ITEM_PATH = re.compile(r"^(\w+)\[(\d+)\]\.(.+)$")
@@ -271,7 +286,7 @@ WHOLE_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
 def item_question(list_name: str, path: str) -> Question | None:
     """The question of one field of a list item (``hires``, ``insurance_months.pension``)."""
     section = SECTIONS.get(list_name)
-    return next((q for q in section.questions if q.path == path), None) if section else None
+    return next((q for q in section.fields if q.path == path), None) if section else None
 
 
 def lookup(path: str) -> tuple[Question | None, ListSection | None, int | None]:

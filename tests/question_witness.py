@@ -142,7 +142,7 @@ def _differs(data: dict[str, Any], ask: Ask, as_of: dt.date, depth: int = 6) -> 
 def _open(data: dict[str, Any], measure_id: str, as_of: dt.date) -> list[str]:
     profile = parse_profile(data)
     ir = default_rules().ir
-    where = Situation.of(ir, profile.model_dump(exclude_none=True), as_of)
+    where = Situation.of(default_rules(), profile.model_dump(exclude_none=True), as_of)
     return list(measure_openings(ir.measure(measure_id), where))
 
 

@@ -167,7 +167,10 @@ def test_units(client: TestClient, book) -> None:
 
 
 def test_health(client: TestClient, book) -> None:
-    assert client.get("/api/v1/health").json() == {"status": "ok", "rules_version": book.version, "measures": 50}
+    assert client.get("/api/v1/health").json() == {
+        "status": "ok", "rules_version": book.version, "rules_release": book.release.name,
+        "rules_release_date": book.release.date.isoformat(), "measures": 50,
+    }
 
 
 def test_openapi_documents_the_body_and_errors(client: TestClient) -> None:

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from store.console import VersionRow
 
 HEADERS = ["编号", "版本", "版本数", "保存时间（北京时间）", "咨询人员", "统一社会信用代码", "企业名称", "方案",
-           "可享受措施", "确定金额合计（元）", "“最高”金额合计（元）", "规则版本", "评估日", "备注"]
+           "可享受措施", "确定金额合计（元）", "“最高”金额合计（元）", "规则版本", "评估日", "备注",
+           "规则发布版本"]
 
 
 def rows(items: list[VersionRow]) -> list[list[Any]]:
@@ -21,8 +22,14 @@ def rows(items: list[VersionRow]) -> list[list[Any]]:
         out.append([r.consultation_id, r.version, r.versions, r.saved_local.strftime("%Y-%m-%d %H:%M:%S"), r.adviser,
                      r.credit_code or "", r.enterprise_name or "", r.label or "", "、".join(r.eligible),
                      totals.get("exact_yuan", ""), totals.get("up_to_yuan", ""), r.rules_version,
-                     r.result.get("as_of", ""), r.note])
+                     r.result.get("as_of", ""), r.note, _release(r)])
     return out
+
+
+def _release(row: VersionRow) -> str:
+    if not row.rules_release:
+        return ""
+    return f"{row.rules_release}（{row.rules_release_date}）" if row.rules_release_date else row.rules_release
 
 
 def _safe(value: Any) -> Any:

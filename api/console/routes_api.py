@@ -36,5 +36,7 @@ def consultations(request: Request) -> list[dict[str, Any]]:
     return [{"id": r.consultation_id, "version": r.version, "versions": r.versions,
              "saved_at": r.saved_at.isoformat(), "adviser": r.adviser, "credit_code": r.credit_code,
              "enterprise_name": r.enterprise_name, "label": r.label, "eligible": r.eligible,
-             "rules_version": r.rules_version, "note": r.note}
+             "rules_version": r.rules_version, "rules_release": r.rules_release,
+             "rules_release_date": r.rules_release_date.isoformat() if r.rules_release_date else None,
+             "note": r.note}
             for r in store.list_consultations(database(request), filters_of(request))]

@@ -83,9 +83,11 @@ async def save(request: Request, staff: auth.LoggedIn) -> Response:
 
 
 def _saved(a: Assessment, note: str) -> Saved:
+    release = a.result.rules_release
     return Saved(a.code, a.enterprise_name, a.label or None, a.profile, a.sources,
                  a.result.model_dump(mode="json"), a.result.rules_version,
-                 [m.measure for m in a.view.eligible], note)
+                 [m.measure for m in a.view.eligible], note,
+                 release.name if release else None, release.date if release else None)
 
 
 def _versions(request: Request, number: int) -> list[VersionRow]:
@@ -126,7 +128,8 @@ async def edit_note(request: Request, number: int, staff: auth.LoggedIn) -> Resp
     form = await request.form()
     latest = _versions(request, number)[-1]
     saved = Saved(latest.credit_code, latest.enterprise_name, latest.label, latest.profile, latest.sources,
-                  latest.result, latest.rules_version, latest.eligible, str(form.get("note") or "").strip()[:4000])
+                  latest.result, latest.rules_version, latest.eligible, str(form.get("note") or "").strip()[:4000],
+                  latest.rules_release, latest.rules_release_date)
     store.save_consultation(database(request), staff.id, saved, number)
     return RedirectResponse(f"/console/consultations/{number}", status_code=303)
 
