@@ -117,7 +117,7 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
     )
     results = [decide(measure, ctx) for measure in book.measures]
     known_lists = {name: ctx.items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
-    where = Situation(book.ir, ctx.ent, known_lists, ctx.derived, (), worked_out(book))
+    where = Situation(book.ir, ctx.ent, known_lists, ctx.derived, (), worked_out(book), dump)
     results = with_near_misses(book.ir, where, results)
     size_class = ctx.derived.get("size_class")
     group = ctx.derived.get("industry_group")

@@ -393,7 +393,10 @@ def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: t
     extra = _unit_gain(measure, {**item, **fix}, room)
     if extra is not None and extra <= 0 and counts_items(measure.amount) and measure.amount.item_field is None:
         return None  # the cap leaves nothing for it
-    told = {a: v for a, v in fix.items() if (items.list, a) not in where.worked_out}  # asked through its inputs
+    given = where.profile.get(items.list, [])[index] if items.list in where.profile else {}
+    # a fact worked out from others is changed through them, unless the profile gives it (it then prevails)
+    told = {a: v for a, v in fix.items()
+            if (items.list, a) not in where.worked_out or profile_path(a) in given}
     distances = []
     for attribute, value in told.items():
         question = _question(attribute, items.list)

@@ -62,6 +62,7 @@ class Situation:
     # (list, attribute) -> input attributes of an item fact worked out from others when not given
     # (rules/derived/item_fields.yaml): it is asked for through its inputs
     worked_out: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    profile: Mapping[str, Any] = field(default_factory=dict)  # the profile itself (model_dump, no None)
 
     @classmethod
     def of(cls, book: RuleBook, dump: Mapping[str, Any], as_of: dt.date,
@@ -71,7 +72,7 @@ class Situation:
         items: dict[str, list[dict[str, Any]]] = {name: [] for name, value in dump.items() if isinstance(value, list)}
         for fact in facts[1:]:
             items[fact["t"]].append(fact)
-        return cls(book.ir, facts[0], items, book.ir.derive(facts[0]), declined, worked_out(book))
+        return cls(book.ir, facts[0], items, book.ir.derive(facts[0]), declined, worked_out(book), dump)
 
     def has(self, path: str) -> bool:
         """Whether an enterprise-level profile field is known."""

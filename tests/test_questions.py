@@ -64,7 +64,10 @@ def test_a_list_is_asked_before_its_items_and_an_empty_list_is_known_none() -> N
     assert one["hires[0].contract_months"].yuan_at_stake == Decimal(2_500)  # M30 and M31 both read it
     assert one["hires[0].contract_months"].measures == ("M30", "M31")
     assert one["hires[0].birth_date"].measures == ("M30",)
-    assert one["hires[0].social_insurance_months"].yuan_at_stake == Decimal(1_000)
+    # M31's months of social insurance are worked out from the three insurances: asked once, per insurance
+    assert "hires[0].social_insurance_months" not in one
+    assert one["hires[0].insurance_months.pension"].measures == ("M30", "M31")
+    assert one["hires[0].insurance_months.pension"].yuan_at_stake == Decimal(2_500)
 
 
 def test_a_settled_part_makes_nothing_under_it_matter() -> None:
@@ -80,7 +83,9 @@ def test_the_cap_and_once_stop_the_questions_that_could_only_add_money_beyond_th
     at_cap = asks({**individual, "hires": [m31_hire] * 30 + [{}]})
     assert "M31" not in at_cap["hires[30].contract_months"].measures  # 30 × 1,000 = the 30,000 cap
     below = asks({**individual, "hires": [m31_hire] * 29 + [{}]})
-    assert below["hires[29].social_insurance_months"].yuan_at_stake == Decimal(1_000)
+    assert below["hires[29].contract_months"].measures == ("M30", "M31")
+    assert below["hires[29].contract_months"].yuan_at_stake == Decimal(2_500)  # M30 1,500 + M31's last 1,000
+    assert at_cap["hires[30].contract_months"].yuan_at_stake == Decimal(1_500)
     giant = {"kind": "little_giant", "recognized_on": "2025-06-01"}
     once = asks({**SMALL_MAKER, "designations": [giant, {}]})
     assert not any("M8" in a.measures for a in once.values())  # 一次性: one award whatever the count
