@@ -24,6 +24,7 @@ from engine.loader import RuleBook
 from engine.profile import Profile
 from engine.questions import Ask, first_group, rank
 from engine.result import Result
+from engine.wording import NOT_ASKED_IN_LISTS
 
 UNKNOWN_WORDS = frozenset({"不清楚", "不知道", "?", "unknown"})
 SKIP_WORDS = frozenset({"跳过", "skip"})
@@ -229,3 +230,14 @@ def replay(known: dict[str, Any], as_of: dt.date, book: RuleBook | None = None,
                 declined.add(ask.field)
             else:
                 data = with_answer(data, ask.field, value)
+
+
+def as_asked(known: dict[str, Any]) -> dict[str, Any]:
+    """``known`` without the item facts no face asks (``NOT_ASKED_IN_LISTS``: the months of social
+    insurance are asked once, per insurance, and worked out): what a user can tell the interview."""
+    told = copy.deepcopy(known)
+    for (list_name, path), _ in NOT_ASKED_IN_LISTS.items():
+        for item in told.get(list_name) or []:
+            if isinstance(item, dict):
+                item.pop(path, None)
+    return told
