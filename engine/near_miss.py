@@ -112,7 +112,7 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
     """The fewest changes of actionable facts that make ``node`` hold (fact attribute -> value), or
     None when it cannot be made to hold that way (or is not known to fail yet). A fact worked out
     as the smallest of others (months of social insurance) is met through each input below it."""
-    value = truth(node, fact, derived)
+    value = evaluator(node)(fact, derived)
     if value is True:
         return {}
     if value is None:
@@ -141,7 +141,7 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
             if fixed is None:
                 return None
             changes |= fixed
-        return changes if truth(node, {**fact, **changes}, derived) is True else None
+        return changes if evaluator(node)({**fact, **changes}, derived) is True else None
     options = [f for f in (_fix(part, fact, derived, list_name, worked) for part in node.parts) if f is not None]
     return min(options, key=len) if options else None
 

@@ -75,6 +75,9 @@ class NearMiss(Out):
         default=[], description="actionable 时：使本措施符合条件的画像改动（可直接套用以验证）")
 
 
+NO_NEAR_MISS: list[NearMiss] = []  # shared by results without near-miss answers: never changed in place
+
+
 class MeasureResult(Out):
     measure: str
     title: str
