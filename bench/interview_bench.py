@@ -23,14 +23,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import time
 from typing import Any
 
 from batch.synth import profiles
 from engine import ProfileError, default_rules, evaluate, parse_profile
-from engine.interview import answer_from, as_asked, step, with_answer
+from engine.interview import as_asked, replay
 from engine.openings import brings_money
-from engine.questions import first_group
 from engine.wording import ENTERPRISE, LISTS
 
 
@@ -39,30 +37,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def interview(known: dict[str, Any], as_of: dt.date, grouped: bool, timings: list[float]
+def interview(known: dict[str, Any], as_of: dt.date, grouped: bool, timings: list[tuple[float, float]]
               ) -> tuple[int, int, int, Any]:
     """(screens until money is settled, fields answered by then, screens in all, final result)."""
-    data: dict[str, Any] = {}
-    declined: set[str] = set()
-    screens = fields = 0
+    fields = 0
     money_screens = money_fields = -1
-    while True:
-        start, cpu = time.perf_counter(), time.process_time()
-        current = step(data, as_of, declined)
-        timings.append((time.perf_counter() - start, time.process_time() - cpu))
-        asked = first_group(current.questions) if grouped else current.questions[:1]
+    for screens, (current, asked) in enumerate(replay(known, as_of, grouped=grouped, timings=timings)):
         if money_screens < 0 and not any(a.money_measures for a in asked):
             money_screens, money_fields = screens, fields
         if not asked:
             return money_screens, money_fields, screens, current.result
-        screens += 1
         fields += len(asked)
-        for ask in asked:
-            value = answer_from(known, ask.field)
-            if value is None:
-                declined.add(ask.field)
-            else:
-                data = with_answer(data, ask.field, value)
+    raise AssertionError("replay ends with a step that asks nothing")
 
 
 def main() -> None:
