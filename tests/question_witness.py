@@ -9,13 +9,16 @@ A fact can matter only together with others still open: the age needs both dates
 insurance months matter once its contract is long enough; the industry matters once the figures
 of its size group are known. So the facts an answer opens may be given on both sides, and when
 that is not enough, the other open facts of one of its measures are answered first, each with
-the first candidate that keeps this field open. The analysis under test only picks the order:
+the first candidate that keeps this field open (trying the candidates from the smallest, then from
+the largest: three months of insurance at 0 would keep six months of social insurance out of
+reach). The analysis under test only picks the order:
 the witness itself is two real evaluations that differ in this one field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from functools import cache
 from typing import Any
 
@@ -24,7 +27,7 @@ from engine.facts import fact_field
 from engine.interview import step, with_answer
 from engine.ir import All, Any_, Attr, Compare, Node
 from engine.loader import default_rules
-from engine.openings import Situation, measure_openings
+from engine.openings import Situation, measure_openings, worked_out
 from engine.questions import Ask
 from engine.wording import lookup
 
@@ -55,6 +58,11 @@ def _constants() -> dict[str, frozenset[Any]]:
         for leaf in _nodes(tree if isinstance(tree, (All, Any_, Compare)) else tree):
             if isinstance(leaf.left, Attr) and not isinstance(leaf.right, (Attr,)) and not hasattr(leaf.right, "years"):
                 found.setdefault(leaf.left.name, set()).add(leaf.right)
+    # a fact worked out from others (the months of social insurance, the smallest of three) is
+    # compared through its inputs: they take its constants too
+    for (_, attribute), inputs in worked_out(default_rules()).items():
+        for name in inputs:
+            found.setdefault(name, set()).update(found.get(attribute, ()))
     return {name: frozenset(values) for name, values in found.items()}
 
 
@@ -156,7 +164,7 @@ def _fake_ask(field: str) -> Ask:
 def changes_a_result(data: dict[str, Any], ask: Ask, as_of: dt.date) -> bool:
     if _differs(data, ask, as_of):
         return True
-    for measure_id in ask.measures:
+    for measure_id, backwards in itertools.product(ask.measures, (False, True)):
         context = data
         for _ in range(40):
             others = [p for p in _open(context, measure_id, as_of) if p != ask.field]
@@ -164,7 +172,8 @@ def changes_a_result(data: dict[str, Any], ask: Ask, as_of: dt.date) -> bool:
                 break
             other = _fake_ask(others[0])
             kept = None
-            for value in candidates(context, other, as_of):
+            options = candidates(context, other, as_of)
+            for value in reversed(options) if backwards else options:  # the smallest first, then the largest
                 trial = with_answer(context, other.field, value)
                 if _outcome(trial, as_of) is not None and ask.field in _open(trial, measure_id, as_of):
                     kept = trial
