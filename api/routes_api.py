@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, HTTPException
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import metrics
 from api.catalogue_view import MeasureDetail, MeasureSummary, detail_of, summary_of
 from engine import FieldError, Profile, Result, default_rules, evaluate
 from engine.catalogue import find
@@ -58,6 +59,7 @@ def post_evaluate(
 ) -> Response:
     # a sync route runs in the threadpool; the engine serializes evaluations per process
     result = evaluate(body.profile, body.as_of)
+    metrics.EVALUATIONS.labels(face="api").inc()
     return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api import metrics
 from api.catalogue_view import detail_of
 from api.form_model import ParsedForm, parse_form, validate
 from api.form_questions import BASIC, INDUSTRIES, OTHER, TOPICS
@@ -45,6 +46,7 @@ def _result(request: Request, parsed: ParsedForm, as_of: str | None) -> Response
     if profile is None:
         return _form(request, parsed, as_of, status=422)
     result = evaluate(profile, dt.date.fromisoformat(as_of) if as_of else None)
+    metrics.EVALUATIONS.labels(face="form").inc()
     query = parsed.query() + (f"&as_of={as_of}" if as_of else "")
     return _page(request, "result.html", {"view": arrange(result), "query": query})
 

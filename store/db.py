@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_URL = "sqlite:///var/huiqi.sqlite3"
@@ -33,7 +34,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, json_serializer=dump_json, json_deserializer=orjson.loads)
+        engine = create_engine(url, json_serializer=dump_json, json_deserializer=orjson.loads,
+                               connect_args={"timeout": 30})  # wait up to 30 s for another writer (workers)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -41,12 +43,30 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, json_serializer=dump_json, json_deserializer=orjson.loads)
 
 
+MIGRATION_LOCK = 7_406_251_042  # PostgreSQL advisory lock key held while migrating ("huiqi" on a phone pad)
+
+
 def upgrade(engine: Engine) -> None:
+    """Upgrade to the latest migration; safe when several processes (workers) start at once.
+
+    The whole upgrade runs in one transaction that first takes a database-wide lock (an
+    advisory lock on PostgreSQL, an exclusive transaction on SQLite): the second process
+    waits, then finds the schema at head and does nothing.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        elif engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN EXCLUSIVE")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def open_database(url: str = DEFAULT_URL) -> Engine:
