@@ -20,6 +20,7 @@ from store.console_models import AppSetting, ConsultationVersion
 from store.db import open_database
 from store.models import BatchResult, BatchRun, RegistryEnterprise
 from tests.console.conftest import PASSWORD
+from tests.ops.first_start import first_start
 from tests.postgres import throwaway_database
 
 AS_OF = dt.date(2026, 1, 15)
@@ -140,15 +141,6 @@ def test_migrate_reports_what_it_did(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 # --- N workers starting at once on a fresh database ------------------------------------------
 
-def _first_start(url: str, barrier: Any, out: Any) -> None:
-    barrier.wait()
-    try:
-        engine = open_database(url)
-        out.put(("ok", console.app_secret(engine)))
-    except Exception as exc:  # noqa: BLE001 - reported to the test
-        out.put(("error", repr(exc)))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -160,9 +152,9 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 def test_workers_racing_on_first_start_agree_on_one_schema_and_one_secret(fresh_database: str) -> None:
     """Without the migration lock this fails every time ("table alembic_version already exists")."""
     context = mp.get_context("spawn")
-    workers = 6
+    workers = 4
     barrier, out = context.Barrier(workers), context.Queue()
-    processes = [context.Process(target=_first_start, args=(fresh_database, barrier, out)) for _ in range(workers)]
+    processes = [context.Process(target=first_start, args=(fresh_database, barrier, out)) for _ in range(workers)]
     for process in processes:
         process.start()
     outcomes = [out.get(timeout=120) for _ in processes]

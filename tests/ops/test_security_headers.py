@@ -30,7 +30,8 @@ def assert_secure_headers(response: object) -> None:
     assert re.fullmatch(r"[A-Za-z0-9._-]{8,64}", headers["x-request-id"])
 
 
-def test_every_kind_of_answer_carries_the_headers(make_client: Callable[..., TestClient], example_profile: dict) -> None:
+def test_every_kind_of_answer_carries_the_headers(make_client: Callable[..., TestClient],
+                                                  example_profile: dict) -> None:
     client = make_client()
     answers = {
         "form": client.get("/"),
