@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
-from store.db import current_revision, make_engine, upgrade
+from store.db import current_revision, make_engine, upgrade, with_password_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -50,7 +50,7 @@ def _sqlite_file(url: str) -> Path:
 
 def _libpq(url: str) -> tuple[list[str], dict[str, str]]:
     """``--host … --dbname …`` arguments and the environment for pg_dump / pg_restore."""
-    parsed: URL = make_url(url)
+    parsed: URL = make_url(with_password_file(url))
     args = []
     for flag, value in (("--host", parsed.host), ("--port", parsed.port), ("--username", parsed.username)):
         if value:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,22 @@ def dump_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def with_password_file(url: str) -> str:
+    """A PostgreSQL URL without a password takes it from ``HUIQI_DB_PASSWORD_FILE`` (a Docker or systemd secret)."""
+    path = os.environ.get("HUIQI_DB_PASSWORD_FILE", "").strip()
+    parsed = make_url(url)
+    if not path or parsed.password or parsed.get_backend_name() != "postgresql":
+        return url
+    try:
+        password = Path(path).read_text(encoding="utf-8").splitlines()[0].strip()
+    except (OSError, IndexError) as exc:
+        raise ValueError(f"HUIQI_DB_PASSWORD_FILE 指向的文件 {path} 无法读取或为空"
+                         f" / cannot read the database password from {path}") from exc
+    return parsed.set(password=password).render_as_string(hide_password=False)
+
+
 def make_engine(url: str) -> Engine:
+    url = with_password_file(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
