@@ -84,24 +84,18 @@ class Store:
         now = time.time() if now is None else now
         interval = rate.period / rate.limit
         with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")  # read-modify-write of one row, atomic across workers
-            try:
-                row = conn.execute("SELECT tat FROM buckets WHERE key = ?", (key,)).fetchone()
-                tat = max(row[0], now) if row else now
-                wait = tat + interval - rate.period - now
-                if wait > 0:
-                    conn.execute("COMMIT")
-                    return wait
-                conn.execute("INSERT INTO buckets (key, tat) VALUES (?, ?) "
-                             "ON CONFLICT(key) DO UPDATE SET tat = excluded.tat", (key, tat + interval))
-                self._checks += 1
-                if self._checks % CLEAN_EVERY == 0:
-                    conn.execute("DELETE FROM buckets WHERE tat < ?", (now,))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            # one statement, so one atomic transaction across workers: the row moves on only when allowed
+            allowed = self._conn.execute(
+                "INSERT INTO buckets (key, tat) VALUES (:key, :now + :interval) "
+                "ON CONFLICT(key) DO UPDATE SET tat = max(tat, :now) + :interval "
+                "WHERE max(tat, :now) + :interval - :period <= :now RETURNING tat",
+                {"key": key, "now": now, "interval": interval, "period": rate.period}).fetchone()
+            if allowed is None:
+                row = self._conn.execute("SELECT tat FROM buckets WHERE key = ?", (key,)).fetchone()
+                return max(row[0], now) + interval - rate.period - now if row else interval
+            self._checks += 1
+            if self._checks % CLEAN_EVERY == 0:
+                self._conn.execute("DELETE FROM buckets WHERE tat < ?", (now,))
         return 0.0
 
 
