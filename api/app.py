@@ -22,7 +22,7 @@ from api import docs_page, http_errors, routes_api, routes_ops, routes_pages
 from api.body_limit import DEFAULT_LIMIT, BodyLimit
 from api.console import routes as console
 from api.observe import RequestContext
-from api.rate_limit import RateLimit, open_store
+from api.rate_limit import RateLimit, document_429, open_store
 from api.security_headers import SecurityHeaders
 from api.settings import DEFAULT_DB, Settings, from_env
 from engine import default_rules, evaluate, parse_profile
@@ -77,4 +77,5 @@ def create_app(db_url: str | None = None, body_limit: int = DEFAULT_LIMIT, setti
     docs_page.install(app)
     console.install(app)  # the service-center console (/console, /api/v1/console): staff only
     app.mount("/static", StaticFiles(directory=FORMS / "static"), name="static")
+    document_429(app)
     return app

@@ -131,3 +131,30 @@ class RateLimit:
                     await self.refuse(scope, receive, send, max(1, math.ceil(wait)))
                     return
         await self.app(scope, receive, send)
+
+
+TOO_MANY = {
+    "description": "请求过于频繁（按客户端地址限流）：稍后再试，等待秒数见 Retry-After",
+    "headers": {"Retry-After": {"description": "可以再次请求前需等待的秒数", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"type": "array", "items": {
+        "type": "object", "required": ["field", "message_zh", "message_en"],
+        "properties": {"field": {"type": "string"}, "message_zh": {"type": "string"},
+                       "message_en": {"type": "string"}}}}}},
+}
+
+
+def document_429(app: Any) -> None:
+    """Every rate-limited operation of the OpenAPI schema lists its 429 answer (schemathesis checks it)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        cached = app.openapi_schema is not None
+        schema = build()
+        if not cached:
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    if isinstance(operation, dict) and bucket_of(method.upper(), path) is not None:
+                        operation.setdefault("responses", {}).setdefault("429", TOO_MANY)
+        return schema
+
+    app.openapi = openapi

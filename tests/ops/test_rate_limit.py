@@ -104,3 +104,12 @@ def test_a_forwarded_address_from_an_untrusted_client_is_ignored(make_client: Ca
     client = make_client(client=("203.0.113.7", 1), HUIQI_RATE_LIMIT="1/minute", HUIQI_TRUSTED_PROXIES="127.0.0.1")
     assert client.get("/", headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 200
     assert client.get("/", headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 429  # same real client
+
+
+def test_the_api_schema_lists_the_429_of_limited_operations(make_client: Callable[..., TestClient]) -> None:
+    paths = make_client().get("/openapi.json").json()["paths"]
+    assert "429" in paths["/api/v1/evaluate"]["post"]["responses"]
+    assert "Retry-After" in paths["/api/v1/evaluate"]["post"]["responses"]["429"]["headers"]
+    assert "429" in paths["/api/v1/measures/{measure_id}"]["get"]["responses"]
+    assert "429" not in paths["/api/v1/health"]["get"]["responses"]
+    assert "429" not in paths["/api/v1/ready"]["get"]["responses"]
