@@ -81,13 +81,23 @@ def seed(url: str, clients: int, registry: int, seed_value: int) -> list[dict[st
     engine = open_database(url)
     for n in range(clients):
         console.add_staff(engine, f"soak{n}", PASSWORD)
-    enterprises = list(profiles(registry, seed_value))
+    enterprises = [p for p in profiles(registry * 2, seed_value) if valid(p)][:registry]  # synth also makes bad rows
     with engine.begin() as conn:
         conn.execute(insert(RegistryEnterprise), [
             {"credit_code": p["credit_code"], "name": p.get("name"), "district": p.get("district"), "profile": p,
              "source": f"soak:{i}", "run_id": "soak"} for i, p in enumerate(enterprises)])
     engine.dispose()
     return enterprises
+
+
+def valid(profile: dict[str, Any]) -> bool:
+    from engine import ProfileError, parse_profile
+
+    try:
+        parse_profile(profile)
+    except ProfileError:
+        return False
+    return True
 
 
 def form_of(profile: dict[str, Any]) -> dict[str, str]:

@@ -69,3 +69,16 @@ def test_workers_default_to_one_per_core() -> None:
     assert default_workers() == len(os.sched_getaffinity(0))
     assert build_parser().parse_args(["serve"]).workers == default_workers()
     assert build_parser().parse_args(["serve", "--workers", "3"]).workers == 3
+
+
+def test_every_variable_the_code_reads_is_in_the_readme_table() -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### 配置（环境变量）"):readme.index("### 用 docker compose 部署")]
+    read = set()
+    for folder in ("api", "store", "engine", "batch"):
+        for path in (ROOT / folder).rglob("*.py"):
+            read |= set(re.findall(r"\"(HUIQI_[A-Z_]+)\"", path.read_text(encoding="utf-8")))
+    assert read >= {"HUIQI_DB", "HUIQI_SECRET", "HUIQI_TRUSTED_PROXIES", "HUIQI_RATE_LIMIT", "HUIQI_METRICS_ALLOW"}
+    assert sorted(name for name in read if f"| `{name}`" not in table and f"、`{name}`" not in table) == []
