@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from typing import Any
@@ -86,6 +87,10 @@ def prepare_run_dir(configured: str | None) -> tuple[str, bool]:
     return run_dir, configured is None
 
 
+def _stopped(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         settings = from_env()
@@ -111,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
     open_store(run_dir)  # create the shared counters once, before N workers open them
     print(f"惠企已启动：http://{args.host}:{args.port}/  （{args.workers} 个工作进程；数据库 {_safe_url(args.db)}，"
           f"迁移 {revision}；API 文档 /docs；按 Ctrl+C 停止）", flush=True)
+    # with one worker uvicorn serves here and, once it has shut down gracefully, re-raises SIGTERM:
+    # end with status 0 then, after removing the run directory (systemd and Docker read 0 as a clean stop)
+    signal.signal(signal.SIGTERM, _stopped)
     try:
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                     proxy_headers=False,  # forwarded headers are trusted by the app, from HUIQI_TRUSTED_PROXIES only

@@ -64,7 +64,7 @@ def serving(db_url: str, workdir: Path, workers: int = 2, **env: str) -> Iterato
         while True:
             try:
                 if httpx.get(f"{served.base}/api/v1/ready", timeout=2).status_code == 200 \
-                        and len(served.workers()) == workers:
+                        and len(served.workers()) == (workers if workers > 1 else 0):
                     break
             except httpx.HTTPError:
                 pass

@@ -118,3 +118,15 @@ def test_sigterm_lets_a_request_in_flight_finish(pg_url: str, tmp_path: Path) ->
         assert server.process.wait(timeout=40) == 0
         assert time.monotonic() - stopped_at < 35
         assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+
+
+def test_one_worker_on_embedded_sqlite_counts_its_requests_too(tmp_path: Path) -> None:
+    """``--workers 1``: the serving process is the one that set up the metrics directory."""
+    with serving(f"sqlite:///{tmp_path / 'huiqi.sqlite3'}", tmp_path, workers=1, HUIQI_RATE_LIMIT="off") as server:
+        assert server.workers() == []  # no process manager: this process serves
+        before = metric(server.base, "huiqi_http_requests_total", method="GET", route="/catalogue", status="200")
+        for _ in range(3):
+            assert httpx.get(f"{server.base}/catalogue").status_code == 200
+        after = metric(server.base, "huiqi_http_requests_total", method="GET", route="/catalogue", status="200")
+        assert after - before == 3
+        assert server.stop() == 0
