@@ -24,7 +24,8 @@ from typing import Any
 from batch.xlsx_stream import SHEET_ROWS, XlsxStream
 from store import runs
 
-HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）"]
+HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）",
+          "数据来源"]
 KIND_LABEL = {"exact": "确定金额", "up_to": "最高金额", "share": "比例（预付款等）", "none": "无金额"}
 EXCEL_MAX_ROWS = SHEET_ROWS - 1  # data rows per worksheet: one row for the header
 SHEET_TITLE = "名单"
@@ -43,7 +44,7 @@ def safe_name(name: str) -> str:
 def list_line(row: Any) -> list[Any]:
     """A result row as a list line, in ``HEADER`` order."""
     return [row.name, row.credit_code, row.district, row.zone, KIND_LABEL.get(row.amount_kind, row.amount_kind),
-            number(row.amount_yuan), row.formula, "；".join(row.reasons)]
+            number(row.amount_yuan), row.formula, "；".join(row.reasons), row.provenance]
 
 
 @dataclass
