@@ -124,6 +124,8 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
     totals = Totals(
         exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
         up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)),
+        potential_yuan=sum((r.potential_yuan for r in results if r.status == "undetermined" and r.potential_yuan),
+                           Decimal(0)),
     )
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
