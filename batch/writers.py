@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from batch.cells import safe_row
 from batch.lists import KIND_LABEL, Total, number, safe_name, write_measure
 from batch.xlsx_stream import XlsxStream
 from engine import default_rules
@@ -105,4 +106,4 @@ def _write_rejections(conn: Any, run_id: str, path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["文件", "行号", "统一社会信用代码", "字段", "原因"])
         for row in runs.rejections_of(conn, run_id):
-            writer.writerow([row.source, row.line, row.credit_code or "", row.field, row.reason])
+            writer.writerow(safe_row([row.source, row.line, row.credit_code or "", row.field, row.reason]))
