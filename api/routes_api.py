@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.catalogue_view import MeasureDetail, MeasureSummary, detail_of, summary_of
 from engine import FieldError, Profile, Result, default_rules, evaluate
+from engine.as_of import AsOf
 from engine.catalogue import find
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -32,7 +32,8 @@ class EvaluateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     profile: Profile = Field(description="企业画像（contract.md）；缺省字段表示未知，空列表表示确定没有")
-    as_of: dt.date | None = Field(None, description="评估日 YYYY-MM-DD，默认今天；同一画像和评估日总得到同一结果")
+    as_of: AsOf | None = Field(None, description="评估日 YYYY-MM-DD（2000-01-01 至 2100-12-31），默认今天；"
+                                                 "同一画像和评估日总得到同一结果")
 
 
 class UnitOut(BaseModel):

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.amounts import yuan
+from engine.as_of import check_as_of
 from engine.compile import compile_book, derived_fact
 from engine.compiled import Fired
 from engine.decide import Context, decide
@@ -68,7 +69,7 @@ def evaluate_many(
 ) -> list[Result]:
     """Evaluate several profiles at once (a batch): the same results as one ``evaluate`` each."""
     book = book or default_rules()
-    as_of = as_of or dt.date.today()
+    as_of = check_as_of(as_of or dt.date.today())
     results: list[Result] = []
     for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
         group = profiles[start:start + ENTERPRISES_PER_SESSION]

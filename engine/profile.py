@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=17, decimal_places=2)]
-Months = Annotated[int, Field(ge=0, le=1200)]
+
+def _not_true_or_false(value: Any) -> Any:
+    # JSON true/false is no count and no sum: pydantic alone would read `employees: true` as 1 employee
+    if isinstance(value, bool):
+        raise ValueError("应为数字，不能是 是/否（true/false） / must be a number, not true or false")
+    return value
+
+
+NotBool = BeforeValidator(_not_true_or_false)
+Money = Annotated[Decimal, NotBool, Field(ge=0, max_digits=17, decimal_places=2)]
+Months = Annotated[int, NotBool, Field(ge=0, le=1200)]
+Headcount = Annotated[int, NotBool, Field(ge=0, le=10_000_000)]
 District = Literal["思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"]
 Zone = Literal["自贸区", "火炬高新区"]
 SizeClass = Literal["large", "medium", "small", "micro"]
@@ -186,7 +196,7 @@ class Profile(Model):
     industry_code: str | None = Field(
         None, pattern=r"^[A-T](\d{2}(\d{1,2})?)?$", description="GB/T 4754-2017 行业代码，如 C3911"
     )
-    employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = Field(None, description="从业人员（人）")
+    employees: Headcount | None = Field(None, description="从业人员（人）")
     revenue_yuan: Money | None = Field(None, description="营业收入（元，上年度）")
     total_assets_yuan: Money | None = Field(None, description="资产总额（元）")
     founded_on: dt.date | None = Field(None, description="成立日期")
