@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from batch.lifeline import die_with_parent
 from batch.schema import ENTERPRISES, KEY, clean, list_fields, unflatten
 
 FORMATS = ("csv", "jsonl", "parquet")
@@ -228,7 +229,7 @@ class CsvIndex:
         files = sorted(ordered, key=lambda f: f.stat().st_size, reverse=True)  # loaded largest first
         paths = [Path(self._tmp.name) / f"{file.stem}.sqlite3" for file in files]
         if len(files) > 1 and INDEX_LOADERS > 1:
-            with ProcessPoolExecutor(max_workers=INDEX_LOADERS) as pool:
+            with ProcessPoolExecutor(max_workers=INDEX_LOADERS, initializer=die_with_parent) as pool:
                 list(pool.map(_load_table, files, paths))
         else:
             for file, path in zip(files, paths, strict=True):

@@ -88,7 +88,8 @@ def test_numbers_as_numbers_and_text_still_pass() -> None:
 def test_the_api_answers_422_in_both_languages() -> None:
     client = TestClient(create_app())
     body = client.post("/api/v1/evaluate", json={"profile": {"employees": True}}).json()
-    assert body == [{"field": "employees", "message_zh": NOT_A_BOOL, "message_en": "must be a number, not true or false"}]
+    assert body == [{"field": "employees", "message_zh": NOT_A_BOOL,
+                     "message_en": "must be a number, not true or false"}]
 
 
 @pytest.mark.parametrize(("day", "status"), [("1999-12-31", 422), ("2000-01-01", 200), ("2100-12-31", 200),
