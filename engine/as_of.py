@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from engine.errors import FieldError, ProfileError
 
@@ -26,7 +26,10 @@ def _within(day: dt.date) -> dt.date:
     return day
 
 
+# the pattern says in JSON Schema what _within checks: years 2000 to 2100
 AsOf = Annotated[dt.date, AfterValidator(_within),
+                 WithJsonSchema({"type": "string", "format": "date", "pattern": r"^(20\d\d|2100)-\d\d-\d\d$"},
+                                mode="validation"),
                  Field(description=f"评估日 YYYY-MM-DD（{EARLIEST.isoformat()} 至 {LATEST.isoformat()}）")]
 
 
