@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from engine.ir import BookIR, build_book_ir
 from engine.rule_models import Derived, Measure
 from engine.size_standard import SizeStandard
 from engine.units import LocalUnits
@@ -52,6 +53,11 @@ class RuleBook:
 
     def measure(self, measure_id: str) -> Measure:
         return self.by_id[measure_id]
+
+    @cached_property
+    def ir(self) -> BookIR:
+        """The intermediate form every reader of the rules walks (``engine.ir``), built once."""
+        return build_book_ir(self)
 
 
 def rules_dir() -> Path:
