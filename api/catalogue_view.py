@@ -32,6 +32,14 @@ class RuleLine(BaseModel):
     gate: bool = Field(description="false：只决定金额档次")
 
 
+class ParameterLine(BaseModel):
+    name: str
+    label: str
+    value: str
+    reading: str = Field(description="为何取这个值")
+    decided_on: str = Field(description="确定此值的日期")
+
+
 class MeasureDetail(MeasureSummary):
     text: str = Field(description="原文，逐字")
     units_text: str
@@ -41,6 +49,7 @@ class MeasureDetail(MeasureSummary):
     amount: str = Field(description="金额规则的白话说明")
     reading: str | None
     validity: dict[str, Any]
+    parameters: list[ParameterLine] = Field(default=[], description="原文未定、本工具选定的值")
 
 
 def summary_of(measure: Measure) -> dict[str, Any]:
@@ -63,4 +72,6 @@ def detail_of(measure: Measure) -> MeasureDetail:
         **summary_of(measure), text=measure.text, units_text=measure.units_text, audience=measure.audience,
         how_to_apply=measure.how_to_apply, conditions=rule_lines(measure), amount=describe_amount(measure.amount),
         reading=measure.reading, validity=measure.validity.model_dump(mode="json", by_alias=True, exclude_none=True),
+        parameters=[ParameterLine(name=name, label=p.label, value=str(p.value), reading=p.reading,
+                                  decided_on=p.decided_on.isoformat()) for name, p in measure.parameters.items()],
     )

@@ -33,6 +33,8 @@ def register(subparsers: Any) -> None:
                         help=f"数据库 URL（默认 {DEFAULT_URL}）")
     parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"输出目录（默认 {DEFAULT_OUT}）")
     parser.add_argument("--format", choices=("csv", "jsonl", "parquet"), help="输入格式（默认按路径识别）")
+    parser.add_argument("--sources", type=Path, metavar="SOURCES.yaml",
+                        help="部门数据：列出各映射文件的数据来源文件（代替 INPUT），按统一社会信用代码合并")
     parser.add_argument("--chunk-size", type=int, default=500, help="每个提交块的企业数（默认 500）")
     parser.add_argument("--resume", metavar="RUN_ID", help="续跑被中断的批次")
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local 进程池，或 dask 集群")
@@ -69,7 +71,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from batch import runner
-    from batch.writers import write_outputs
+    from batch.writers import NOTICE_KINDS, notice_counts, write_outputs
     from store.db import open_database
 
     engine = open_database(args.db)
@@ -82,6 +84,11 @@ def _batch(args: argparse.Namespace) -> int:
         out = Path(run_row.out_dir) if run_row.out_dir else args.out
         mode = run_row.engine
     else:
+        if args.sources is not None:
+            if args.target or args.format:
+                print("--sources 代替 INPUT 和 --format：输入由数据来源文件列出", file=sys.stderr)
+                return 2
+            args.target, args.format = [str(args.sources)], "sources"
         if len(args.target) != 1:
             print("用法：huiqi batch INPUT --as-of YYYY-MM-DD [选项]（huiqi batch -h 查看说明）", file=sys.stderr)
             return 2
@@ -113,7 +120,12 @@ def _batch(args: argparse.Namespace) -> int:
     spans = {"seconds": finished - started, "evaluate_seconds": evaluated - started,
              "lists_seconds": finished - evaluated}
     timing = {name: round(span.total_seconds(), 1) for name, span in spans.items()}
-    print(json.dumps({"run_id": run_id, **counts, "out": str(folder), **timing}, ensure_ascii=False))
+    notices = notice_counts(engine, run_id) if (folder / "notices.csv").exists() else {}
+    extra = {"notices": notices} if notices or (folder / "notices.csv").exists() else {}
+    print(json.dumps({"run_id": run_id, **counts, **extra, "out": str(folder), **timing}, ensure_ascii=False))
     print(f"完成：共 {counts['total']} 户，符合 {counts['matched']}，不符合 {counts['unmatched']}，"
           f"数据有误 {counts['rejected']}（见 {folder / 'rejections.csv'}）", file=sys.stderr)
+    if extra:
+        told = "，".join(f"{NOTICE_KINDS.get(k, k)} {n}" for k, n in sorted(notices.items())) or "无"
+        print(f"核对报告：{told}（见 {folder / 'notices.csv'}）", file=sys.stderr)
     return 0

@@ -68,5 +68,7 @@ def run_show(args: argparse.Namespace) -> int:
     lines += ["", f"金额：{describe_amount(measure.amount, measure)}"]
     if measure.reading:
         lines += ["", "理解说明：", f"  {measure.reading}"]
+    for p in measure.parameters.values():
+        lines += ["", f"本工具选定的参数：{p.label} = {p.value}（{p.decided_on.isoformat()} 确定）", f"  {p.reading}"]
     print("\n".join(lines))
     return 0

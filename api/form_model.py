@@ -10,6 +10,8 @@ text (ints, dates, booleans), so the engine's own validation and messages apply.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -22,6 +24,7 @@ from api.form_questions import ENTERPRISE, INDUSTRIES, LISTS, OTHER, TOPICS, Lis
 from engine import FieldError, ProfileError, parse_profile
 from engine.catalogue import FIELD_LABELS
 from engine.profile import Profile
+from engine.result import InputWarning
 
 MAX_ROWS = 50
 INDUSTRY_CODES = {code for _, group in INDUSTRIES for code, _ in group}
@@ -130,12 +133,12 @@ def _parse_list(form: Mapping[str, str], section: ListSection, parsed: ParsedFor
     has = _clean(form.get(f"has.{section.name}"))
     items: list[dict[str, Any]] = []
     for index in _row_indexes(form, section):
-        answers = {q.path: _clean(form.get(f"{section.name}[{index}].{q.path}")) for q in section.questions}
+        answers = {q.path: _clean(form.get(f"{section.name}[{index}].{q.path}")) for q in section.fields}
         if not any(answers.values()):
             continue  # a blank row says nothing
         item: dict[str, Any] = {}
         position = len(items)
-        for question in section.questions:
+        for question in section.fields:
             path = f"{section.name}[{position}].{question.path}"
             parsed.values[path] = answers[question.path]
             value, error = _convert(question, answers[question.path], path)
@@ -192,6 +195,21 @@ def input_for(path: str) -> str:
     return f"has.{head}" if head in _SECTIONS else ""
 
 
+def warning_summary(warnings: Iterable[InputWarning]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each warning's message with (anchor id, what the input asks) for every field it names."""
+    summary = []
+    for warning in warnings:
+        inputs = dict.fromkeys(input_for(path) for path in warning.fields)
+        summary.append((warning.message_zh, [(input_id(name), label_for(name)) for name in inputs if name]))
+    return summary
+
+
+def warnings_key(warnings: Iterable[InputWarning]) -> str:
+    """What the user confirmed: a changed answer that raises other warnings asks again."""
+    text = json.dumps([[w.message_zh, w.fields] for w in warnings], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def input_id(name: str) -> str:
     """The HTML id of an input (the template builds the same: [ ] . become - )."""
     return name.replace("[", "-").replace("]", "").replace(".", "-") if name else "form-errors"
@@ -212,7 +230,7 @@ def _question(path: str) -> tuple[Question | None, ListSection | None, int | Non
     if match:
         section = _SECTIONS.get(match.group(1))
         if section is not None:
-            question = next((q for q in section.questions if q.path == match.group(3)), None)
+            question = next((q for q in section.fields if q.path == match.group(3)), None)
             return question, section, int(match.group(2))
         return None, None, None
     return _ENTERPRISE.get(path), None, None

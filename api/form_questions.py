@@ -37,6 +37,14 @@ class ListSection:
     noun: str  # one item, for row headings and questions: 第1名{noun}
     questions: tuple[Question, ...]
     hint: str = ""
+    # Profile fields of an item the form does not ask, kept when a profile already has them (a
+    # registry record at the console, an old result link): hidden inputs, parsed like questions.
+    carried: tuple[Question, ...] = ()
+
+    @property
+    def fields(self) -> tuple[Question, ...]:
+        """Every item field the form reads back: the questions, then the carried fields."""
+        return self.questions + self.carried
 
 
 @dataclass(frozen=True)
@@ -111,9 +119,12 @@ HIRES = ListSection("hires", "新招用人员", "近期招用了新员工吗？"
     Question("insurance_months.unemployment", "失业保险已缴", "int", "失业保险已缴几个月？", unit="个月"),
     Question("insurance_months.work_injury", "工伤保险已缴", "int", "工伤保险已缴几个月？", unit="个月"),
     Question("insurance_months.pension", "职工养老保险已缴", "int", "职工养老保险已缴几个月？", unit="个月"),
+), hint="每人一行", carried=(
+    # One payment record, asked once per insurance: M31's months of social insurance are worked out
+    # from the three above (rules/derived/item_fields.yaml). Kept, not asked, for profiles that give it.
     Question("social_insurance_months", "社会保险已缴（合计）", "int", "为该员工缴纳社会保险几个月？",
              unit="个月"),
-), hint="每人一行")
+))
 
 LOANS = ListSection("loans", "贷款", "有银行贷款吗？", "笔贷款", (
     Question("kind", "贷款类型", "choice", "是什么类型的贷款？", choices=(
@@ -232,3 +243,7 @@ ENTERPRISE: tuple[Question, ...] = BASIC + tuple(q for t in TOPICS for q in t.qu
 """Every enterprise-level question: part 1 (BASIC) and those inside the topics of part 2."""
 
 NOT_ASKED = {"credit_code": "统一社会信用代码不影响资格判断", "name": "名称不影响资格判断"}
+# Item fields not asked, each with its reason; they ride along as ``ListSection.carried``.
+NOT_ASKED_IN_LISTS = {
+    ("hires", "social_insurance_months"): "与分险种缴费月数是同一份缴费记录，按险种问一次，合计月数由其推出",
+}

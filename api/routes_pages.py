@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.catalogue_view import detail_of
-from api.form_model import ParsedForm, parse_form, validate
+from api.form_model import ParsedForm, parse_form, validate, warning_summary, warnings_key
 from api.form_questions import BASIC, INDUSTRIES, OTHER, TOPICS
 from api.result_view import arrange
 from engine import FieldError, default_rules, evaluate
 from engine.catalogue import find, sections
+from engine.result import InputWarning
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,8 +32,10 @@ def _as_of(raw: str | None) -> str | None:
         return None
 
 
-def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int = 200) -> Response:
+def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int = 200,
+          warnings: list[InputWarning] | None = None) -> Response:
     return _page(request, "form.html", {
+        "warnings": warning_summary(warnings or []), "warnings_key": warnings_key(warnings or []),
         "basic": BASIC, "topics": TOPICS, "open_topics": parsed.open_topics(), "industries": INDUSTRIES,
         "other": OTHER, "values": parsed.values, "rows": parsed.rows, "errors": parsed.errors_by_input(),
         "error_summary": parsed.error_summary(), "has_errors": bool(parsed.errors),
@@ -40,11 +43,15 @@ def _form(request: Request, parsed: ParsedForm, as_of: str | None, status: int =
     }, status)
 
 
-def _result(request: Request, parsed: ParsedForm, as_of: str | None) -> Response:
+def _result(request: Request, parsed: ParsedForm, as_of: str | None, confirmed: str | None = None) -> Response:
+    """The results page. ``confirmed``: from the form (not a link), the warnings the user confirmed;
+    answers that raise other warnings show the form again with them and a button to go on."""
     profile = validate(parsed)
     if profile is None:
         return _form(request, parsed, as_of, status=422)
     result = evaluate(profile, dt.date.fromisoformat(as_of) if as_of else None)
+    if result.warnings and confirmed is not None and confirmed != warnings_key(result.warnings):
+        return _form(request, parsed, as_of, warnings=result.warnings)
     query = parsed.query() + (f"&as_of={as_of}" if as_of else "")
     return _page(request, "result.html", {"view": arrange(result), "query": query})
 
@@ -61,8 +68,9 @@ async def check(request: Request) -> Response:
     action = form.get("action", "")
     if action.startswith("add:"):
         return _form(request, parse_form(form, add_row=action[4:]), _as_of(form.get("as_of")))
+    confirmed = action.removeprefix("confirm:") if action.startswith("confirm:") else ""
     # evaluation is blocking work: off the event loop, like the sync routes
-    return await run_in_threadpool(_result, request, parse_form(form), _as_of(form.get("as_of")))
+    return await run_in_threadpool(_result, request, parse_form(form), _as_of(form.get("as_of")), confirmed)
 
 
 @router.get("/result", response_class=HTMLResponse)

@@ -14,10 +14,8 @@ def _amount_line(item: MeasureResult) -> str:
     amount = item.amount
     if amount.kind == "none" or amount.yuan is None:
         return ""
-    if amount.kind == "share":
-        single = len({part.percent for part in amount.parts}) <= 1 and amount.percent is not None
-        percent = f" {amount.percent:g}%" if single else ""
-        return f"{amount.label or '比例'}{percent}：{amount.formula}"
+    if amount.kind == "share":  # the label says what the percent means, in the text's words
+        return f"{amount.label or '比例'}：{amount.formula}"
     if "=" not in (amount.formula or ""):
         return amount.formula or f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元"
     return f"{KIND_WORD[amount.kind]}{yuan(amount.yuan)} 元（{amount.formula}）"
@@ -33,6 +31,13 @@ def _lead(view: ResultView) -> list[str]:
     return [f"{head}。", *(f"{line}。" for line in (view.possible, view.nothing) if line)]
 
 
+def _warning_lines(result: Result) -> list[str]:
+    if not result.warnings:
+        return []
+    return ["", "请核对以下信息（互相矛盾或可能填错单位，结果已照所填计算）：",
+            *(f"  ! {w.message_zh}" for w in result.warnings)]
+
+
 def render_text(result: Result) -> str:
     view = arrange(result)
     derived = result.derived
@@ -40,6 +45,7 @@ def render_text(result: Result) -> str:
         f"评估日：{result.as_of.isoformat()}    规则版本：{result.rules_version}",
         f"企业规模：{derived.size_class_label or '尚无法确定'}"
         + (f"（{derived.size_basis}）" if derived.size_basis else ""),
+        *_warning_lines(result),
         "",
         *_lead(view),
     ]

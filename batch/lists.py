@@ -25,7 +25,8 @@ from batch.cells import safe_cell
 from batch.xlsx_stream import SHEET_ROWS, XlsxStream
 from store import runs
 
-HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）"]
+HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）",
+          "数据来源"]
 KIND_LABEL = {"exact": "确定金额", "up_to": "最高金额", "share": "比例（预付款等）", "none": "无金额"}
 EXCEL_MAX_ROWS = SHEET_ROWS - 1  # data rows per worksheet: one row for the header
 SHEET_TITLE = "名单"
@@ -45,7 +46,7 @@ def list_line(row: Any) -> list[Any]:
     """A result row as a list line, in ``HEADER`` order (text that looks like a formula made inert)."""
     return [safe_cell(row.name), safe_cell(row.credit_code), safe_cell(row.district), safe_cell(row.zone),
             KIND_LABEL.get(row.amount_kind, row.amount_kind), number(row.amount_yuan), safe_cell(row.formula),
-            safe_cell("；".join(row.reasons))]
+            safe_cell("；".join(row.reasons)), safe_cell(row.provenance)]
 
 
 @dataclass

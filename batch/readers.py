@@ -22,19 +22,34 @@ import orjson
 
 from batch.lifeline import die_with_parent
 from batch.schema import ENTERPRISES, KEY, clean, list_fields, unflatten
+from sources.encoding import EncodingProblem, detect
+from sources.mapping import load_sources
+from sources.merge import Merged, Merger, Notice, SourceInfo
+from sources.provenance import Provenance
 
-FORMATS = ("csv", "jsonl", "parquet")
+FORMATS = ("csv", "jsonl", "parquet", "sources")
+SOURCES_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
 class Stray:
-    """An input row that belongs to no enterprise: reported, not counted as an enterprise."""
+    """A report line that is not an enterprise's rejection: an input row that belongs to no enterprise,
+    or (department sources) a notice such as two sources disagreeing. Reported, never counted."""
 
-    source: str
+    source: str  # the file
     line: int
     credit_code: str | None
     field: str
     reason: str
+    kind: str = "rejected"
+    source_name: str | None = None  # department sources: the source's name, sheet and column
+    sheet: str | None = None
+    column: str | None = None
+
+    def row(self) -> tuple[Any, ...]:
+        """As stored (``store.runs.write_chunk``): file, line, code, field, reason, kind, source, sheet, column."""
+        return (self.source, self.line, self.credit_code, self.field, self.reason, self.kind, self.source_name,
+                self.sheet, self.column)
 
 
 @dataclass(slots=True)
@@ -47,6 +62,8 @@ class Record:
     error: tuple[str, str] | None = None  # (field, reason) when the row could not even be read
     origins: dict[str, list[tuple[str, int]]] | None = None  # list field -> (file, line) of each item
     strays: list[Stray] = field(default_factory=list)
+    provenance: Provenance | None = None  # department sources: where each fact came from
+    rejects: list[Stray] = field(default_factory=list)  # department sources: every cell that rejects the row
 
     @property
     def counted(self) -> bool:
@@ -54,6 +71,8 @@ class Record:
 
 
 def detect_format(path: Path) -> str:
+    if path.is_file() and path.suffix.lower() in SOURCES_SUFFIXES:
+        return "sources"
     if path.is_dir():
         if (path / f"{ENTERPRISES}.csv").exists():
             return "csv"
@@ -67,10 +86,13 @@ def detect_format(path: Path) -> str:
         return "jsonl"
     if suffix == ".parquet":
         return "parquet"
-    raise ValueError(f"无法识别的输入：{path}（应为 CSV 目录、.jsonl 或 .parquet）")
+    raise ValueError(f"无法识别的输入：{path}（应为 CSV 目录、.jsonl、.parquet 或数据来源文件 sources.yaml）")
 
 
 def input_files(path: Path, fmt: str) -> list[Path]:
+    if fmt == "sources":
+        sources = load_sources(path)
+        return [path.resolve(), *(s.path for s in sources if s.path != path.resolve()), *(s.file for s in sources)]
     if fmt == "csv":
         return [path / f"{ENTERPRISES}.csv"] + [
             path / f"{name}.csv" for name in list_fields() if (path / f"{name}.csv").exists()
@@ -89,6 +111,16 @@ def fingerprint(path: Path, fmt: str) -> str:
             while block := handle.read(1 << 20):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def encodings(path: Path, fmt: str) -> dict[Path, str]:
+    """The detected encoding of every text input file; ``EncodingProblem`` (file, line, reason) for a bad one."""
+    if fmt == "sources":
+        return {s.file: detect(s.file) for s in load_sources(path)
+                if s.file.suffix.lower() in (".csv", ".txt") and s.mapping.encoding == "auto"}
+    if fmt not in ("csv", "jsonl"):
+        return {}
+    return {file: detect(file) for file in input_files(path, fmt)}
 
 
 def _code_of(data: dict[str, Any]) -> str:
@@ -120,8 +152,8 @@ class _Duplicates:
 
 def read_jsonl(path: Path) -> Iterator[Record]:
     duplicates = _Duplicates()
-    for file in input_files(path, "jsonl"):
-        with file.open(encoding="utf-8") as handle:
+    for file, encoding in encodings(path, "jsonl").items():
+        with file.open(encoding=encoding) as handle:
             for number, text in enumerate(handle, start=1):
                 if not text.strip():
                     continue
@@ -193,13 +225,13 @@ def count_parquet(path: Path) -> int:
 INDEX_LOADERS = 2
 
 
-def _load_table(file: Path, db_path: Path) -> None:
+def _load_table(file: Path, db_path: Path, encoding: str = "utf-8-sig") -> None:
     """One CSV file into its own SQLite file, indexed by (credit_code, line). Runs in a process."""
     table = file.stem
     db = sqlite3.connect(db_path)
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;")
     db.execute(f'CREATE TABLE "{table}" (code TEXT, line INTEGER, row BLOB)')
-    with file.open(encoding="utf-8-sig", newline="") as handle:
+    with file.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None) or []
         batch: list[tuple[str, int, bytes]] = []
@@ -226,14 +258,16 @@ class CsvIndex:
         self.folder = folder
         self._tmp = tempfile.TemporaryDirectory(prefix="huiqi-index-", dir=workdir)
         ordered = input_files(folder, "csv")  # the merge order
+        detected = encodings(folder, "csv")
         files = sorted(ordered, key=lambda f: f.stat().st_size, reverse=True)  # loaded largest first
         paths = [Path(self._tmp.name) / f"{file.stem}.sqlite3" for file in files]
+        codes = [detected[file] for file in files]
         if len(files) > 1 and INDEX_LOADERS > 1:
             with ProcessPoolExecutor(max_workers=INDEX_LOADERS, initializer=die_with_parent) as pool:
-                list(pool.map(_load_table, files, paths))
+                list(pool.map(_load_table, files, paths, codes))
         else:
-            for file, path in zip(files, paths, strict=True):
-                _load_table(file, path)
+            for file, path, encoding in zip(files, paths, codes, strict=True):
+                _load_table(file, path, encoding)
         self.dbs = {file.stem: sqlite3.connect(path) for file, path in zip(files, paths, strict=True)}
         self.tables = [file.stem for file in ordered]
         self.total = self.dbs[ENTERPRISES].execute(f"SELECT count(*) FROM {ENTERPRISES}").fetchone()[0]
@@ -315,8 +349,45 @@ def read_csv_folder(path: Path, workdir: Path | None = None) -> tuple[Iterator[R
     return stream(), index.total, index.unknown_files
 
 
+# --- department sources (sources.yaml) ------------------------------------------------------
+
+
+def _stray(notice: Notice, infos: list[SourceInfo]) -> Stray:
+    info = infos[notice.source]
+    field_name = notice.field.split("].")[-1] if "]." in notice.field else notice.field
+    column = info.key if notice.field == KEY else info.columns.get(field_name)
+    return Stray(info.file, notice.row, notice.credit_code, notice.field, notice.reason, notice.kind, info.name,
+                 info.sheet, column)
+
+
+def _record(merged: Merged, infos: list[SourceInfo]) -> Record:
+    strays = [_stray(n, infos) for n in merged.notices]
+    if merged.origin is None:
+        return Record("", 0, None, strays=strays)
+    info = infos[merged.origin[0]]
+    rejects = [_stray(n, infos) for n in merged.rejects]
+    error = (rejects[0].field, rejects[0].reason) if rejects else None
+    provenance = Provenance(infos, merged.facts, merged.origin)
+    return Record(info.file, merged.origin[1], merged.data, error, None, strays, provenance, rejects)
+
+
+def read_sources(path: Path, workdir: Path | None = None) -> tuple[Iterator[Record], int, list[str]]:
+    merger = Merger(load_sources(path), workdir)
+
+    def stream() -> Iterator[Record]:
+        try:
+            for merged in merger.records():
+                yield _record(merged, merger.infos)
+        finally:
+            merger.close()
+
+    return stream(), merger.total, merger.warnings
+
+
 def open_input(path: Path, fmt: str, workdir: Path | None = None) -> tuple[Iterator[Record], int, list[str]]:
     """(records, number of enterprise rows, warnings) for the input at ``path``."""
+    if fmt == "sources":
+        return read_sources(path, workdir)
     if fmt == "csv":
         records, total, unknown = read_csv_folder(path, workdir)
         return records, total, [f"忽略不认识的文件：{name}" for name in unknown]
@@ -327,4 +398,4 @@ def open_input(path: Path, fmt: str, workdir: Path | None = None) -> tuple[Itera
     raise ValueError(f"不支持的格式：{fmt}")
 
 
-__all__ = ["FORMATS", "Record", "Stray", "detect_format", "fingerprint", "open_input"]
+__all__ = ["FORMATS", "EncodingProblem", "Record", "Stray", "detect_format", "encodings", "fingerprint", "open_input"]

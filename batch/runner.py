@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import Engine
 from tqdm import tqdm
 
-from batch.readers import Record, detect_format, fingerprint, open_input
+from batch.readers import EncodingProblem, Record, detect_format, encodings, fingerprint, open_input
 from batch.worker import ChunkOutcome, Job, evaluate_chunk, warm_up
 from engine import ProfileError, default_rules
 from engine.as_of import check_as_of
+from sources.mapping import MappingError
+from sources.tables import TableError
 from store import runs
 from store.db import open_database
 
@@ -83,6 +85,9 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
         fmt = spec.fmt or detect_format(path)
     except ValueError as exc:
         raise BatchError(str(exc)) from None
+    readable(path, fmt)
+    if fmt == "sources" and spec.fmt not in (None, "sources"):
+        raise BatchError("数据来源文件（sources.yaml）只能用 --sources 读取")
     run_id = new_run_id()
     runs.create_run(
         engine, id=run_id, rules_version=default_rules().version, input_path=str(path), input_format=fmt,
@@ -91,6 +96,23 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
         chunk_size=spec.chunk_size, engine=engine_name, out_dir=str(spec.out_dir) if spec.out_dir else None,
     )
     return run_id
+
+
+def readable(path: Path, fmt: str) -> None:
+    """Every text file's encoding is UTF-8 or GB18030, every mapping usable and every mapped column
+    present (checked before a run is recorded or resumed, so a bad input never leaves a run behind)."""
+    try:
+        encodings(path, fmt)
+        if fmt == "sources":
+            from sources.mapping import load_sources
+            from sources.rows import plan
+
+            for source in load_sources(path):
+                plan(source).table.close()
+    except EncodingProblem as exc:
+        raise BatchError(f"{exc}（文件：{path / exc.file if path.is_dir() else path}）") from None
+    except (MappingError, TableError) as exc:
+        raise BatchError(str(exc)) from None
 
 
 def check_resumable(engine: Engine, run_id: str) -> Any:
@@ -104,6 +126,7 @@ def check_resumable(engine: Engine, run_id: str) -> Any:
         raise BatchError("输入文件自该批次开始后已改变，不能续跑；请重新发起批次")
     if default_rules().version != run.rules_version:
         raise BatchError(f"规则版本已由 {run.rules_version} 变为 {default_rules().version}，不能续跑；请重新发起批次")
+    readable(path, run.input_format)
     return run
 
 
@@ -115,7 +138,10 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
     workdir = Path(run.out_dir) if run.out_dir else None
     if workdir:
         workdir.mkdir(parents=True, exist_ok=True)
-    records, total, warnings = open_input(Path(run.input_path), run.input_format, workdir)
+    try:
+        records, total, warnings = open_input(Path(run.input_path), run.input_format, workdir)
+    except (MappingError, TableError, EncodingProblem) as exc:
+        raise BatchError(f"{exc}；批次 {run_id} 保留为未完成，可修正后用 --resume 续跑") from None
     for warning in warnings:
         print(warning, file=sys.stderr)
     bar = tqdm(total=total, unit="户", desc=f"批次 {run_id}", file=sys.stderr, disable=not progress,

@@ -10,18 +10,21 @@ from typing import Any
 import orjson
 
 from batch.lifeline import die_with_parent
-from batch.readers import Record
+from batch.readers import Record, Stray
 from batch.schema import KEY
 from engine import ProfileError, RuleBook, default_rules, evaluate, parse_profile
 from engine.evaluate import evaluate_many
 from engine.profile import Profile
+from engine.reliance import relied_fields
 from engine.result import Result
 
-ResultRow = tuple[str, str, str | None, str | None, str | None, str, str | None, str | None, list[str], list[str]]
-# (credit_code, measure, name, district, zone, amount_kind, amount_yuan, formula, reasons, units);
+ResultRow = tuple[str, str, str | None, str | None, str | None, str, str | None, str | None, list[str], list[str],
+                  str]
+# (credit_code, measure, name, district, zone, amount_kind, amount_yuan, formula, reasons, units, provenance);
 # a list of the same after crossing processes (see ChunkOutcome.__getstate__)
-RejectRow = tuple[str, int, str | None, str, str]  # (source, line, credit_code, field, reason)
-RegistryRow = tuple[str, str | None, str | None, dict[str, Any], str]  # (code, name, district, profile, source)
+RejectRow = tuple[Any, ...]  # Stray.row(): (file, line, credit_code, field, reason, kind, source name, sheet, column)
+RegistryRow = tuple[str, str | None, str | None, dict[str, Any], str, dict[str, Any] | None]
+# (code, name, district, profile, source, provenance of each fact)
 
 
 @dataclass
@@ -63,6 +66,15 @@ def book() -> RuleBook:
     return _BOOK
 
 
+def _reject(record: Record, path: str, code: str | None, reason: str) -> RejectRow:
+    """A rejection of ``record`` located at the cell (department sources) or file line ``path`` came from."""
+    if record.provenance is not None:
+        at = record.provenance.locate(path)
+        return Stray(at.file, at.row, code, path, reason, "rejected", at.source, at.sheet, at.column).row()
+    source, line = _locate(record, path)
+    return Stray(source, line, code, path, reason).row()
+
+
 def _locate(record: Record, path: str) -> tuple[str, int]:
     """Map a field path like ``hires[2].birth_date`` back to the child file line it came from."""
     if record.origins and "[" in path:
@@ -75,15 +87,18 @@ def _locate(record: Record, path: str) -> tuple[str, int]:
 
 def _validated(record: Record, out: ChunkOutcome) -> Profile | None:
     """The record's profile, or ``None`` after reporting why it is rejected (or not counted)."""
-    out.rejections.extend((s.source, s.line, s.credit_code, s.field, s.reason) for s in record.strays)
+    out.rejections.extend(s.row() for s in record.strays)
     if not record.counted:
         return None
     out.rows += 1
     raw_code = str((record.data or {}).get(KEY) or "") or None
+    if record.rejects:
+        out.rejections.extend(s.row() for s in record.rejects)
+        out.rejected += 1
+        return None
     if record.error is not None:
         field_name, reason = record.error
-        source, line = _locate(record, field_name)
-        out.rejections.append((source, line, raw_code, field_name, reason))
+        out.rejections.append(_reject(record, field_name, raw_code, reason))
         out.rejected += 1
         return None
     try:
@@ -92,8 +107,7 @@ def _validated(record: Record, out: ChunkOutcome) -> Profile | None:
             raise ProfileError([_missing_code()])
     except ProfileError as exc:
         for error in exc.errors:
-            source, line = _locate(record, error.field)
-            out.rejections.append((source, line, raw_code, error.field, error.message_zh))
+            out.rejections.append(_reject(record, error.field, raw_code, error.message_zh))
         out.rejected += 1
         return None
     return profile
@@ -103,15 +117,18 @@ def _collect(record: Record, profile: Profile, result: Result, job: Job, out: Ch
     code = profile.credit_code
     assert code is not None
     found = 0
+    plain = f"{record.source} 第 {record.line} 行"
     for item in result.results:
         if item.status != "eligible" or item.measure not in job.measures:
             continue
         found += 1
         amount = item.amount
+        provenance = plain if record.provenance is None else record.provenance.text(
+            _relied(item.measure, result.derived.industry_group))
         out.results.append((
             code, item.measure, profile.name, profile.district, profile.zone, amount.kind,
             None if amount.yuan is None else str(amount.yuan), amount.formula, list(item.reasons),
-            [*item.units.city, *item.units.local],
+            [*item.units.city, *item.units.local], provenance,
         ))
     if found:
         out.matched += 1
@@ -120,8 +137,28 @@ def _collect(record: Record, profile: Profile, result: Result, job: Job, out: Ch
     if job.keep_registry:
         out.registry.append((
             code, profile.name, profile.district, profile.model_dump(mode="json", exclude_none=True),
-            f"{record.source}:{record.line}",
+            _registry_source(record), None if record.provenance is None else record.provenance.as_json(),
         ))
+
+
+def _registry_source(record: Record) -> str:
+    if record.provenance is None:
+        return f"{record.source}:{record.line}"
+    at = record.provenance.locate("")
+    return f"{at.source} {at.file}" + (f"[{at.sheet}]" if at.sheet else "") + f":{at.row}"
+
+
+_RELIED: dict[tuple[str, str | None], frozenset[str]] = {}
+
+
+def _relied(measure: str, industry_group: str | None) -> frozenset[str]:
+    """Top-level profile fields a measure's decision reads (its 数据来源 names only their sources)."""
+    key = (measure, industry_group)
+    found = _RELIED.get(key)
+    if found is None:
+        paths = relied_fields(measure, book(), industry_group)
+        found = _RELIED[key] = frozenset(p.split("[")[0].split(".")[0] for p in paths)
+    return found
 
 
 def _missing_code() -> Any:

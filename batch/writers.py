@@ -55,10 +55,13 @@ def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1) -> P
             lists = [write_measure(conn, run_id, m, f, local_units) for m, f in jobs]
     totals = {(measure, unit): total for (measure, _), found in zip(jobs, lists, strict=True)
               for unit, total in found.items()}
-    with engine.connect() as conn:
-        _write_rejections(conn, run_id, folder / "rejections.csv")
-    _write_summary(folder, totals, titles)
     run = runs.load_run(engine, run_id)
+    with engine.connect() as conn:
+        if run is not None and run.input_format == "sources":
+            _write_source_reports(conn, run_id, folder)
+        else:
+            _write_rejections(conn, run_id, folder / "rejections.csv")
+    _write_summary(folder, totals, titles)
     if run is not None:
         (folder / "run.json").write_text(json.dumps(run_record(run), ensure_ascii=False, indent=2), encoding="utf-8")
     return folder
@@ -100,6 +103,43 @@ def _write_summary(folder: Path, totals: dict[tuple[str, str], Total], titles: d
         writer = csv.writer(handle)
         writer.writerow(SUMMARY_HEADER)
         writer.writerows(rows)
+
+
+NOTICE_KINDS = {
+    "conflict": "来源不一致（按优先级采用）", "not_in_registry": "不在登记库（未评估）",
+    "cell": "未采用来源中的错误单元格", "duplicate": "重复行（未采用）", "no_code": "缺少统一社会信用代码（未采用）",
+}
+SOURCE_COLUMNS = ["数据来源", "文件", "工作表", "行号", "列", "统一社会信用代码", "字段"]
+
+
+def _write_source_reports(conn: Any, run_id: str, folder: Path) -> None:
+    """Department sources: rejections.csv (cells that reject an enterprise) and notices.csv (the rest)."""
+    def located(row: Any) -> list[Any]:
+        return [row.source_name or "", row.source, row.sheet or "", row.line, row.column_name or "",
+                row.credit_code or "", row.field]
+
+    with (folder / "rejections.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*SOURCE_COLUMNS, "原因"])
+        for row in runs.rejections_of(conn, run_id, ("rejected",)):
+            writer.writerow([*located(row), row.reason])
+    with (folder / "notices.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["类别", *SOURCE_COLUMNS, "说明"])
+        for row in runs.rejections_of(conn, run_id, ("rejected",), exclude=True):
+            writer.writerow([NOTICE_KINDS.get(row.kind, row.kind), *located(row), row.reason])
+
+
+def notice_counts(engine: Engine, run_id: str) -> dict[str, int]:
+    """How many report lines of each notice kind a run has (department sources)."""
+    from sqlalchemy import func, select
+
+    from store.models import BatchRejection
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(BatchRejection.kind, func.count()).where(BatchRejection.run_id == run_id)
+                            .where(BatchRejection.kind != "rejected").group_by(BatchRejection.kind)).all()
+    return {kind: int(count) for kind, count in rows}
 
 
 def _write_rejections(conn: Any, run_id: str, path: Path) -> None:

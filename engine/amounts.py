@@ -19,6 +19,12 @@ def yuan(value: Decimal) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
+def wan(value: Decimal) -> str:
+    """Yuan as exact 万元, never rounded: 2,999,999 -> '299.9999' (rounded, it would read '300',
+    the very line between a small and a micro manufacturer); 12,000,000 -> '1,200'."""
+    return f"{(Decimal(value) / 10_000).normalize():,f}"
+
+
 def _sum(items: Sequence[dict[str, Any]], field: str) -> Decimal:
     return sum((Decimal(str(item[field])) for item in items), Decimal(0))
 
@@ -98,8 +104,20 @@ def _share(
         formula = "；".join(lines) + f"；合计 {yuan(value)} 元"
     return AmountResult(
         kind="share", yuan=value, percent=percent, base_yuan=base, formula=formula,
-        label=rule.share_label, parts=parts,
+        label=_share_label(rule, percents), parts=parts,
     )
+
+
+def _share_label(rule: Amount, percents: Sequence[Decimal]) -> str | None:
+    """What the percent means, in the text's own words: the tier's ``label`` when every item has the
+    same percent ("可提高至50%以上" is not "不低于50%"), else the measure's ``share_label``."""
+    if len(set(percents)) == 1:
+        tier = next((t for t in rule.tiers if t.percent == percents[0] and t.label is not None), None)
+        if tier is not None:
+            return tier.label
+        if rule.share_label is not None:
+            return f"{rule.share_label} {percents[0]:g}%"
+    return rule.share_label
 
 
 def _interest(rule: Amount, items: Sequence[dict[str, Any]]) -> AmountResult:

@@ -10,7 +10,7 @@ only when every part is known to fail.
 Facts (see ``engine.facts``): one ``ent`` fact, one fact per list item (``t`` = list
 name, ``i`` = index), and derived facts ``{t: d, name, value}`` asserted by derivation
 rules as they fire (forward chaining). Dates are YYYYMMDD integers and money integer
-fen, so ages and durations are plain integer arithmetic on the right-hand side.
+fen; a date that ages and durations count from comes with its anniversaries (``engine.dates``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.compiled import CompiledRule, or_last
+from engine.dates import shifted
 from engine.facts import fact_field, is_money_field
 from engine.rule_models import COMPARATORS, Condition, Derived, FieldRef, Measure, Test
 from engine.size_standard import SizeStandard
@@ -32,7 +33,6 @@ ENT = "ent"
 ITEM = "item"
 DURABLE_OP = {"ge": "$gte", "gt": "$gt", "le": "$lte", "lt": "$lt", "ne": "$neq"}
 FLIP = {"eq": "ne", "ne": "eq", "ge": "lt", "lt": "ge", "gt": "le", "le": "gt"}
-YEAR = 10_000  # one year in YYYYMMDD arithmetic
 
 
 # --- tags: what a firing means -------------------------------------------------------
@@ -131,8 +131,11 @@ def _compare(name: str, op: str, rhs: Any) -> dict[str, Any]:
     return {DURABLE_OP[op]: {name: rhs}}
 
 
-def _shifted(start: str, years: int) -> dict[str, Any]:
-    return {"$add": {"$l": {"$m": fact_field(start)}, "$r": years * YEAR}}
+def _shifted(start: str, years: int) -> str:
+    """The attribute holding ``start``'s anniversary ``years`` years on (``engine.dates``: from
+    29 February, 28 February in a common year). The facts carry it (``BookIR.shifts``): plain
+    YYYYMMDD arithmetic would make it a 29 February that does not exist."""
+    return shifted(fact_field(start), years)
 
 
 def _present(*fields: str) -> list[dict[str, Any]]:
@@ -140,7 +143,11 @@ def _present(*fields: str) -> list[dict[str, Any]]:
     of a comparison (``{"$m": …}``, arithmetic included) as 0, so without this guard an unknown
     birth date would look like a date long ago and make a condition fail instead of stay unknown.
     Placed before the comparison in the same ``$and``."""
-    return [{"$ex": {fact_field(name): 1}} for name in fields]
+    return _present_attributes(*(fact_field(name) for name in fields))
+
+
+def _present_attributes(*attributes: str) -> list[dict[str, Any]]:
+    return [{"$ex": {attribute: 1}} for attribute in attributes]
 
 
 def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
@@ -151,12 +158,15 @@ def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
         raise ValueError("age ne: use any of lt/gt (compiled as separate rules)")
     shift, durable_op = {"ge": (years, "$gte"), "gt": (years + 1, "$gte"),
                          "lt": (years, "$lt"), "le": (years + 1, "$lt")}[op]
-    return [*_present(start, end), {durable_op: {fact_field(end): _shifted(start, shift)}}]
+    anniversary = _shifted(start, shift)
+    return [*_present_attributes(anniversary, fact_field(end)), {durable_op: {fact_field(end): {"$m": anniversary}}}]
 
 
 def _elapsed(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
     """Exact duration: "3年内" (le 3) holds up to and including the third anniversary."""
-    return [*_present(start, end), _compare(fact_field(end), op, _shifted(start, years))]
+    anniversary = _shifted(start, years)
+    return [*_present_attributes(anniversary, fact_field(end)),
+            _compare(fact_field(end), op, {"$m": anniversary})]
 
 
 def _and(exprs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -182,12 +182,21 @@ def _derived_inputs_missing(name: str, ctx: Context) -> list[str]:
     return [f for f in spec.inputs if fact_field(f) not in ctx.ent]
 
 
+def _asked_for(path: str, fact: dict[str, Any], ctx: Context, prefix: str) -> list[str]:
+    """An unknown item field worked out from others (rules/derived/item_fields.yaml) is asked for
+    through its unknown inputs: the form asks the payment record once, per insurance."""
+    derivation = ctx.book.item_field(fact["t"], path) if prefix else None
+    if derivation is None:
+        return [prefix + path]
+    return [prefix + name for name in derivation.inputs if fact_field(name) not in fact]
+
+
 def _missing(reads: _Reads, fact: dict[str, Any], ctx: Context, prefix: str = "") -> list[str]:
     """The paths to ask for, duplicates kept (``decide`` removes them once, at the end)."""
     missing = []
     for attribute, path in reads.fields:
         if attribute not in fact:
-            missing.append(prefix + path)
+            missing += _asked_for(path, fact, ctx, prefix)
     for name in reads.derived:
         missing += _missing_derived(name, ctx)
     return missing or [prefix.rstrip(".") or "profile"]
@@ -494,7 +503,10 @@ def _item_verdict(rule: _Items, listed: list[dict[str, Any]] | None, ctx: Contex
     if unknown:
         facts = ctx.items.get(rule.list, [])
         for i in unknown:
-            missing += _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")
+            if listed[i]:
+                missing += _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")
+            else:  # nothing is known of the item: it is asked for as a whole (a short answer for a long list)
+                missing.append(f"{rule.list}[{i}]")
             if qualifying:
                 reasons.append(f"{rule.list}[{i}]{rule.incomplete}")
     if qualifying:

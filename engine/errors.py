@@ -35,6 +35,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
     "literal_error": ("取值应为 {expected} 之一", "must be one of {expected}"),
     "list_type": ("应为列表", "must be a list"),
+    "too_long": ("清单过长：最多 {max_length} 项，现有 {actual_length} 项",
+                 "too many items: at most {max_length}, got {actual_length}"),
     "model_type": ("应为对象", "must be an object"),
     "dict_type": ("应为对象", "must be an object"),
     "json_invalid": ("不是有效的 JSON", "is not valid JSON"),

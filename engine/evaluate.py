@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.amounts import yuan
+from engine.amounts import wan
 from engine.as_of import check_as_of
 from engine.compile import compile_book, derived_fact
 from engine.compiled import Fired
@@ -17,6 +17,7 @@ from engine.decide import Context, decide
 from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
+from engine.plausibility import input_warnings
 from engine.profile import Profile
 from engine.result import Derived, Result, Totals
 from engine.session import RuleSession, sessions_for
@@ -48,7 +49,7 @@ def _size_basis(book: RuleBook, group: str | None, profile: Profile) -> str | No
         if value is None:
             parts.append(f"{metric.label} 未知")
         elif metric.unit == "万元":
-            parts.append(f"{metric.label} {yuan(Decimal(value) / 10_000)} 万元")
+            parts.append(f"{metric.label} {wan(value)} 万元")  # exact: a rounded figure can cross a line
         else:
             parts.append(f"{metric.label} {value}")
     return f"{group}: " + ", ".join(parts)
@@ -71,10 +72,11 @@ def evaluate_many(
     book = book or default_rules()
     as_of = check_as_of(as_of or dt.date.today())
     results: list[Result] = []
+    plan = book.fact_plan
     for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
         group = profiles[start:start + ENTERPRISES_PER_SESSION]
         dumps = [profile.model_dump(exclude_none=True) for profile in group]
-        facts = [build_facts(dump, as_of, key) for key, dump in enumerate(dumps)]
+        facts = [build_facts(dump, as_of, key, plan) for key, dump in enumerate(dumps)]
         firings = _fire(book, facts)
         results += [_result(book, profile, dumps[key], as_of, facts[key], firings[key])
                     for key, profile in enumerate(group)]
@@ -128,7 +130,10 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
         potential_yuan=sum((r.potential_yuan for r in results if r.status == "undetermined" and r.potential_yuan),
                            Decimal(0)),
     )
+    size_fields = book.size_standard.fields_of(group) if group else []
+    warnings = input_warnings(profile, as_of, ctx.derived, size_fields)
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
-        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals
+        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals,
+        warnings=warnings,
     )

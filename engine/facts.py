@@ -3,15 +3,21 @@
 Only known values become attributes: an absent attribute is how "unknown" reaches
 the engine. Dates become YYYYMMDD integers and money integer fen (durable-rules
 serialises neither ``date`` nor ``Decimal``, and coerces mixed types silently, so
-every value is typed here first). Nested fields are flattened with ``__``.
+every value is typed here first). Nested fields are flattened with ``__``. A date a rule
+counts whole years from (a birth date, a founding date) also comes with those anniversaries,
+computed by the engine's one date rule (``engine.dates``), since the Rete can only add numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
+
+from engine.dates import anniversary, shifted, yyyymmdd
 
 ITEM_LISTS = (
     "hires", "loans", "procurement_contracts", "exhibitions", "designations", "events", "projects",
@@ -30,10 +36,6 @@ def fact_field(path: str) -> str:
     """Profile field path (``revenue_yuan``, ``insurance_months.pension``) to fact attribute."""
     name = path.replace(".", "__")
     return name[: -len("_yuan")] + "_fen" if name.endswith("_yuan") else name
-
-
-def yyyymmdd(day: dt.date) -> int:
-    return day.year * 10_000 + day.month * 100 + day.day
 
 
 def _scalar(path: str, value: Any) -> Any:
@@ -67,18 +69,65 @@ def industry_levels(code: str) -> dict[str, str]:
     return levels
 
 
-def build_facts(data: dict[str, Any], as_of: dt.date, enterprise_key: int = 0) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class FactPlan:
+    """What the facts carry beyond the profile, read off the rules (``RuleBook.fact_plan``).
+
+    ``shifts``: per fact type (``ent`` or a list), the (date attribute, years) anniversaries the rules
+    compare with (``BookIR.shifts``).
+    ``fills``: per list, (attribute, input attributes) of the item fields worked out as the smallest
+    input when the item does not give them and every input is known (rules/derived/item_fields.yaml).
+    """
+
+    shifts: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    fills: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, shifts: Mapping[str, tuple[tuple[str, int], ...]],
+           fields: Iterable[tuple[str, str, tuple[str, ...]]]) -> FactPlan:
+        fills: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for list_name, path, inputs in fields:
+            fills.setdefault(list_name, []).append((fact_field(path), tuple(fact_field(i) for i in inputs)))
+        return cls(dict(shifts), {name: tuple(pairs) for name, pairs in fills.items()})
+
+
+NO_PLAN = FactPlan()
+
+
+def _filled(fact: dict[str, Any], fills: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    for attribute, inputs in fills:
+        if attribute not in fact and all(name in fact for name in inputs):
+            fact[attribute] = min(fact[name] for name in inputs)
+    return fact
+
+
+def _with_anniversaries(fact: dict[str, Any], shifts: Iterable[tuple[str, int]]) -> dict[str, Any]:
+    for attribute, years in shifts:
+        date = fact.get(attribute)
+        if date is not None:
+            fact[shifted(attribute, years)] = anniversary(date, years)
+    return fact
+
+
+def build_facts(data: dict[str, Any], as_of: dt.date, enterprise_key: int = 0,
+                plan: FactPlan = NO_PLAN) -> list[dict[str, Any]]:
     """The facts of one profile, given as ``Profile.model_dump(exclude_none=True)`` (the evaluation
     needs that dump too): the enterprise fact first, then one fact per list item. ``e`` tells the
-    enterprises of one session apart (it leads every fact: see engine.session)."""
+    enterprises of one session apart (it leads every fact: see engine.session). ``plan``: what the
+    rules need beyond the profile (``RuleBook.fact_plan``)."""
     today = yyyymmdd(as_of)
     enterprise = {k: v for k, v in data.items() if k not in ENTERPRISE_SKIP}
     ent = {"e": enterprise_key, "t": "ent", "i": -1, "as_of": today, **_flatten(enterprise)}
     code = ent.pop("industry_code", None)
     if code is not None:
         ent.update(industry_levels(code))
-    facts = [ent]
+    facts = [_with_anniversaries(ent, plan.shifts.get("ent", ()))]
     for list_name in ITEM_LISTS:
+        fills = plan.fills.get(list_name)
+        shifts = plan.shifts.get(list_name)
         for index, item in enumerate(data.get(list_name) or []):
-            facts.append({"e": enterprise_key, "t": list_name, "i": index, "as_of": today, **_flatten(item)})
+            fact = {"e": enterprise_key, "t": list_name, "i": index, "as_of": today, **_flatten(item)}
+            if fills:
+                _filled(fact, fills)
+            facts.append(_with_anniversaries(fact, shifts) if shifts else fact)
     return facts

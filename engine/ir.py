@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from engine.dates import anniversary
 from engine.facts import fact_field, is_money_field
 from engine.rule_models import COMPARATORS, Amount, Condition, FieldRef, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP, SIZE_CLASSES, SizeStandard
@@ -30,7 +31,6 @@ Op = Literal["eq", "ne", "ge", "gt", "le", "lt"]
 Truth = bool | None  # True: known to hold; False: known to fail; None: unknown
 Scope = Literal["ent", "item"]
 Value = int | str | bool | float
-YEAR = 10_000  # one year in YYYYMMDD arithmetic
 FLIP: dict[str, Op] = {"eq": "ne", "ne": "eq", "ge": "lt", "lt": "ge", "gt": "le", "le": "gt"}
 INDUSTRY_LEVELS = ("industry_section", "industry_division", "industry_group_code", "industry_class")
 
@@ -85,8 +85,8 @@ Node = Compare | All | Any_
 
 
 def shift(date: int, years: int) -> int:
-    """The YYYYMMDD date ``years`` whole years after ``date`` (the one date rule of the engine)."""
-    return date + years * YEAR
+    """The YYYYMMDD date ``years`` whole years after ``date`` (the one date rule: ``engine.dates``)."""
+    return anniversary(date, years)
 
 
 # --- lowering from the rule language ---------------------------------------------------
@@ -244,6 +244,12 @@ def _walk(node: Node, attributes: list[str], derived: list[str]) -> None:
         _walk(part, attributes, derived)
 
 
+def _shifts(node: Node) -> list[tuple[str, int]]:
+    if isinstance(node, Compare):
+        return [(node.right.name, node.right.years)] if isinstance(node.right, Shifted) else []
+    return [pair for part in node.parts for pair in _shifts(part)]
+
+
 def reads(node: Node) -> Reads:
     attributes: list[str] = []
     derived: list[str] = []
@@ -389,9 +395,14 @@ class BookIR:
     measures: tuple[MeasureIR, ...]
     derived: tuple[DerivedIR, ...]  # in the order they are derived (each may read the earlier ones)
     size: SizeStandard
+    # per fact type ("ent" or a list), every (date attribute, years) whose anniversary a rule compares
+    # with: the facts carry them (engine.facts.build_facts), since the Rete cannot apply the date rule
+    # (engine.dates) itself
+    shifts: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     def measure(self, measure_id: str) -> MeasureIR:
         return next(m for m in self.measures if m.id == measure_id)
+
 
     def derive(self, fact: Mapping[str, Any]) -> dict[str, str]:
         """The derived values of an enterprise fact (forward chaining, in order)."""
@@ -424,7 +435,18 @@ def build_book_ir(book: Any) -> BookIR:
     size_fields = tuple(f.field for f in book.size_standard.metric_fields.values())
     derived.append(DerivedIR("size_class", _size_class_trees(book.size_standard),
                              ("industry_code", *size_fields, "declared_size_class")))
-    return BookIR(book.version, tuple(measure_ir(m) for m in book.measures), tuple(derived), book.size_standard)
+    measures = tuple(measure_ir(m) for m in book.measures)
+    return BookIR(book.version, measures, tuple(derived), book.size_standard, _book_shifts(measures))
+
+
+def _book_shifts(measures: Iterable[MeasureIR]) -> dict[str, tuple[tuple[str, int], ...]]:
+    found: dict[str, list[tuple[str, int]]] = {}
+    for measure in measures:
+        scoped = [("ent", c) for c in measure.conditions]
+        scoped += [(measure.items.list, c) for c in measure.items.conditions] if measure.items else []
+        for fact_type, condition in scoped:
+            found.setdefault(fact_type, []).extend(_shifts(condition.node) + _shifts(negate(condition.node)))
+    return {fact_type: tuple(dict.fromkeys(pairs)) for fact_type, pairs in found.items() if pairs}
 
 
 def item_facts(facts: Iterable[Mapping[str, Any]], list_name: str) -> list[Mapping[str, Any]]:

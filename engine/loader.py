@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from engine.facts import FactPlan
 from engine.ir import BookIR, build_book_ir
-from engine.rule_models import Derived, Measure
+from engine.rule_models import Derived, ItemField, ItemFields, Measure
 from engine.size_standard import SizeStandard
 from engine.units import LocalUnits
 
@@ -50,6 +51,7 @@ class RuleBook:
     local_units: LocalUnits
     directory: Path
     by_id: dict[str, Measure] = field(default_factory=dict, compare=False)
+    item_fields: tuple[ItemField, ...] = ()  # rules/derived/item_fields.yaml
 
     def measure(self, measure_id: str) -> Measure:
         return self.by_id[measure_id]
@@ -58,6 +60,16 @@ class RuleBook:
     def ir(self) -> BookIR:
         """The intermediate form every reader of the rules walks (``engine.ir``), built once."""
         return build_book_ir(self)
+
+    @cached_property
+    def fact_plan(self) -> FactPlan:
+        """What the facts carry beyond the profile: the anniversaries the rules compare with and the
+        item fields worked out from others (``engine.facts.build_facts``)."""
+        return FactPlan.of(self.ir.shifts, [(f.list, f.field, tuple(f.inputs)) for f in self.item_fields])
+
+    def item_field(self, list_name: str, path: str) -> ItemField | None:
+        """The derivation of an item field, if ``path`` of ``list_name`` is one."""
+        return next((f for f in self.item_fields if f.list == list_name and f.field == path), None)
 
 
 def rules_dir() -> Path:
@@ -134,8 +146,13 @@ def load_rules(directory: Path | str | None = None) -> RuleBook:
     size = _load_required(SizeStandard, size_path, root, problems, "缺少中小企业划型标准文件")
 
     derived: list[Derived] = []
+    item_fields_path = root / "derived" / "item_fields.yaml"
+    item_fields = (_validate(ItemFields, _read_yaml(item_fields_path, root, problems),
+                             str(item_fields_path.relative_to(root)), problems)
+                   if item_fields_path.exists() else None)
+
     for path in sorted((root / "derived").glob("*.yaml")):
-        if path == size_path:
+        if path in (size_path, item_fields_path):
             continue
         item = _validate(Derived, _read_yaml(path, root, problems), str(path.relative_to(root)), problems)
         if item is not None:
@@ -164,6 +181,7 @@ def load_rules(directory: Path | str | None = None) -> RuleBook:
         local_units=local_units,
         directory=root,
         by_id={m.id: m for m in ordered},
+        item_fields=tuple(item_fields.fields) if item_fields is not None else (),
     )
 
 

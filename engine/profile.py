@@ -27,6 +27,8 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
+from engine.limits import MAX_ITEMS_PER_LIST
+
 
 def _not_true_or_false(value: Any) -> Any:
     # JSON true/false is no count and no sum: pydantic alone would read `employees: true` as 1 employee
@@ -82,6 +84,11 @@ def _credit_code(value: str) -> str:
 
 
 CreditCode = Annotated[str, AfterValidator(_credit_code)]
+
+
+def _listed(description: str) -> Any:
+    """A list field: absent = unknown, [] = known none, at most MAX_ITEMS_PER_LIST items (engine.limits)."""
+    return Field(None, max_length=MAX_ITEMS_PER_LIST, description=description)
 
 
 class Model(BaseModel):
@@ -287,17 +294,15 @@ class Profile(Model):
     )
     # --- end of M26–M50 facts ---
 
-    hires: list[Hire] | None = Field(None, description="新招用人员，每人一项")
-    loans: list[Loan] | None = Field(None, description="贷款，每笔一项")
-    procurement_contracts: list[ProcurementContract] | None = Field(None, description="政府采购合同，每份一项")
-    exhibitions: list[Exhibition] | None = Field(None, description="参展参会，每次一项")
-    designations: list[Designation] | None = Field(None, description="已获认定，每项一条")
-    projects: list[Project] | None = Field(None, description="申报或入选的项目，每个项目一项")
-    events: list[Event] | None = Field(None, description="举办或参加的活动，每场一项")
+    hires: list[Hire] | None = _listed("新招用人员，每人一项")
+    loans: list[Loan] | None = _listed("贷款，每笔一项")
+    procurement_contracts: list[ProcurementContract] | None = _listed("政府采购合同，每份一项")
+    exhibitions: list[Exhibition] | None = _listed("参展参会，每次一项")
+    designations: list[Designation] | None = _listed("已获认定，每项一条")
+    projects: list[Project] | None = _listed("申报或入选的项目，每个项目一项")
+    events: list[Event] | None = _listed("举办或参加的活动，每场一项")
     # --- lists for M26–M50 (issue 3, part B) ---
-    procurement_projects: list[ProcurementProject] | None = Field(
-        None, description="拟参与的政府采购项目，每个一项"
-    )
-    receivables: list[Receivable] | None = Field(None, description="被拖欠的账款，每笔一项")
-    violations: list[Violation] | None = Field(None, description="被查处的违法行为，每起一项")
+    procurement_projects: list[ProcurementProject] | None = _listed("拟参与的政府采购项目，每个一项")
+    receivables: list[Receivable] | None = _listed("被拖欠的账款，每笔一项")
+    violations: list[Violation] | None = _listed("被查处的违法行为，每起一项")
     # --- end of lists for M26–M50 ---

@@ -70,8 +70,14 @@ def relied_paths(item: MeasureResult, profile: dict[str, Any], book: RuleBook,
             if value_at(profile, pattern) is not None:
                 paths.append(pattern)
             continue
-        listed = profile.get(match.group(1)) or []
-        for index, entry in enumerate(listed):
-            if isinstance(entry, dict) and value_at(entry, match.group(2)) is not None:
-                paths.append(f"{match.group(1)}[{index}].{match.group(2)}")
+        list_name, path = match.groups()
+        derivation = book.item_field(list_name, path)
+        for index, entry in enumerate(profile.get(list_name) or []):
+            if not isinstance(entry, dict):
+                continue
+            if value_at(entry, path) is not None:
+                paths.append(f"{list_name}[{index}].{path}")
+            elif derivation is not None:  # worked out from other facts of the item: it rests on them
+                paths += [f"{list_name}[{index}].{name}" for name in derivation.inputs
+                          if value_at(entry, name) is not None]
     return paths

@@ -39,7 +39,10 @@ class AmountResult(Out):
         None, description="share：比例（%）；各项比例不同时为综合比例（金额合计 ÷ 基数合计），逐项比例见 parts"
     )
     base_yuan: Yuan | None = Field(None, description="share：基数（元）")
-    label: str | None = Field(None, description="share：比例的含义，如 预付款不低于")
+    label: str | None = Field(
+        None,
+        description="share：比例的完整说法，如 预付款不低于合同金额的30%；各项比例不同时为比例的含义（逐项见 parts）",
+    )
     parts: list[SharePart] = Field(default=[], description="share：逐项的基数、比例和金额")
 
 
@@ -84,12 +87,21 @@ class Totals(Out):
     )
 
 
+class InputWarning(Out):
+    """Input that cannot all be true, or is very likely a unit slip (engine.plausibility)."""
+
+    message_zh: str = Field(description="说明，中文")
+    fields: list[str] = Field(description="涉及的字段路径，如 hires[0].hired_on")
+
+
 class Result(Out):
     as_of: dt.date
     rules_version: str
     derived: Derived
     results: list[MeasureResult]
     totals: Totals
+    warnings: list[InputWarning] = Field(
+        default=[], description="互相矛盾或很可能填错单位的输入：结果照常给出，请核对这些字段")
 
     @model_validator(mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -110,6 +110,7 @@ class Tier(Strict):
 
     when: str | None = Field(default=None, description="档次条件的 id（gate: false 的条件）；空为兜底档")
     percent: Decimal = Field(gt=0, le=100)
+    label: str | None = Field(default=None, description="该档比例的完整说法，按原文措辞，如 预付款不低于合同金额的30%")
 
 
 class Amount(Strict):
@@ -124,7 +125,8 @@ class Amount(Strict):
     max_months: int | None = Field(default=None, gt=0)
     once: bool = Field(default=False, description="一次性：每户一次")
     base_label: str | None = Field(default=None, description="share：算式中基数的名称，如 合同金额")
-    share_label: str | None = Field(default=None, description="share：比例的含义，如 预付款不低于")
+    share_label: str | None = Field(
+        default=None, description="share：比例的含义，如 预付款不低于（各档没有 label 或各项比例不同时使用）")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -135,12 +137,46 @@ class Amount(Strict):
             raise ValueError("share 金额需要 percent（或 tiers）和 item_field（基数字段）")
         if self.tiers and self.tiers[-1].when is not None:
             raise ValueError("tiers 的最后一档必须是兜底档（不写 when）")
+        labelled = [t.percent for t in self.tiers if t.label is not None]
+        if len(labelled) != len(set(labelled)):
+            raise ValueError("有 label 的各档比例不能相同（结果按比例取该档的说法）")
         has_base = self.yuan is not None or self.item_field is not None
         if self.kind in ("exact", "up_to") and not has_base:
             raise ValueError("exact/up_to 金额需要 yuan 或 item_field")
         if self.annual_rate_percent is not None and (self.item_field is None or self.max_months is None):
             raise ValueError("贴息金额需要 item_field（本金）和 max_months（最长期限）")
         return self
+
+
+class Parameter(Strict):
+    """A value the text leaves open and the tool had to choose (OpenFisca's parameters): kept in
+    the rule file with its reason and the date it was chosen, never in code. A test reads it as
+    ``{param: name}``; ``met``/``failed`` sentences may show it as ``{name}``."""
+
+    value: dt.date | Decimal | int | str
+    label: str = Field(min_length=2, description="参数的含义，如 “新认定”的起始日")
+    reading: str = Field(min_length=10, description="为何取这个值：原文、依据、来源，或说明这是本工具的理解")
+    decided_on: dt.date = Field(description="确定此值的日期（核实到新的依据后应更新）")
+
+
+PARAMETER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def _resolve(node: Any, parameters: dict[str, Any], where: str) -> Any:
+    """``{param: name}`` operands replaced by the parameter's value, ``{name}`` in sentences by its text."""
+    if isinstance(node, dict):
+        if set(node) == {"param"}:
+            name = node["param"]
+            if name not in parameters:
+                raise ValueError(f"{where}：参数 {name} 未在 parameters 中定义")
+            return parameters[name]["value"]
+        return {key: _resolve(value, parameters, f"{where}.{key}") for key, value in node.items()}
+    if isinstance(node, list):
+        return [_resolve(value, parameters, f"{where}[{n}]") for n, value in enumerate(node)]
+    if isinstance(node, str) and parameters:
+        return PARAMETER.sub(lambda m: str(parameters[m.group(1)]["value"]) if m.group(1) in parameters
+                             else m.group(0), node)
+    return node
 
 
 class Validity(Strict):
@@ -174,6 +210,22 @@ class Measure(Strict):
     items: ItemRule | None = None
     amount: Amount = Amount(kind="none")
     reading: str | None = Field(default=None, description="原文有歧义时采取的理解及依据")
+    parameters: dict[str, Parameter] = Field(
+        default={}, description="原文未定、本工具选定的值，条件中以 {param: 名称} 引用")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parameters_in_place(cls, data: Any) -> Any:
+        """Conditions get the parameters' values at load, so every reader (the Rete compiler, the
+        intermediate form, the catalogue) sees plain values and needs to know nothing of them."""
+        if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+            return data
+        parameters = {name: spec for name, spec in data["parameters"].items() if isinstance(spec, dict)}
+        resolved = dict(data)
+        for key in ("conditions", "items"):
+            if key in data:
+                resolved[key] = _resolve(data[key], parameters, key)
+        return resolved
 
     @field_validator("id")
     @classmethod
@@ -217,3 +269,21 @@ class Derived(Strict):
     inputs: list[str] = Field(description="用户可提供的输入字段，未知时列为缺失")
     values: list[DerivedValue] = Field(min_length=1)
     unknown_reason: str = Field(description="无法推导时向用户说明的原因")
+
+
+class ItemField(Strict):
+    """A fact of a list item worked out from other facts of the same item, used only when the item
+    does not give it: one fact is then asked once (e.g. the months of social insurance paid for a
+    hire, read off the per-insurance months the form asks). ``min``: the smallest input, known only
+    when every input is known (Kleene: the value is known only once it is decided)."""
+
+    list: ItemList
+    field: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    rule: Literal["min"]
+    inputs: list[str] = Field(min_length=2)
+    reading: str = Field(min_length=10, description="为何可以这样推出（也写入 INTERPRETATIONS.md 和措施的 reading）")
+
+
+class ItemFields(Strict):
+    fields: list[ItemField] = Field(min_length=1)

@@ -12,7 +12,9 @@ known hazard. Every trap in the notes is handled here:
   error (an unmatched fact otherwise crashes a batch assert);
 - no timer thread at all, and one evaluation at a time per process (a lock);
 - any failure while draining actions abandons the action and is raised, never lost;
-- a ruleset name is registered once per process (names cannot be re-registered).
+- a ruleset name is registered once per process (names cannot be re-registered);
+- every fact of a sid carries an ``id`` whose 32-bit hash no other fact of the sid shares
+  (``fact_id``): the C core tells facts apart by that hash alone (see ``FactIds``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import durable_rules_engine as core
@@ -65,9 +67,60 @@ def _joined_on_enterprise(when: dict[str, Any]) -> dict[str, Any]:
     return {**when, "all": joined}
 
 
-def _session_fact(fact: dict[str, Any], sid: str) -> dict[str, Any]:
+def fnv1a32(text: str) -> int:
+    """The hash the C core files a fact under (``fnv1Hash32`` in state.c, on the id string)."""
+    value = 0x811C9DC5
+    for byte in text.encode():  # ids are ASCII: the C code's signed char never sign-extends
+        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+class FactIds:
+    """Fact ids, the n-th for the n-th fact asserted in a sid, no two with the same 32-bit hash.
+
+    durable-rules 2.0.28 stores a sid's facts in an index keyed by ``fnv1Hash32(id)`` and never
+    compares the id strings (``storeMessage`` in state.c): a second fact whose id hashes alike is
+    refused as "already observed" (``assert_facts`` returns 2), however different it is. A fact
+    without an ``id`` gets one from a 64-bit hash of its content, hashed again to 32 bits, so in a
+    sid of thousands of facts two could collide (30,000 empty hires always did on some dates).
+    Numbering the facts of a sid 0, 1, 2… is not enough either ("40189" and "797186" share a hash):
+    candidates whose hash is taken are skipped, once per process, so ids are distinct by construction.
+    """
+
+    def __init__(self, candidate: Callable[[int], str] = str) -> None:
+        self._candidate = candidate
+        self._ids: list[str] = []
+        self._hashes: set[int] = set()
+        self._next = 0
+
+    def get(self, number: int) -> str:
+        return self.first(number + 1)[number]
+
+    def first(self, count: int) -> list[str]:
+        """The ids of the first ``count`` facts of a sid (the table grows to the largest sid seen)."""
+        while len(self._ids) < count:  # called under _LOCK
+            text = self._candidate(self._next)
+            self._next += 1
+            value = fnv1a32(text)
+            if value not in self._hashes:
+                self._hashes.add(value)
+                self._ids.append(text)
+        return self._ids[:count]
+
+
+_FACT_IDS = FactIds()
+
+
+def fact_id(number: int) -> str:
+    """The id of the ``number``-th fact asserted in a sid."""
+    return _FACT_IDS.get(number)
+
+
+def _session_facts(facts: Iterable[dict[str, Any]], sid: str) -> list[dict[str, Any]]:
     # ``e`` leads so the action message shows it first; facts of one enterprise default to 0
-    return {"e": fact.get("e", 0), **fact, "sid": sid}
+    listed = list(facts)
+    return [{"e": fact.get("e", 0), **fact, "sid": sid, "id": id_} for fact, id_ in
+            zip(listed, _FACT_IDS.first(len(listed)), strict=True)]
 
 
 def _dumps(facts: list[dict[str, Any]]) -> str:
@@ -99,7 +152,7 @@ class RuleSession:
         """As ``run``, one entry per rule firing: (its tags, item index, enterprise)."""
         with _LOCK:
             sid = f"s{next(self._sids)}"
-            batch = [_session_fact(fact, sid) for fact in facts]
+            batch = _session_facts(facts, sid)
             if not batch:
                 return []
             batch[0]["c"] = 1
@@ -113,6 +166,7 @@ class RuleSession:
         firings: list[Fired] = []
         asserted: set[tuple[int, str]] = set()
         first = True
+        numbers = itertools.count(len(batch))  # ids of the derived facts go on from the input's
         while batch:
             result = core.assert_facts(self._handle, _dumps(batch))
             if result[0] == 2:
@@ -129,7 +183,7 @@ class RuleSession:
             message = started[1]
             while message:
                 try:
-                    self._record(message, sid, firings, asserted, derived)
+                    self._record(message, sid, firings, asserted, derived, numbers)
                 except BaseException:
                     core.abandon_action(self._handle, result[1])
                     raise
@@ -138,7 +192,7 @@ class RuleSession:
         return firings
 
     def _record(self, message: str, sid: str, out: list[Fired], asserted: set[tuple[int, str]],
-                derived: list[dict[str, Any]]) -> None:
+                derived: list[dict[str, Any]], numbers: Iterator[int]) -> None:
         head = _RULE_AND_ENTERPRISE.match(message)
         if head is None:
             raise EngineError(f"无法识别的规则消息 / unreadable action message: {message[:80]}")
@@ -157,7 +211,7 @@ class RuleSession:
             # a rule whose $or has several true branches fires once per branch: derive once
             asserted.add((enterprise, rule.tag))
             # forward chaining: the derived fact joins the same sid in the next round
-            derived.append({"e": enterprise, **rule.asserts, "sid": sid})
+            derived.append({"e": enterprise, **rule.asserts, "sid": sid, "id": fact_id(next(numbers))})
 
 
 def sessions_for(

@@ -189,10 +189,17 @@ class RegistryEntry:
     district: str | None
     profile: dict[str, Any]
     source: str
+    provenance: dict[str, dict[str, Any]] | None = None  # department sources: fact path -> where it came from
+
+    @property
+    def departments(self) -> list[str]:
+        """The departments the registry facts came from (department sources), in first-seen order."""
+        return list(dict.fromkeys(p["department"] for p in (self.provenance or {}).values() if p.get("department")))
 
 
 def _entry(row: RegistryEnterprise) -> RegistryEntry:
-    return RegistryEntry(row.credit_code, row.name, row.district, dict(row.profile or {}), row.source)
+    return RegistryEntry(row.credit_code, row.name, row.district, dict(row.profile or {}), row.source,
+                         dict(row.provenance) if row.provenance else None)
 
 
 def registry_by_code(engine: Engine, code: str) -> RegistryEntry | None:

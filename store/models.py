@@ -73,10 +73,12 @@ class BatchResult(Base):
     formula: Mapped[str | None] = mapped_column(Text, nullable=True)
     reasons: Mapped[list[str]] = mapped_column(JSON)
     units: Mapped[list[str]] = mapped_column(JSON)
+    provenance: Mapped[str | None] = mapped_column(Text, nullable=True, doc="数据来源: sources of the facts relied on")
 
 
 class BatchRejection(Base):
-    """An input row that failed validation: file, line, field, reason."""
+    """A line of a run's report: an input row that failed validation (file, line, field, reason), or,
+    for department sources, a notice (a disagreement between sources, a row of no registry enterprise…)."""
 
     __tablename__ = "batch_rejections"
     __table_args__ = (Index("ix_batch_rejections_run", "run_id", "chunk_no"),)
@@ -89,6 +91,10 @@ class BatchRejection(Base):
     credit_code: Mapped[str | None] = mapped_column(Text, nullable=True)
     field: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20), default="rejected", server_default="rejected")
+    source_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sheet: Mapped[str | None] = mapped_column(Text, nullable=True)
+    column_name: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RegistryEnterprise(Base):
@@ -102,3 +108,5 @@ class RegistryEnterprise(Base):
     profile: Mapped[dict] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text, doc="file:line the profile came from")
     run_id: Mapped[str] = mapped_column(String(40), doc="the batch run that imported it last")
+    provenance: Mapped[dict | None] = mapped_column(
+        JSON, nullable=True, doc="department sources: {fact path: {source, department, file, sheet, row}}")

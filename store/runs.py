@@ -48,7 +48,7 @@ def _upsert_registry(conn: Any, rows: list[dict[str, Any]]) -> None:
     stmt = module.insert(RegistryEnterprise)
     stmt = stmt.on_conflict_do_update(
         index_elements=[RegistryEnterprise.credit_code],
-        set_={c: stmt.excluded[c] for c in ("name", "district", "profile", "source", "run_id")},
+        set_={c: stmt.excluded[c] for c in ("name", "district", "profile", "source", "run_id", "provenance")},
     )
     conn.execute(stmt, rows)
 
@@ -58,12 +58,13 @@ def _upsert_registry(conn: Any, rows: list[dict[str, Any]]) -> None:
 # values stored are exactly what the ORM types store (Numeric as float on SQLite, JSON as text).
 _SQLITE_RESULTS = (
     "INSERT INTO batch_results (run_id, chunk_no, credit_code, measure, name, district, zone, amount_kind,"
-    " amount_yuan, formula, reasons, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " amount_yuan, formula, reasons, units, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SQLITE_REGISTRY = (
-    "INSERT INTO registry_enterprises (credit_code, name, district, profile, source, run_id)"
-    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name,"
-    " district = excluded.district, profile = excluded.profile, source = excluded.source, run_id = excluded.run_id"
+    "INSERT INTO registry_enterprises (credit_code, name, district, profile, source, run_id, provenance)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name,"
+    " district = excluded.district, profile = excluded.profile, source = excluded.source, run_id = excluded.run_id,"
+    " provenance = excluded.provenance"
 )
 
 
@@ -72,12 +73,13 @@ def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
     if outcome.results:
         conn.exec_driver_sql(_SQLITE_RESULTS, [
             (run_id, chunk, r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else float(Decimal(r[6])),
-             r[7], dump_json(r[8]), dump_json(r[9]))
+             r[7], dump_json(r[8]), dump_json(r[9]), r[10])
             for r in outcome.results
         ])
     if outcome.registry:
         conn.exec_driver_sql(_SQLITE_REGISTRY, [
-            (r[0], r[1], r[2], dump_json(r[3]), r[4], run_id) for r in sorted(outcome.registry, key=lambda r: r[0])
+            (r[0], r[1], r[2], dump_json(r[3]), r[4], run_id, None if r[5] is None else dump_json(r[5]))
+            for r in sorted(outcome.registry, key=lambda r: r[0])
         ])
 
 
@@ -91,7 +93,8 @@ def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
         if outcome.rejections:
             conn.execute(insert(BatchRejection), [
                 {"run_id": run_id, "chunk_no": outcome.chunk_no, "source": r[0], "line": r[1],
-                 "credit_code": r[2], "field": r[3], "reason": r[4]}
+                 "credit_code": r[2], "field": r[3], "reason": r[4], "kind": r[5], "source_name": r[6],
+                 "sheet": r[7], "column_name": r[8]}
                 for r in outcome.rejections
             ])
         conn.execute(insert(BatchChunk).values(
@@ -107,13 +110,21 @@ def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
             {"run_id": run_id, "chunk_no": outcome.chunk_no, "credit_code": r[0], "measure": r[1],
              "name": r[2], "district": r[3], "zone": r[4], "amount_kind": r[5],
              "amount_yuan": None if r[6] is None else Decimal(r[6]), "formula": r[7],
-             "reasons": r[8], "units": r[9]}
+             "reasons": r[8], "units": r[9], "provenance": r[10]}
             for r in outcome.results
         ])
-    _upsert_registry(conn, [
-        {"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "source": r[4], "run_id": run_id}
-        for r in sorted(outcome.registry, key=lambda r: r[0])
-    ])
+    _upsert_registry(conn, registry_rows(outcome.registry, run_id))
+
+
+def registry_rows(registry: list[Any], run_id: str) -> list[dict[str, Any]]:
+    return [{"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "source": r[4], "run_id": run_id,
+             "provenance": r[5]} for r in sorted(registry, key=lambda r: r[0])]
+
+
+def upsert_registry(engine: Engine, registry: list[Any], run_id: str) -> None:
+    """Registry rows of an import (``huiqi registry import``), in one transaction."""
+    with engine.begin() as conn:
+        _upsert_registry(conn, registry_rows(registry, run_id))
 
 
 def finish_run(engine: Engine, run_id: str) -> dict[str, int]:
@@ -143,8 +154,12 @@ def results_of(conn: Any, run_id: str, measure: str | None = None) -> Any:
     return conn.execution_options(yield_per=5000).execute(query.order_by(BatchResult.measure, BatchResult.credit_code))
 
 
-def rejections_of(conn: Any, run_id: str) -> Any:
+def rejections_of(conn: Any, run_id: str, kinds: tuple[str, ...] | None = None, exclude: bool = False) -> Any:
+    """A run's report lines of the given kinds (all when None; all others with ``exclude``)."""
     query = select(BatchRejection.__table__).where(BatchRejection.run_id == run_id)
+    if kinds is not None:
+        test = BatchRejection.kind.in_(kinds)
+        query = query.where(~test if exclude else test)
     return conn.execution_options(yield_per=5000).execute(
         query.order_by(BatchRejection.source, BatchRejection.line, BatchRejection.field, BatchRejection.reason)
     )

@@ -222,3 +222,9 @@ def share_part_absent(result: Result, measure: str, n: str) -> None:
 def reason_contains(result: Result, measure: str, text: str) -> None:
     item = result.by_measure(measure.strip())
     assert any(text.strip() in reason for reason in item.reasons), item.reasons
+
+
+@then(parsers.re(r"(?P<measure>M\d+) 的比例说明为 (?P<text>.+)"))
+def share_label_is(result: Result, measure: str, text: str) -> None:
+    """What a share's percent means, in the text's words (e.g. "可提高至50%以上", not "不低于50%")."""
+    assert amount_of(result, measure, "share").label == text.strip()

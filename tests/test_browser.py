@@ -110,7 +110,8 @@ def test_small_manufacturer_gets_m30_and_m43(phone, base_url: str) -> None:
     m30 = page.locator("article#M30")
     assert "3,000 元" in m30.inner_text() and "2 人 × 1,500 元 = 3,000 元" in m30.inner_text()
     m43 = page.locator("article#M43").inner_text()
-    assert "预付款不低于合同金额 50%" in m43 and "2,000,000 元 × 50% = 1,000,000 元" in m43
+    assert "可提高至50%以上" in m43 and "2,000,000 元 × 50% = 1,000,000 元" in m43
+    assert "不低于合同金额 50%" not in m43
     assert "3,000 元" in page.inner_text("#total-exact")
     _no_horizontal_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "result-phone.png"), full_page=True)

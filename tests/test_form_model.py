@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from api.form_model import INDUSTRY_CODES, parse_form, question_for, questions_for, validate
-from api.form_questions import ENTERPRISE, LISTS, NOT_ASKED, OTHER
+from api.form_questions import ENTERPRISE, LISTS, NOT_ASKED, NOT_ASKED_IN_LISTS, OTHER
 from engine import evaluate, parse_profile
 from engine.profile import Profile
 
@@ -20,7 +20,18 @@ def test_every_profile_field_has_a_question() -> None:
     for section in LISTS:
         item_model = Profile.model_fields[section.name].annotation.__args__[0].__args__[0]  # list[X] | None
         item_asked = {q.path.split(".")[0] for q in section.questions}
-        assert set(item_model.model_fields) - item_asked == set(), section.name
+        not_asked = {path for (name, path) in NOT_ASKED_IN_LISTS if name == section.name}
+        assert set(item_model.model_fields) - item_asked == not_asked, section.name
+        # a field not asked is still carried, so a profile that has it keeps it through the form
+        assert {q.path for q in section.carried} == not_asked, section.name
+
+
+def test_the_payment_record_is_asked_once() -> None:
+    # issue 11, point 3: M31's months of social insurance are the per-insurance months M30 asks
+    hires = next(s for s in LISTS if s.name == "hires")
+    asked = [q.path for q in hires.questions]
+    assert "social_insurance_months" not in asked
+    assert {"insurance_months.unemployment", "insurance_months.work_injury", "insurance_months.pension"} <= set(asked)
 
 
 @pytest.mark.parametrize("code", sorted(INDUSTRY_CODES))
@@ -158,7 +169,7 @@ def test_every_choice_is_a_value_the_profile_accepts() -> None:
             if question.kind != "industry":
                 assert validate(parse_form({question.path: value})) is not None, (question.path, value)
     for section in LISTS:
-        for question in section.questions:
+        for question in section.fields:
             for value, _ in question.choices:
                 path = f"{section.name}[0].{question.path}"
                 assert validate(parse_form({path: value})) is not None, (path, value)

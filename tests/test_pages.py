@@ -44,7 +44,9 @@ def test_results_money_first(client: TestClient) -> None:
     m30 = text[text.index('id="M30"'):]
     assert "3,000 元" in m30[:600] and "2 人 × 1,500 元 = 3,000 元" in m30[:800]
     m43 = text[text.index('id="M43"'):]
-    assert "预付款不低于合同金额 50%" in m43[:600] and "1,000,000 元" in m43[:800]
+    # the text encourages 50% for SMEs ("可提高至50%以上"), above a 30% floor: never "不低于50%"
+    assert "可提高至50%以上" in m43[:600] and "不低于合同金额的30%" in m43[:600] and "1,000,000 元" in m43[:800]
+    assert "不低于合同金额 50%" not in m43[:800] and "不低于50%" not in m43[:800]
     assert "市人社局、火炬管委会" in m30
     assert text.index("可以享受的措施") < text.index("暂不适用的措施")
 

@@ -75,7 +75,7 @@ def assess(engine: Engine, code: str | None, enterprise_name: str | None, label:
     result = evaluate(profile, as_of)
     return Assessment(code, name, label, registry, parsed, data, facts_source, result, arrange(result),
                       relied_declared(result, data, facts_source, default_rules()),
-                      fact_table(data, facts_source))
+                      fact_table(data, facts_source, registry.provenance if registry else None))
 
 
 def assess_query(engine: Engine, code: str | None, name: str | None, label: str, query: str,

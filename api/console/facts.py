@@ -58,7 +58,7 @@ def form_values(profile: dict[str, Any]) -> dict[str, str]:
             continue
         values[f"has.{section.name}"] = "yes" if items else "no"
         for index, item in enumerate(items):
-            for q in section.questions:
+            for q in section.fields:
                 value = value_at(item or {}, q.path)
                 if value is not None:
                     values[f"{section.name}[{index}].{q.path}"] = _text(value, q.scale)
@@ -121,7 +121,7 @@ def fact_label(path: str) -> str:
 
 _ITEM_PATH = re.compile(r"^(\w+)\[\d+\]\.(.+)$")
 _BASIC = {q.path: q for q in BASIC}
-_ITEM_QUESTIONS = {(s.name, q.path): q for s in LISTS for q in s.questions}
+_ITEM_QUESTIONS = {(s.name, q.path): q for s in LISTS for q in s.fields}
 INDUSTRY_LABELS = {code: label for _, group in INDUSTRIES for code, label in group}
 
 
@@ -155,6 +155,7 @@ class Fact:
     label: str
     value: Any
     source: str
+    department: str | None = None  # a registry fact from department sources: the department it came from
 
     @property
     def shown(self) -> str:
@@ -177,6 +178,24 @@ def relied_declared(result: Result, profile: dict[str, Any], facts_source: dict[
     return out
 
 
-def fact_table(profile: dict[str, Any], facts_source: dict[str, str]) -> list[Fact]:
-    return [Fact(p, fact_label(p), v, facts_source.get(p, DECLARED)) for p, v in leaves(profile).items()
-            if p not in ("credit_code", "name")]
+def department_of(path: str, provenance: dict[str, dict[str, Any]] | None) -> str | None:
+    """The department a registry fact came from: its own entry, its list item's, or its top field's."""
+    if not provenance:
+        return None
+    item = path.split("].")[0] + "]" if "]." in path else None
+    for key in (path, item, path.split(".")[0].split("[")[0]):
+        if key and key in provenance:
+            return provenance[key].get("department")
+    return None
+
+
+def fact_table(profile: dict[str, Any], facts_source: dict[str, str],
+               provenance: dict[str, dict[str, Any]] | None = None) -> list[Fact]:
+    facts = []
+    for path, value in leaves(profile).items():
+        if path in ("credit_code", "name"):
+            continue
+        source = facts_source.get(path, DECLARED)
+        department = department_of(path, provenance) if source == REGISTRY else None
+        facts.append(Fact(path, fact_label(path), value, source, department))
+    return facts

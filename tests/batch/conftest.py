@@ -36,7 +36,7 @@ def db(tmp_path: Path) -> Engine:
 
 def results(engine: Engine, run_id: str) -> list[tuple[Any, ...]]:
     """A run's results without run-specific columns, in a stable order."""
-    columns = [c for c in BatchResult.__table__.c if c.name not in ("id", "run_id", "chunk_no")]
+    columns = [c for c in BatchResult.__table__.c if c.name not in ("id", "run_id", "chunk_no", "provenance")]
     with engine.connect() as conn:
         rows = conn.execute(select(*columns).where(BatchResult.run_id == run_id)).all()
     return sorted(tuple(r) for r in rows)

@@ -107,3 +107,20 @@ def test_bad_jsonl_lines_are_counted(db: Engine, tmp_path: Path, example_profile
         rows = conn.execute(select(BatchRejection.line, BatchRejection.field)
                             .where(BatchRejection.run_id == run_id)).all()
     assert sorted(rows) == [(2, ""), (3, ""), (4, "credit_code"), (6, "credit_code")]  # 4 and 6 repeat line 1
+
+
+def test_a_list_beyond_the_limit_rejects_its_enterprise_naming_the_list(db: Engine, tmp_path: Path,
+                                                                       example_profile: dict) -> None:
+    # issue 11, point 7: at most 1,000 items a list (engine/limits.py); the rest of the batch runs on
+    from engine.limits import MAX_ITEMS_PER_LIST
+
+    long = {**example_profile, "credit_code": "913502030BMYLM073B", "hires": [{}] * (MAX_ITEMS_PER_LIST + 1)}
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in (example_profile, long)) + "\n",
+                    encoding="utf-8")
+    run_id, counts = _run(db, path)
+    assert counts == {"total": 2, "matched": 1, "unmatched": 0, "rejected": 1}
+    with db.connect() as conn:
+        ((line, field, reason),) = conn.execute(select(BatchRejection.line, BatchRejection.field, BatchRejection.reason)
+                                                .where(BatchRejection.run_id == run_id)).all()
+    assert (line, field) == (2, "hires") and f"最多 {MAX_ITEMS_PER_LIST} 项" in reason

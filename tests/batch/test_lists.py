@@ -23,7 +23,8 @@ from store.db import open_database
 from store.models import BatchResult
 from tests.batch.conftest import AS_OF
 
-HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）"]
+HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "金额类型", "金额（元）", "算式", "依据（符合的条件）",
+          "数据来源"]
 KINDS = {"exact": "确定金额", "up_to": "最高金额", "share": "比例（预付款等）", "none": "无金额"}
 LOCAL = {"思明区人民政府", "湖里区人民政府", "集美区人民政府", "海沧区人民政府", "同安区人民政府", "翔安区人民政府",
          "自贸委", "火炬管委会"}
@@ -46,7 +47,7 @@ def expected_lists(db: Engine, run_id: str) -> dict[tuple[str, str], list[list[A
     out: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
     for r in db_rows(db, run_id):
         line = [r.name, r.credit_code, r.district, r.zone, KINDS[r.amount_kind], amount(r.amount_yuan), r.formula,
-                "；".join(r.reasons)]
+                "；".join(r.reasons), r.provenance]
         for unit in r.units:
             out[(r.measure, unit)].append(line)
     return out
@@ -75,7 +76,8 @@ def csv_text(rows: list[list[Any]]) -> str:
 
 def sheets(path: Path, read_only: bool) -> list[tuple[str, list[list[Any]]]]:
     book = load_workbook(path, read_only=read_only)
-    out = [(s.title, [list(r) + [None] * (8 - len(r)) for r in s.iter_rows(values_only=True)]) for s in book.worksheets]
+    out = [(s.title, [list(r) + [None] * (len(HEADER) - len(r)) for r in s.iter_rows(values_only=True)])
+           for s in book.worksheets]
     book.close()
     return out
 
