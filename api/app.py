@@ -27,6 +27,7 @@ from api.security_headers import SecurityHeaders
 from api.settings import DEFAULT_DB, Settings, from_env
 from engine import default_rules, evaluate, parse_profile
 from engine.amounts import yuan
+from engine.catalogue import release_label
 
 __all__ = ["DEFAULT_DB", "create_app", "templates"]
 
@@ -43,6 +44,7 @@ DESCRIPTION = """惠企：中小微企业惠企政策资格评估。
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=FORMS / "templates")
     env.env.filters["yuan"] = yuan
+    env.env.globals["release_label"] = release_label  # "2026年第1版（2026-11-29 发布，内容版本 …）"
     return env
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException
+import orjson
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api import metrics
 from api.catalogue_view import MeasureDetail, MeasureSummary, detail_of, summary_of
+from api.http_errors import documented
 from engine import FieldError, Profile, Result, default_rules, evaluate
+from engine.as_of import AsOf
 from engine.catalogue import find
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -21,11 +24,8 @@ EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "small-manu
 EXAMPLE = json.loads(EXAMPLE_FILE.read_text(encoding="utf-8")) if EXAMPLE_FILE.exists() else {"employees": 35}
 ERROR_EXAMPLE = [{"field": "hires[0].birth_date", "message_zh": "日期格式应为 YYYY-MM-DD",
                   "message_en": "date must be YYYY-MM-DD"}]
-ERRORS = {
-    422: {"description": "输入有误：每项 {field, message_zh, message_en}（JSON 列表）",
-          "content": {"application/json": {"example": ERROR_EXAMPLE}}},
-    413: {"description": "请求内容超过 1 MiB"},
-}
+ERRORS = documented(422, 413)
+ERRORS[422]["content"] = {"application/json": {"example": ERROR_EXAMPLE}}
 
 
 class EvaluateRequest(BaseModel):
@@ -33,7 +33,8 @@ class EvaluateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     profile: Profile = Field(description="企业画像（contract.md）；缺省字段表示未知，空列表表示确定没有")
-    as_of: dt.date | None = Field(None, description="评估日 YYYY-MM-DD，默认今天；同一画像和评估日总得到同一结果")
+    as_of: AsOf | None = Field(None, description="评估日 YYYY-MM-DD（2000-01-01 至 2100-12-31），默认今天；"
+                                                 "同一画像和评估日总得到同一结果")
 
 
 class UnitOut(BaseModel):
@@ -45,7 +46,26 @@ class UnitOut(BaseModel):
 class Health(BaseModel):
     status: str
     rules_version: str
+    rules_release: str | None = Field(None, description="规则的发布版本名称（rules/release.yaml）")
+    rules_release_date: str | None = Field(None, description="发布日期 YYYY-MM-DD")
     measures: int
+
+
+async def strict_body(request: Request) -> EvaluateRequest | None:
+    """The body as strict JSON, the types the schema states and nothing looser: ``0`` is no ``false``,
+    ``"3"`` no ``3``, ``"2024-01-01T00:00"`` no date. (The self-check form and the batch hand the same
+    Profile text from their inputs and keep pydantic's lenient reading.) ``None`` when the body is not
+    a JSON object at all: the usual validation of ``body`` then says why."""
+    raw = await request.body()
+    try:
+        if not isinstance(orjson.loads(raw), dict):
+            return None
+    except orjson.JSONDecodeError:
+        return None
+    try:
+        return EvaluateRequest.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
 
 
 @router.post("/evaluate", summary="评估一个企业画像", response_class=Response,
@@ -56,9 +76,11 @@ def post_evaluate(
                                "value": {"profile": EXAMPLE, "as_of": "2026-01-15"}},
         "unknown": {"summary": "几乎一无所知：多数措施待确定", "value": {"profile": {"employees": 8}}},
     })],
+    strict: Annotated[EvaluateRequest | None, Depends(strict_body)],
 ) -> Response:
     # a sync route runs in the threadpool; the engine serializes evaluations per process
-    result = evaluate(body.profile, body.as_of)
+    request = strict or body
+    result = evaluate(request.profile, request.as_of)
     metrics.EVALUATIONS.labels(face="api").inc()
     return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
 
@@ -69,7 +91,7 @@ def get_measures() -> list[dict[str, Any]]:
 
 
 @router.get("/measures/{measure_id}", summary="一项措施：原文、单位、条件和金额的白话说明",
-            response_model=MeasureDetail, responses={404: {"description": "没有该措施"}})
+            response_model=MeasureDetail, responses=documented(404, 422))
 def get_measure(measure_id: str) -> MeasureDetail:
     measure = find(measure_id)
     if measure is None:
@@ -93,4 +115,6 @@ def get_units() -> list[UnitOut]:
 @router.get("/health", summary="健康检查（含规则版本）", response_model=Health)
 def get_health() -> Health:
     book = default_rules()
-    return Health(status="ok", rules_version=book.version, measures=len(book.measures))
+    return Health(status="ok", rules_version=book.version, rules_release=book.release_name,
+                  rules_release_date=book.release_date.isoformat() if book.release_date else None,
+                  measures=len(book.measures))

@@ -15,7 +15,7 @@ from api.form_model import ParsedForm, parse_form, validate, warning_summary, wa
 from api.form_questions import BASIC, INDUSTRIES, OTHER, TOPICS
 from api.result_view import arrange
 from engine import FieldError, default_rules, evaluate
-from engine.catalogue import find, sections
+from engine.catalogue import find, release_label, sections
 from engine.result import InputWarning
 
 router = APIRouter(include_in_schema=False)
@@ -82,15 +82,23 @@ def result_page(request: Request) -> Response:
 
 
 @router.get("/catalogue", response_class=HTMLResponse)
-def catalogue(request: Request) -> Response:
-    grouped = [(s.chapter, s.section, [detail_of(m) for m in s.measures]) for s in sections()]
-    return _page(request, "catalogue.html", {"sections": grouped, "count": len(default_rules().measures)})
+def catalogue(request: Request, as_of: str | None = None) -> Response:
+    """All measures; ``?as_of=YYYY-MM-DD`` marks those not in force on that day (default today)."""
+    on = dt.date.fromisoformat(_as_of(as_of) or dt.date.today().isoformat())
+    book = default_rules()
+    grouped = [(s.chapter, s.section, [detail_of(m, on) for m in s.measures]) for s in sections(book)]
+    ended = sum(1 for _, _, measures in grouped for m in measures if m.not_in_force)
+    return _page(request, "catalogue.html", {
+        "sections": grouped, "count": len(book.measures), "on": on.isoformat(), "ended": ended,
+        "release": release_label(book.release_name, book.release_date, book.version),
+    })
 
 
 @router.get("/catalogue/{measure_id}", response_class=HTMLResponse)
-def measure_page(request: Request, measure_id: str) -> Response:
+def measure_page(request: Request, measure_id: str, as_of: str | None = None) -> Response:
     measure = find(measure_id)
     if measure is None:
         raise HTTPException(404, FieldError("measure_id", f"没有措施 {measure_id}（编号为 M1 到 M50）",
                                             f"no measure {measure_id}"))
-    return _page(request, "measure.html", {"m": detail_of(measure)})
+    on = dt.date.fromisoformat(_as_of(as_of) or dt.date.today().isoformat())
+    return _page(request, "measure.html", {"m": detail_of(measure, on)})

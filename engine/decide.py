@@ -23,11 +23,13 @@ from typing import Any, NamedTuple, TypeVar
 from engine import amounts
 from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_item_ok, tag_met, tag_ok
 from engine.compiled import Fired
-from engine.facts import fact_field, yyyymmdd
+from engine.dates import from_yyyymmdd, yyyymmdd
+from engine.facts import fact_field
 from engine.loader import RuleBook
 from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
 from engine.rule_models import Amount, Condition, ItemRule, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP
+from engine.validity import not_in_force
 
 MET, FAILED, UNKNOWN = "met", "failed", "unknown"
 T = TypeVar("T")
@@ -596,18 +598,6 @@ def _amount(plan: _MeasurePlan, ctx: Context, qualifying: list[int], percents: l
     return amount
 
 
-def _outside_validity(measure: Measure, as_of: int) -> str | None:
-    """Why the evaluation date falls outside the measure's validity window, if it does."""
-    window = measure.validity
-    if window.from_ is not None and as_of < yyyymmdd(window.from_):
-        return f"本措施自 {window.from_.isoformat()} 起执行，评估日尚未到执行期"
-    if window.to is not None and as_of > yyyymmdd(window.to):
-        return f"本措施已于 {window.to.isoformat()} 到期"
-    return None
-
-
-
-
 def _unique(values: list[str]) -> list[str]:
     """``values`` without repeats, first occurrence kept. Repeats are rare: checked cheaply first."""
     if len(values) < 2 or len(set(values)) == len(values):
@@ -635,7 +625,7 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
     as_of = ctx.ent["as_of"]
     if not plan.valid_from <= as_of <= plan.valid_to:
         return _trusted({**_template(plan, ctx), "status": "ineligible", "amount": NO_AMOUNT,
-                         "reasons": [_outside_validity(measure, as_of)], "missing": []})
+                         "reasons": [not_in_force(measure.validity, from_yyyymmdd(as_of))], "missing": []})
     status, states = _gates(plan, ctx) if plan.gates else (MET, [])
     listed = ctx.profile.get(plan.items.list) if plan.items is not None else None
     if not plan.memoised or listed:

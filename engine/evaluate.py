@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.amounts import wan
+from engine.as_of import check_as_of
 from engine.compile import compile_book, derived_fact
 from engine.compiled import Fired
 from engine.decide import Context, decide
@@ -18,7 +19,7 @@ from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
 from engine.plausibility import input_warnings
 from engine.profile import Profile
-from engine.result import Derived, Result, Totals
+from engine.result import Derived, Result, RulesRelease, Totals
 from engine.session import RuleSession, sessions_for
 from engine.size_standard import SIZE_CLASSES
 
@@ -69,7 +70,7 @@ def evaluate_many(
 ) -> list[Result]:
     """Evaluate several profiles at once (a batch): the same results as one ``evaluate`` each."""
     book = book or default_rules()
-    as_of = as_of or dt.date.today()
+    as_of = check_as_of(as_of or dt.date.today())
     results: list[Result] = []
     plan = book.fact_plan
     for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
@@ -126,11 +127,17 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
     totals = Totals(
         exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
         up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)),
+        potential_yuan=sum((r.potential_yuan for r in results if r.status == "undetermined" and r.potential_yuan),
+                           Decimal(0)),
     )
     size_fields = book.size_standard.fields_of(group) if group else []
     warnings = input_warnings(profile, as_of, ctx.derived, size_fields)
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
-        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals,
-        warnings=warnings,
+        as_of=as_of, rules_version=book.version, rules_release=_release(book), derived=derived, results=results,
+        totals=totals, warnings=warnings,
     )
+
+
+def _release(book: RuleBook) -> RulesRelease | None:
+    return None if book.release is None else RulesRelease(name=book.release.name, date=book.release.date)

@@ -237,6 +237,8 @@ class Saved:
     rules_version: str
     eligible: list[str]
     note: str
+    rules_release: str | None = None  # the release name and date of the rules (rules/release.yaml)
+    rules_release_date: dt.date | None = None
 
 
 def save_consultation(engine: Engine, staff_id: int, saved: Saved,
@@ -270,7 +272,9 @@ def _insert_version(engine: Engine, staff_id: int, saved: Saved, consultation_id
         session.add(ConsultationVersion(
             consultation_id=consultation_id, version=latest + 1, staff_id=staff_id, saved_at=at,
             label=saved.label, profile=saved.profile, sources=saved.sources, result=saved.result,
-            rules_version=saved.rules_version, eligible="," + ",".join(saved.eligible) + ",", note=saved.note))
+            rules_version=saved.rules_version, rules_release=saved.rules_release,
+            rules_release_date=saved.rules_release_date, eligible="," + ",".join(saved.eligible) + ",",
+            note=saved.note))
         session.commit()
         return consultation_id, latest + 1
 
@@ -291,6 +295,8 @@ class VersionRow:
     eligible: list[str]
     note: str
     versions: int  # how many versions the consultation has
+    rules_release: str | None = None
+    rules_release_date: dt.date | None = None
 
     @property
     def saved_local(self) -> dt.datetime:
@@ -317,7 +323,7 @@ def _rows(session: Session, query: Any) -> list[VersionRow]:
             header.id, version.version, header.credit_code, header.enterprise_name, staff.name,
             aware(version.saved_at), version.label, version.profile, version.sources,  # type: ignore[arg-type]
             version.result, version.rules_version, [m for m in version.eligible.split(",") if m],
-            version.note, counts.get(header.id, 1)))
+            version.note, counts.get(header.id, 1), version.rules_release, version.rules_release_date))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_URL = "sqlite:///var/huiqi.sqlite3"
+log = logging.getLogger("huiqi.store")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -44,12 +46,26 @@ def with_password_file(url: str) -> str:
     return parsed.set(password=password).render_as_string(hide_password=False)
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite does (it would follow the umask, often 0644):
+    it holds password hashes and the console's signing secret. Its -wal and -shm files take the same mode.
+    A directory the app creates for it is owner-only too (0700); existing files and folders are left as
+    they are, with a warning when others can read the database."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            log.warning("数据库文件 %s 其他用户可读，建议 chmod 600 / the database file is readable by others", path)
+
+
 def make_engine(url: str) -> Engine:
     url = with_password_file(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _private_file(Path(parsed.database))
         engine = create_engine(url, json_serializer=dump_json, json_deserializer=orjson.loads,
                                connect_args={"timeout": 30})  # wait up to 30 s for another writer (workers)
         event.listen(engine, "connect", _sqlite_pragmas)
