@@ -136,10 +136,8 @@ class RateLimit:
 TOO_MANY = {
     "description": "请求过于频繁（按客户端地址限流）：稍后再试，等待秒数见 Retry-After",
     "headers": {"Retry-After": {"description": "可以再次请求前需等待的秒数", "schema": {"type": "integer"}}},
-    "content": {"application/json": {"schema": {"type": "array", "items": {
-        "type": "object", "required": ["field", "message_zh", "message_en"],
-        "properties": {"field": {"type": "string"}, "message_zh": {"type": "string"},
-                       "message_en": {"type": "string"}}}}}},
+    "content": {"application/json": {"schema": {"type": "array",
+                                                "items": {"$ref": "#/components/schemas/ErrorItem"}}}},
 }
 
 
@@ -151,6 +149,10 @@ def document_429(app: Any) -> None:
         cached = app.openapi_schema is not None
         schema = build()
         if not cached:
+            from api.http_errors import ErrorItem
+
+            schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+                "ErrorItem", ErrorItem.model_json_schema())
             for path, operations in schema.get("paths", {}).items():
                 for method, operation in operations.items():
                     if isinstance(operation, dict) and bucket_of(method.upper(), path) is not None:
