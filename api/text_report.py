@@ -30,6 +30,7 @@ def _release(result: Result) -> str:
     release = result.rules_release
     return release_label(release.name if release else None, release.date if release else None, result.rules_version)
 
+
 def _lead(view: ResultView) -> list[str]:
     """The money first, in the results page's own words: confirmed totals that are not zero, then what is possible."""
     head = "，".join([f"可享受 {len(view.eligible)} 项", *(f"{s.label} {s.text}" for s in view.sums)])
