@@ -36,6 +36,11 @@ MESSAGES_BY_STATUS = {
 }
 
 
+def too_many_requests(retry_after: int) -> FieldError:
+    return FieldError("", f"请求过于频繁，请 {retry_after} 秒后再试",
+                      f"too many requests, please retry after {retry_after} seconds")
+
+
 class ErrorItem(BaseModel):
     """One item of every error body (the body is a JSON list of them)."""
 
@@ -112,8 +117,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if _is_api(request):
-            return JSONResponse(error_list([INTERNAL]), status_code=500)
-        return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title>"
-                            f"<p>{INTERNAL.message_zh}（{INTERNAL.message_en}）</p>", status_code=500)
+        return internal_error(request, exc)
+
+
+def internal_error(request: Request, exc: Exception) -> Response:
+    """Log the traceback (path only, never the query string or body); the client gets a short message."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_api(request):
+        return JSONResponse(error_list([INTERNAL]), status_code=500)
+    return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title>"
+                        f"<p>{INTERNAL.message_zh}（{INTERNAL.message_en}）</p>", status_code=500)

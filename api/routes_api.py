@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api import metrics
 from api.catalogue_view import MeasureDetail, MeasureSummary, detail_of, summary_of
 from api.http_errors import documented
 from engine import FieldError, Profile, Result, default_rules, evaluate
@@ -80,6 +81,7 @@ def post_evaluate(
     # a sync route runs in the threadpool; the engine serializes evaluations per process
     request = strict or body
     result = evaluate(request.profile, request.as_of)
+    metrics.EVALUATIONS.labels(face="api").inc()
     return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
 
 
