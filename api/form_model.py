@@ -76,6 +76,14 @@ def _number(text: str) -> str:
     return text.replace(",", "").replace(" ", "")
 
 
+def plain(value: Decimal) -> Decimal:
+    """Trailing zeros dropped, never in exponent form: 123.456789 万元 -> 1234567.89 元, 1200 万元 -> 12000000 元."""
+    try:
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    except InvalidOperation:  # too many digits to write out: the Profile rejects it, naming the field
+        return value
+
+
 def _convert(question: Question, raw: str, path: str) -> tuple[Any, FieldError | None]:
     """Form text -> the value handed to the Profile (None: leave the field absent)."""
     if raw == "":
@@ -87,7 +95,7 @@ def _convert(question: Question, raw: str, path: str) -> tuple[Any, FieldError |
             return None, FieldError(path, "应为数字", "must be a number")
         if not value.is_finite():
             return None, FieldError(path, "应为数字", "must be a number")
-        return value * question.scale, None
+        return plain(value * question.scale), None
     if question.kind == "int":
         return _number(raw), None
     return raw, None

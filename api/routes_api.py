@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, HTTPException
+import orjson
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api import metrics
 from api.catalogue_view import MeasureDetail, MeasureSummary, detail_of, summary_of
+from api.http_errors import documented
 from engine import FieldError, Profile, Result, default_rules, evaluate
+from engine.as_of import AsOf
 from engine.catalogue import find
 from engine.questions import rank
 from engine.result import Yuan
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
+Body_ = TypeVar("Body_", bound=BaseModel)
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "small-manufacturer.json"
 EXAMPLE = json.loads(EXAMPLE_FILE.read_text(encoding="utf-8")) if EXAMPLE_FILE.exists() else {"employees": 35}
 ERROR_EXAMPLE = [{"field": "hires[0].birth_date", "message_zh": "日期格式应为 YYYY-MM-DD",
                   "message_en": "date must be YYYY-MM-DD"}]
-ERRORS = {
-    422: {"description": "输入有误：每项 {field, message_zh, message_en}（JSON 列表）",
-          "content": {"application/json": {"example": ERROR_EXAMPLE}}},
-    413: {"description": "请求内容超过 1 MiB"},
-}
+ERRORS = documented(422, 413)
+ERRORS[422]["content"] = {"application/json": {"example": ERROR_EXAMPLE}}
 
 
 class EvaluateRequest(BaseModel):
@@ -34,7 +37,8 @@ class EvaluateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     profile: Profile = Field(description="企业画像（contract.md）；缺省字段表示未知，空列表表示确定没有")
-    as_of: dt.date | None = Field(None, description="评估日 YYYY-MM-DD，默认今天；同一画像和评估日总得到同一结果")
+    as_of: AsOf | None = Field(None, description="评估日 YYYY-MM-DD（2000-01-01 至 2100-12-31），默认今天；"
+                                                 "同一画像和评估日总得到同一结果")
 
 
 class QuestionsRequest(BaseModel):
@@ -42,7 +46,7 @@ class QuestionsRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     profile: Profile = Field(description="目前已知的企业画像；缺省字段表示未知，空列表表示确定没有")
-    as_of: dt.date | None = Field(None, description="评估日 YYYY-MM-DD，默认今天")
+    as_of: AsOf | None = Field(None, description="评估日 YYYY-MM-DD（2000-01-01 至 2100-12-31），默认今天")
     limit: int = Field(5, ge=1, le=200, description="最多返回几个问题（按排序取前几个）")
     declined: list[str] = Field(
         default=[], max_length=1000,
@@ -87,6 +91,29 @@ class Health(BaseModel):
     measures: int
 
 
+def strict(model: type[Body_]) -> Callable[[Request], Awaitable[Body_ | None]]:
+    """A dependency reading the body of ``model`` as strict JSON (see ``strict_body``)."""
+    async def parse(request: Request) -> Body_ | None:
+        raw = await request.body()
+        try:
+            if not isinstance(orjson.loads(raw), dict):
+                return None
+        except orjson.JSONDecodeError:
+            return None
+        try:
+            return model.model_validate_json(raw, strict=True)
+        except ValidationError as exc:
+            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    return parse
+
+
+strict_body = strict(EvaluateRequest)
+"""The body as strict JSON, the types the schema states and nothing looser: ``0`` is no ``false``,
+``"3"`` no ``3``, ``"2024-01-01T00:00"`` no date. (The self-check form and the batch hand the same
+Profile text from their inputs and keep pydantic's lenient reading.) ``None`` when the body is not
+a JSON object at all: the usual validation of ``body`` then says why."""
+
+
 @router.post("/evaluate", summary="评估一个企业画像", response_class=Response,
              responses={200: {"model": Result, "description": "contract.md 规定的结果（全部 50 项措施）"}, **ERRORS})
 def post_evaluate(
@@ -95,9 +122,12 @@ def post_evaluate(
                                "value": {"profile": EXAMPLE, "as_of": "2026-01-15"}},
         "unknown": {"summary": "几乎一无所知：多数措施待确定", "value": {"profile": {"employees": 8}}},
     })],
+    strict: Annotated[EvaluateRequest | None, Depends(strict_body)],
 ) -> Response:
     # a sync route runs in the threadpool; the engine serializes evaluations per process
-    result = evaluate(body.profile, body.as_of)
+    request = strict or body
+    result = evaluate(request.profile, request.as_of)
+    metrics.EVALUATIONS.labels(face="api").inc()
     return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
 
 
@@ -110,9 +140,11 @@ def post_questions(
             "profile": {"industry_code": "C39", "employees": 35, "revenue_yuan": 12000000, "hires": [{}]},
             "as_of": "2026-01-15", "limit": 5, "declined": ["hires[0].birth_date"]}},
     })],
+    strict_questions: Annotated[QuestionsRequest | None, Depends(strict(QuestionsRequest))],
 ) -> QuestionsOut:
-    result = evaluate(body.profile, body.as_of)
-    asks = rank(body.profile, result, set(body.declined))[:body.limit]
+    request = strict_questions or body
+    result = evaluate(request.profile, request.as_of)
+    asks = rank(request.profile, result, set(request.declined))[:request.limit]
     return QuestionsOut(questions=[QuestionOut(
         field=a.field, group=a.group, text_zh=a.text_zh, kind=a.kind,
         choices=[ChoiceOut(value=v, label=label) for v, label in a.choices], unit=a.unit, scale=a.scale,
@@ -125,7 +157,7 @@ def get_measures() -> list[dict[str, Any]]:
 
 
 @router.get("/measures/{measure_id}", summary="一项措施：原文、单位、条件和金额的白话说明",
-            response_model=MeasureDetail, responses={404: {"description": "没有该措施"}})
+            response_model=MeasureDetail, responses=documented(404, 422))
 def get_measure(measure_id: str) -> MeasureDetail:
     measure = find(measure_id)
     if measure is None:

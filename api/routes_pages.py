@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api import metrics
 from api.catalogue_view import detail_of
 from api.form_model import ParsedForm, parse_form, validate, warning_summary, warnings_key
 from api.form_questions import BASIC, INDUSTRIES, OTHER, TOPICS
@@ -50,6 +51,7 @@ def _result(request: Request, parsed: ParsedForm, as_of: str | None, confirmed: 
     if profile is None:
         return _form(request, parsed, as_of, status=422)
     result = evaluate(profile, dt.date.fromisoformat(as_of) if as_of else None)
+    metrics.EVALUATIONS.labels(face="form").inc()
     if result.warnings and confirmed is not None and confirmed != warnings_key(result.warnings):
         return _form(request, parsed, as_of, warnings=result.warnings)
     query = parsed.query() + (f"&as_of={as_of}" if as_of else "")

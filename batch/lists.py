@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from batch.cells import safe_cell
 from batch.xlsx_stream import SHEET_ROWS, XlsxStream
 from store import runs
 
@@ -42,9 +43,10 @@ def safe_name(name: str) -> str:
 
 
 def list_line(row: Any) -> list[Any]:
-    """A result row as a list line, in ``HEADER`` order."""
-    return [row.name, row.credit_code, row.district, row.zone, KIND_LABEL.get(row.amount_kind, row.amount_kind),
-            number(row.amount_yuan), row.formula, "；".join(row.reasons), row.provenance]
+    """A result row as a list line, in ``HEADER`` order (text that looks like a formula made inert)."""
+    return [safe_cell(row.name), safe_cell(row.credit_code), safe_cell(row.district), safe_cell(row.zone),
+            KIND_LABEL.get(row.amount_kind, row.amount_kind), number(row.amount_yuan), safe_cell(row.formula),
+            safe_cell("；".join(row.reasons)), safe_cell(row.provenance)]
 
 
 @dataclass

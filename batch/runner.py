@@ -20,7 +20,8 @@ from tqdm import tqdm
 
 from batch.readers import EncodingProblem, Record, detect_format, encodings, fingerprint, open_input
 from batch.worker import ChunkOutcome, Job, evaluate_chunk, warm_up
-from engine import default_rules
+from engine import ProfileError, default_rules
+from engine.as_of import check_as_of
 from sources.mapping import MappingError
 from sources.tables import TableError
 from store import runs
@@ -73,6 +74,10 @@ def chunks(records: Iterable[Record], size: int) -> Iterator[tuple[int, list[Rec
 
 def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
     """Record a new run and return its id."""
+    try:
+        check_as_of(spec.as_of)
+    except ProfileError as exc:
+        raise BatchError(exc.errors[0].message_zh) from None
     path = spec.input.resolve()
     if not path.exists():
         raise BatchError(f"找不到输入：{spec.input}")

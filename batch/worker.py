@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from batch.lifeline import die_with_parent
 from batch.readers import Record, Stray
 from batch.schema import KEY
 from engine import ProfileError, RuleBook, default_rules, evaluate, parse_profile
@@ -190,6 +191,8 @@ def tune_gc() -> None:
 
 
 def warm_up() -> None:
-    """Process-pool initializer: build this worker's engine before the first chunk arrives."""
+    """Process-pool initializer: end with the parent (batch/lifeline.py), then build this worker's engine
+    before the first chunk arrives."""
+    die_with_parent()
     book()
     tune_gc()

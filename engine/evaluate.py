@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.amounts import wan
+from engine.as_of import check_as_of
 from engine.compile import compile_book, derived_fact
 from engine.compiled import Fired
 from engine.decide import Context, decide
@@ -77,7 +78,7 @@ def evaluate_many(
     eligible has no use for them, and they cost about a third of an evaluation
     (engine.near_miss, README 引导式问答)."""
     book = book or default_rules()
-    as_of = as_of or dt.date.today()
+    as_of = check_as_of(as_of or dt.date.today())
     results: list[Result] = []
     plan = book.fact_plan
     for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
@@ -138,6 +139,8 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
     totals = Totals(
         exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
         up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)),
+        potential_yuan=sum((r.potential_yuan for r in results if r.status == "undetermined" and r.potential_yuan),
+                           Decimal(0)),
     )
     size_fields = book.size_standard.fields_of(group) if group else []
     warnings = input_warnings(profile, as_of, ctx.derived, size_fields)

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 
 def _json_money(value: Decimal) -> int | float:
@@ -109,6 +109,9 @@ class Derived(Out):
 class Totals(Out):
     exact_yuan: Yuan
     up_to_yuan: Yuan
+    potential_yuan: Yuan = Field(
+        Decimal(0), description="待确定措施可能涉及的金额合计（各项 potential_yuan 之和）：补全信息后才能确定，不是承诺"
+    )
 
 
 class RulesRelease(Out):
@@ -136,6 +139,16 @@ class Result(Out):
     totals: Totals
     warnings: list[InputWarning] = Field(
         default=[], description="互相矛盾或很可能填错单位的输入：结果照常给出，请核对这些字段")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _potential_of_older_snapshots(cls, data: Any) -> Any:
+        # results saved before totals carried potential_yuan: it is the sum of the undetermined measures' own
+        if isinstance(data, dict) and isinstance(data.get("totals"), dict) and "potential_yuan" not in data["totals"]:
+            potential = sum((Decimal(str(r.get("potential_yuan") or 0)) for r in data.get("results") or []
+                             if isinstance(r, dict) and r.get("status") == "undetermined"), Decimal(0))
+            data = {**data, "totals": {**data["totals"], "potential_yuan": potential}}
+        return data
 
     def by_measure(self, measure_id: str) -> MeasureResult:
         return next(r for r in self.results if r.measure == measure_id)

@@ -83,6 +83,8 @@ def add_staff(engine: Engine, name: str, password: str, admin: bool = False) -> 
 class LoginOutcome:
     staff_id: int | None
     message: str = ""  # why it failed, in Chinese (never says whether the name exists)
+    failure: str | None = None  # wrong_password | locked (for the metrics; never shown)
+    locked_now: bool = False  # this attempt locked the account
 
 
 def authenticate(engine: Engine, name: str, password: str, client: str | None = None,
@@ -99,20 +101,21 @@ def authenticate(engine: Engine, name: str, password: str, client: str | None = 
 
 
 def _check(session: Session, staff: Staff | None, password: str, at: dt.datetime) -> LoginOutcome:
-    wrong = LoginOutcome(None, "用户名或密码不正确")
+    wrong = LoginOutcome(None, "用户名或密码不正确", "wrong_password")
     if staff is None or not staff.active:
         _verify(_DUMMY_HASH, password)
         return wrong
     locked_until = aware(staff.locked_until)
     if locked_until is not None and locked_until > at:
         minutes = int((locked_until - at).total_seconds() // 60) + 1
-        return LoginOutcome(None, f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员")
+        return LoginOutcome(None, f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员", "locked")
     if not _verify(staff.password_hash, password):
         staff.failed_logins += 1
         if staff.failed_logins >= MAX_FAILURES:
             staff.failed_logins = 0
             staff.locked_until = at + LOCK_FOR
-            return LoginOutcome(None, f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 15 分钟")
+            return LoginOutcome(None, f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 15 分钟", "wrong_password",
+                                locked_now=True)
         return wrong
     staff.failed_logins = 0
     staff.locked_until = None

@@ -48,6 +48,10 @@ def test_bad_input_gets_the_project_error_list(client: TestClient) -> None:
     assert {e["field"] for e in body} >= {"employees", "limit"}
     assert all(set(e) == {"field", "message_zh", "message_en"} for e in body)
     assert client.post("/api/v1/questions", json={"profile": {}, "extra": 1}).status_code == 422
+    # strict JSON, as /evaluate: "3" is no 3; as_of within 2000-01-01 … 2100-12-31
+    loose = client.post("/api/v1/questions", json={"profile": {}, "limit": "3"})
+    assert loose.status_code == 422 and [e["field"] for e in loose.json()] == ["limit"]
+    assert client.post("/api/v1/questions", json={"profile": {}, "as_of": "1900-01-01"}).status_code == 422
 
 
 def test_openapi_documents_the_route_with_examples(client: TestClient) -> None:

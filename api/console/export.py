@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from batch.cells import safe_row
 from store.console import VersionRow
 
 HEADERS = ["编号", "版本", "版本数", "保存时间（北京时间）", "咨询人员", "统一社会信用代码", "企业名称", "方案",
@@ -32,20 +33,13 @@ def _release(row: VersionRow) -> str:
     return f"{row.rules_release}（{row.rules_release_date}）" if row.rules_release_date else row.rules_release
 
 
-def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula is prefixed with ' (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def to_xlsx(items: list[VersionRow]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "咨询记录"
     sheet.append(HEADERS)
     for row in rows(items):
-        sheet.append([_safe(v) for v in row])
+        sheet.append(safe_row(row))
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -57,5 +51,5 @@ def to_csv(items: list[VersionRow]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     for row in rows(items):
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow(safe_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
