@@ -11,9 +11,21 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from api import cli_batch, cli_check, cli_db, cli_mapping, cli_registry, cli_rules, cli_serve, cli_synth, cli_users
+from api import (
+    cli_ask,
+    cli_batch,
+    cli_check,
+    cli_db,
+    cli_mapping,
+    cli_registry,
+    cli_rules,
+    cli_serve,
+    cli_synth,
+    cli_users,
+)
 
-COMMANDS = (cli_check, cli_rules, cli_serve, cli_batch, cli_synth, cli_mapping, cli_registry, cli_users, cli_db)
+COMMANDS = (cli_check, cli_ask, cli_rules, cli_serve, cli_batch, cli_synth, cli_mapping, cli_registry, cli_users,
+            cli_db)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,6 +26,11 @@ def _units(item: MeasureResult) -> str:
     return "、".join(item.units.city + item.units.local)
 
 
+def _near_miss(item: MeasureResult) -> list[str]:
+    """差一点 lines: what the enterprise can do (差一点), or why it cannot (说明)."""
+    return [f"      {'差一点' if n.actionable else '说明'}：{n.text}" for n in item.near_miss]
+
+
 def _release(result: Result) -> str:
     release = result.rules_release
     return release_label(release.name if release else None, release.date if release else None, result.rules_version)
@@ -58,6 +63,7 @@ def render_text(result: Result) -> str:
     for item in view.eligible:
         lines.append(f"  ✔ {item.measure} {item.title}  {_amount_line(item)}".rstrip())
         lines.append(f"      经办：{_units(item)}")
+        lines += _near_miss(item)
     if view.pending:
         lines += ["", f"待确定 {len(view.pending)} 项（回答以下问题后可判定）："]
         for pending in view.pending:
@@ -65,9 +71,11 @@ def render_text(result: Result) -> str:
             potential = f"  可能涉及 {yuan(item.potential_yuan)} 元" if item.potential_yuan else ""
             lines.append(f"  ? {item.measure} {item.title}{potential}")
             lines += [f"      · {question}" for question in pending.questions]
+            lines += _near_miss(item)
     if view.ineligible:
         lines += ["", f"不适用 {len(view.ineligible)} 项："]
         for item in view.ineligible:
             lines.append(f"  ✘ {item.measure} {item.title}：{item.reasons[0] if item.reasons else ''}")
+            lines += _near_miss(item)
     lines += ["", f"另有 {len(view.informational)} 项为政府工作职责或普惠服务，详见 huiqi rules list。"]
     return "\n".join(lines)

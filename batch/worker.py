@@ -171,7 +171,8 @@ def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutco
     """Validate every record, then evaluate the valid ones together (many per engine session)."""
     out = ChunkOutcome(chunk_no)
     valid = [(record, profile) for record in records if (profile := _validated(record, out)) is not None]
-    results = evaluate_many([profile for _, profile in valid], job.as_of, book())
+    # the lists say who is eligible: near-miss answers are for the faces that talk to one enterprise
+    results = evaluate_many([profile for _, profile in valid], job.as_of, book(), near_miss=False)
     for (record, profile), result in zip(valid, results, strict=True):
         _collect(record, profile, result, job, out)
     return out

@@ -26,7 +26,7 @@ from engine.compiled import Fired
 from engine.dates import from_yyyymmdd, yyyymmdd
 from engine.facts import fact_field
 from engine.loader import RuleBook
-from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Units
+from engine.result import NO_AMOUNT, NO_NEAR_MISS, AmountResult, MeasureResult, Units
 from engine.rule_models import Amount, Condition, ItemRule, Measure, Test
 from engine.size_standard import NOT_APPLICABLE_GROUP
 from engine.validity import not_in_force
@@ -409,6 +409,7 @@ def _template(plan: _MeasurePlan, ctx: Context) -> dict[str, Any]:
         units = Units(city=plan.measure.units, local=list(ctx.local_units))
         template = ctx.locality.templates[id(plan.measure)] = {
             "status": None, "amount": None, "reasons": None, "missing": None, "potential_yuan": None,
+            "near_miss": NO_NEAR_MISS,  # engine.near_miss gives the measures with money their own
             **plan.static, "units": units,
         }
     return template

@@ -17,6 +17,8 @@ from engine.decide import Context, decide
 from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
+from engine.near_miss import with_near_misses
+from engine.openings import Situation, worked_out
 from engine.plausibility import input_warnings
 from engine.profile import Profile
 from engine.result import Derived, Result, RulesRelease, Totals
@@ -60,15 +62,21 @@ def _size_basis(book: RuleBook, group: str | None, profile: Profile) -> str | No
 ENTERPRISES_PER_SESSION = 32
 
 
-def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | None = None) -> Result:
+def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | None = None,
+             near_miss: bool = True) -> Result:
     """Evaluate every measure for ``profile`` on ``as_of`` (default: today)."""
-    return evaluate_many([profile], as_of, book)[0]
+    return evaluate_many([profile], as_of, book, near_miss)[0]
 
 
 def evaluate_many(
-    profiles: Sequence[Profile], as_of: dt.date | None = None, book: RuleBook | None = None
+    profiles: Sequence[Profile], as_of: dt.date | None = None, book: RuleBook | None = None,
+    near_miss: bool = True,
 ) -> list[Result]:
-    """Evaluate several profiles at once (a batch): the same results as one ``evaluate`` each."""
+    """Evaluate several profiles at once (a batch): the same results as one ``evaluate`` each.
+
+    ``near_miss=False`` leaves every ``near_miss`` empty: a batch that writes lists of who is
+    eligible has no use for them, and they cost about a third of an evaluation
+    (engine.near_miss, README 引导式问答)."""
     book = book or default_rules()
     as_of = check_as_of(as_of or dt.date.today())
     results: list[Result] = []
@@ -78,7 +86,7 @@ def evaluate_many(
         dumps = [profile.model_dump(exclude_none=True) for profile in group]
         facts = [build_facts(dump, as_of, key, plan) for key, dump in enumerate(dumps)]
         firings = _fire(book, facts)
-        results += [_result(book, profile, dumps[key], as_of, facts[key], firings[key])
+        results += [_result(book, profile, dumps[key], as_of, facts[key], firings[key], near_miss)
                     for key, profile in enumerate(group)]
     return results
 
@@ -109,12 +117,16 @@ def _fire(book: RuleBook, facts: list[list[dict[str, Any]]]) -> list[list[Fired]
 
 
 def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.date,
-            facts: list[dict[str, Any]], firings: list[Fired]) -> Result:
+            facts: list[dict[str, Any]], firings: list[Fired], near_miss: bool = True) -> Result:
     ctx = Context.build(
         book, dump, facts, firings,
         book.local_units.local_for(profile.district, profile.zone),
     )
     results = [decide(measure, ctx) for measure in book.measures]
+    if near_miss:
+        known_lists = {name: ctx.items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
+        where = Situation(book.ir, ctx.ent, known_lists, ctx.derived, (), worked_out(book), dump)
+        results = with_near_misses(book.ir, where, results)
     size_class = ctx.derived.get("size_class")
     group = ctx.derived.get("industry_group")
     derived = Derived(
