@@ -37,7 +37,7 @@ def _not_true_or_false(value: Any) -> Any:
     return value
 
 
-MONEY_TEXT = re.compile(r"\d{1,15}(\.\d{1,2})?")
+MONEY_TEXT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")  # ASCII digits only: \d also takes other scripts
 
 
 def _money(value: Any) -> Any:
@@ -65,7 +65,7 @@ Headcount = Annotated[int, Field(ge=0, le=10_000_000), NotBool]
 # What the API accepts, said in JSON Schema: a number with at most 2 decimals, or the same as text.
 MONEY_SCHEMA = {"anyOf": [
     {"type": "number", "minimum": 0, "exclusiveMaximum": 10**15, "multipleOf": 0.01},
-    {"type": "string", "pattern": r"^\d{1,15}(\.\d{1,2})?$"},
+    {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"},
 ], "description": "元，不小于 0，最多两位小数（数字或同样写法的文字）"}
 Money = Annotated[Decimal, Field(ge=0, max_digits=17, decimal_places=2), BeforeValidator(_money),
                   WithJsonSchema(MONEY_SCHEMA, mode="validation")]
@@ -240,7 +240,7 @@ class Profile(Model):
         None, description="enterprise 企业 / individual_business 个体工商户"
     )
     industry_code: str | None = Field(
-        None, pattern=r"^[A-T](\d{2}(\d{1,2})?)?$", description="GB/T 4754-2017 行业代码，如 C3911"
+        None, pattern=r"^[A-T]([0-9]{2}([0-9]{1,2})?)?$", description="GB/T 4754-2017 行业代码，如 C3911"
     )
     employees: Headcount | None = Field(None, description="从业人员（人）")
     revenue_yuan: Money | None = Field(None, description="营业收入（元，上年度）")

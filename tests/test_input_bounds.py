@@ -114,3 +114,14 @@ def test_as_of_bounds_in_the_engine_the_cli_and_the_batch(tmp_path: Path) -> Non
     assert "Traceback" not in cli.stderr
     with pytest.raises(BatchError, match="评估日应在"):
         start(open_database(f"sqlite:///{tmp_path / 'h.sqlite3'}"), RunSpec(profile, dt.date(1999, 1, 1)))
+
+
+@pytest.mark.parametrize("field, value", [
+    ("industry_code", "F᪗᪗᪗"),  # Tai Tham digits: \d would take them
+    ("industry_code", "C３９"),  # full-width digits belong to the department readers, not the contract
+    ("revenue_yuan", "١٢٠٠"),  # Arabic-Indic digits as money text
+])
+def test_only_ascii_digits_make_codes_and_amounts(field: str, value: str) -> None:
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({field: value})
+    assert [error.field for error in caught.value.errors] == [field]
