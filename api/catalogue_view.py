@@ -5,12 +5,14 @@ The wording comes from ``engine.catalogue``; this only arranges it for the two f
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from engine.catalogue import KIND_LABELS, describe_amount, describe_test
 from engine.rule_models import Measure
+from engine.validity import describe_window, not_in_force
 
 
 class MeasureSummary(BaseModel):
@@ -49,6 +51,10 @@ class MeasureDetail(MeasureSummary):
     amount: str = Field(description="金额规则的白话说明")
     reading: str | None
     validity: dict[str, Any]
+    applies: str = Field(description="执行期限的白话说明，如 2025-01-01 至 2026-12-31，或原表未写明执行期限")
+    not_in_force: str | None = Field(
+        None, description="在所查日期（默认今天）不在执行期内的原因；在执行期内为空"
+    )
     parameters: list[ParameterLine] = Field(default=[], description="原文未定、本工具选定的值")
 
 
@@ -67,11 +73,13 @@ def rule_lines(measure: Measure) -> list[RuleLine]:
     return lines
 
 
-def detail_of(measure: Measure) -> MeasureDetail:
+def detail_of(measure: Measure, on: dt.date | None = None) -> MeasureDetail:
+    """The measure for a page or the API; ``on`` (default today) decides whether it is in force."""
     return MeasureDetail(
         **summary_of(measure), text=measure.text, units_text=measure.units_text, audience=measure.audience,
         how_to_apply=measure.how_to_apply, conditions=rule_lines(measure), amount=describe_amount(measure.amount),
         reading=measure.reading, validity=measure.validity.model_dump(mode="json", by_alias=True, exclude_none=True),
+        applies=describe_window(measure.validity), not_in_force=not_in_force(measure.validity, on or dt.date.today()),
         parameters=[ParameterLine(name=name, label=p.label, value=str(p.value), reading=p.reading,
                                   decided_on=p.decided_on.isoformat()) for name, p in measure.parameters.items()],
     )

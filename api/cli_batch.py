@@ -1,4 +1,5 @@
-"""``huiqi batch INPUT --as-of DATE ...``, ``huiqi batch --resume RUN_ID``, ``huiqi batch diff RUN_A RUN_B``."""
+"""``huiqi batch INPUT --as-of DATE ...``, ``huiqi batch --resume RUN_ID``, ``huiqi batch diff RUN_A RUN_B``,
+``huiqi batch what-if RUN_ID --rules NEW_DIR`` (api/cli_whatif.py)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "batch", help="免申即享：对整个企业登记库批量匹配（或 batch diff RUN_A RUN_B 比较两个批次）",
         description="对登记库导出（CSV 目录、JSON Lines 或 Parquet）中的每户企业运行同一套规则，"
-                    "按措施和经办单位输出名单。续跑：--resume RUN_ID；比较：huiqi batch diff RUN_A RUN_B。",
+                    "按措施和经办单位输出名单。续跑：--resume RUN_ID；比较：huiqi batch diff RUN_A RUN_B；"
+                    "新规则影响测算：huiqi batch what-if RUN_ID --rules 新规则目录。",
     )
-    parser.add_argument("target", nargs="*", metavar="INPUT", help="输入路径；或 diff RUN_A RUN_B")
+    parser.add_argument("target", nargs="*", metavar="INPUT",
+                        help="输入路径；或 diff RUN_A RUN_B；或 what-if RUN_ID")
     parser.add_argument("--as-of", type=iso_date, help="评估日 YYYY-MM-DD（必填，保证结果可复现）")
     parser.add_argument("--measures", type=lambda s: [m.strip() for m in s.split(",") if m.strip()],
                         help="只匹配这些措施，如 M30,M31")
@@ -44,6 +47,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--verify", type=int, default=0, metavar="N",
                         help="随机抽取 N 户用 durable-rules 重新评估，与列式结果有任何不同即判批次失败")
     parser.add_argument("--scheduler", help="Dask 调度器地址，如 tcp://10.0.0.5:8786（默认启动本机 LocalCluster）")
+    parser.add_argument("--rules", type=Path, help="what-if：新规则目录（如 rules/ 的修改稿）")
     parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
     parser.set_defaults(handler=run)
 
@@ -54,6 +58,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.target[:1] == ["diff"]:
             return _diff(args)
+        if args.target[:1] == ["what-if"]:
+            from api import cli_whatif
+
+            return cli_whatif.run(args, args.out)
         return _batch(args)
     except BatchError as exc:
         print(f"无法执行：{exc}", file=sys.stderr)

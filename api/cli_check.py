@@ -11,14 +11,15 @@ from typing import Any
 
 from api.text_report import render_text
 from engine import ProfileError, evaluate, parse_profile
+from engine.as_of import parse_as_of
 from engine.errors import FieldError
 
 
 def iso_date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+        return parse_as_of(text)
+    except ProfileError as exc:
+        raise argparse.ArgumentTypeError(exc.errors[0].message_zh) from None
 
 
 def register(subparsers: Any) -> None:

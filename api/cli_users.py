@@ -11,7 +11,7 @@ import getpass
 import sys
 from typing import Any
 
-from api.app import DEFAULT_DB
+from api.settings import default_db
 
 
 def register(subparsers: Any) -> None:
@@ -20,11 +20,11 @@ def register(subparsers: Any) -> None:
     add = actions.add_parser("add", help="新增工作人员账号（密码从终端输入或标准输入读取）")
     add.add_argument("name", help="用户名")
     add.add_argument("--admin", action="store_true", help="管理员（可查看工作人员、解锁账号）")
-    add.add_argument("--db", default=DEFAULT_DB, help=f"数据库 URL（默认 {DEFAULT_DB}）")
+    add.add_argument("--db", default=default_db(), help="数据库 URL（默认 HUIQI_DB 或 sqlite:///var/huiqi.sqlite3）")
     add.set_defaults(handler=run_add)
     unlock = actions.add_parser("unlock", help="解除因多次密码错误造成的锁定")
     unlock.add_argument("name", help="用户名")
-    unlock.add_argument("--db", default=DEFAULT_DB, help=f"数据库 URL（默认 {DEFAULT_DB}）")
+    unlock.add_argument("--db", default=default_db(), help="数据库 URL（默认 HUIQI_DB 或 sqlite:///var/huiqi.sqlite3）")
     unlock.set_defaults(handler=run_unlock)
 
 

@@ -25,11 +25,12 @@ from engine import FieldError, ProfileError, parse_profile
 from engine.catalogue import FIELD_LABELS
 from engine.profile import Profile
 from engine.result import InputWarning
+from engine.wording import lookup
+from engine.wording import question_for as wording_question_for
 
 MAX_ROWS = 50
 INDUSTRY_CODES = {code for _, group in INDUSTRIES for code, _ in group}
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]\.(.+)$")
-_WHOLE_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
 _SECTIONS = {s.name: s for s in LISTS}
 _ENTERPRISE = {q.path: q for q in ENTERPRISE}
 
@@ -75,6 +76,14 @@ def _number(text: str) -> str:
     return text.replace(",", "").replace(" ", "")
 
 
+def plain(value: Decimal) -> Decimal:
+    """Trailing zeros dropped, never in exponent form: 123.456789 万元 -> 1234567.89 元, 1200 万元 -> 12000000 元."""
+    try:
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    except InvalidOperation:  # too many digits to write out: the Profile rejects it, naming the field
+        return value
+
+
 def _convert(question: Question, raw: str, path: str) -> tuple[Any, FieldError | None]:
     """Form text -> the value handed to the Profile (None: leave the field absent)."""
     if raw == "":
@@ -86,7 +95,7 @@ def _convert(question: Question, raw: str, path: str) -> tuple[Any, FieldError |
             return None, FieldError(path, "应为数字", "must be a number")
         if not value.is_finite():
             return None, FieldError(path, "应为数字", "must be a number")
-        return value * question.scale, None
+        return plain(value * question.scale), None
     if question.kind == "int":
         return _number(raw), None
     return raw, None
@@ -218,34 +227,14 @@ def label_for(name: str) -> str:
 
 
 def _question(path: str) -> tuple[Question | None, ListSection | None, int | None]:
-    match = _INDEX.match(path)
-    if match:
-        section = _SECTIONS.get(match.group(1))
-        if section is not None:
-            question = next((q for q in section.fields if q.path == match.group(3)), None)
-            return question, section, int(match.group(2))
-        return None, None, None
-    return _ENTERPRISE.get(path), None, None
+    question, section, index = lookup(path)
+    return (question, section, index) if index is not None or section is None else (None, None, None)
 
 
 def question_for(path: str) -> str:
-    """A missing field path as a Chinese question, e.g. hires[0].insurance_months.pension ->
-    '第 1 名新招用人员：职工养老保险已缴几个月？'."""
-    if path in _SECTIONS:
-        return _SECTIONS[path].prompt
-    whole_item = _WHOLE_ITEM.match(path)
-    if whole_item and whole_item.group(1) in _SECTIONS:
-        return f"第 {int(whole_item.group(2)) + 1} {_SECTIONS[whole_item.group(1)].noun}的情况如何？"
-    if path in ("", "profile"):
-        return "请补充企业的基本情况"
-    question, section, index = _question(path)
-    if question is not None and section is not None and index is not None:
-        return f"第 {index + 1} {section.noun}：{question.ask}"
-    if question is not None:
-        return question.ask
+    """A missing field path as a Chinese question (the one table: ``engine.wording.question_for``)."""
     leaf = path.split(".")[-1] if "[" in path else path
-    label = FIELD_LABELS.get(leaf) or _profile_description(leaf) or leaf
-    return f"请补充：{label}"
+    return wording_question_for(path, FIELD_LABELS.get(leaf) or _profile_description(leaf) or leaf)
 
 
 def _profile_description(name: str) -> str | None:

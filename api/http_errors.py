@@ -7,11 +7,14 @@ Chinese + English message. Pages get the same message as HTML; the API gets JSON
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import FieldError, ProfileError
@@ -33,6 +36,32 @@ MESSAGES_BY_STATUS = {
 }
 
 
+def too_many_requests(retry_after: int) -> FieldError:
+    return FieldError("", f"请求过于频繁，请 {retry_after} 秒后再试",
+                      f"too many requests, please retry after {retry_after} seconds")
+
+
+class ErrorItem(BaseModel):
+    """One item of every error body (the body is a JSON list of them)."""
+
+    field: str = Field(description="字段路径，如 hires[0].birth_date；body 指整个请求体，空串指整个请求")
+    message_zh: str = Field(description="中文说明")
+    message_en: str = Field(description="English message")
+
+
+WHEN = {
+    401: "未登录或会话已过期（控制台接口需工作人员登录）",
+    404: "没有该资源",
+    413: "请求内容超过 1 MiB",
+    422: "输入有误：每项 {field, message_zh, message_en}（JSON 列表）",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, each a list of ``ErrorItem`` (what ``respond`` sends)."""
+    return {status: {"model": list[ErrorItem], "description": WHEN[status]} for status in statuses}
+
+
 def error_list(errors: list[FieldError]) -> list[dict[str, str]]:
     return [asdict(e) for e in errors]
 
@@ -41,13 +70,14 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def respond(request: Request, status: int, errors: list[FieldError]) -> Response:
+def respond(request: Request, status: int, errors: list[FieldError],
+            headers: Mapping[str, str] | None = None) -> Response:
     if _is_api(request):
-        return JSONResponse(error_list(errors), status_code=status)
+        return JSONResponse(error_list(errors), status_code=status, headers=headers)
     templates = request.app.state.templates
     page = "console/error.html" if request.url.path.startswith("/console") else "error.html"  # staff chrome
     return templates.TemplateResponse(request, page, {"status": status, "errors": errors},
-                                      status_code=status)
+                                      status_code=status, headers=headers)
 
 
 def request_errors(exc: RequestValidationError) -> list[FieldError]:
@@ -57,7 +87,7 @@ def request_errors(exc: RequestValidationError) -> list[FieldError]:
         loc = tuple(error.get("loc", ()))
         if error.get("type") == "json_invalid":
             loc = ("body",)
-        elif loc[:1] == ("body",):
+        elif loc[:1] in (("body",), ("query",), ("path",)):
             loc = loc[1:]
         if loc[:1] == ("profile",) and len(loc) > 1:
             loc = loc[1:]
@@ -83,12 +113,17 @@ def install(app: FastAPI) -> None:
             return respond(request, 422, [BAD_BODY if _is_api(request) else BAD_FORM])
         detail = exc.detail if isinstance(exc.detail, FieldError) else None
         fallback = MESSAGES_BY_STATUS.get(exc.status_code, FieldError("", "请求无法处理", str(exc.detail)))
-        return respond(request, exc.status_code, [detail or fallback])
+        return respond(request, exc.status_code, [detail or fallback], exc.headers)  # e.g. a 405's Allow
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if _is_api(request):
-            return JSONResponse(error_list([INTERNAL]), status_code=500)
-        return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title>"
-                            f"<p>{INTERNAL.message_zh}（{INTERNAL.message_en}）</p>", status_code=500)
+        return internal_error(request, exc)
+
+
+def internal_error(request: Request, exc: Exception) -> Response:
+    """Log the traceback (path only, never the query string or body); the client gets a short message."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_api(request):
+        return JSONResponse(error_list([INTERNAL]), status_code=500)
+    return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title>"
+                        f"<p>{INTERNAL.message_zh}（{INTERNAL.message_en}）</p>", status_code=500)

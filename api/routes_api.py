@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, HTTPException
+import orjson
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api import metrics
 from api.catalogue_view import MeasureDetail, MeasureSummary, detail_of, summary_of
+from api.http_errors import documented
 from engine import FieldError, Profile, Result, default_rules, evaluate
+from engine.as_of import AsOf
 from engine.catalogue import find
+from engine.questions import rank
+from engine.result import Yuan
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
+Body_ = TypeVar("Body_", bound=BaseModel)
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "small-manufacturer.json"
 EXAMPLE = json.loads(EXAMPLE_FILE.read_text(encoding="utf-8")) if EXAMPLE_FILE.exists() else {"employees": 35}
 ERROR_EXAMPLE = [{"field": "hires[0].birth_date", "message_zh": "日期格式应为 YYYY-MM-DD",
                   "message_en": "date must be YYYY-MM-DD"}]
-ERRORS = {
-    422: {"description": "输入有误：每项 {field, message_zh, message_en}（JSON 列表）",
-          "content": {"application/json": {"example": ERROR_EXAMPLE}}},
-    413: {"description": "请求内容超过 1 MiB"},
-}
+ERRORS = documented(422, 413)
+ERRORS[422]["content"] = {"application/json": {"example": ERROR_EXAMPLE}}
 
 
 class EvaluateRequest(BaseModel):
@@ -32,7 +37,44 @@ class EvaluateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     profile: Profile = Field(description="企业画像（contract.md）；缺省字段表示未知，空列表表示确定没有")
-    as_of: dt.date | None = Field(None, description="评估日 YYYY-MM-DD，默认今天；同一画像和评估日总得到同一结果")
+    as_of: AsOf | None = Field(None, description="评估日 YYYY-MM-DD（2000-01-01 至 2100-12-31），默认今天；"
+                                                 "同一画像和评估日总得到同一结果")
+
+
+class QuestionsRequest(BaseModel):
+    """The body of ``POST /api/v1/questions``: the answers so far, and what the user declined."""
+
+    model_config = ConfigDict(extra="forbid")
+    profile: Profile = Field(description="目前已知的企业画像；缺省字段表示未知，空列表表示确定没有")
+    as_of: AsOf | None = Field(None, description="评估日 YYYY-MM-DD（2000-01-01 至 2100-12-31），默认今天")
+    limit: int = Field(5, ge=1, le=200, description="最多返回几个问题（按排序取前几个）")
+    declined: list[str] = Field(
+        default=[], max_length=1000,
+        description="用户已答“不清楚”或“跳过”的字段路径（如 hires[0].birth_date）：不再问，也不再因它而问别的")
+
+
+class ChoiceOut(BaseModel):
+    value: str = Field(description="写入画像的值")
+    label: str
+
+
+class QuestionOut(BaseModel):
+    field: str = Field(description="答案写入的画像字段路径；列表名（如 hires）表示问“有没有、有几个”")
+    group: str = Field(description="同屏一起问的一组：basic（基本情况）、一个专题（如 hiring）、一项（如 hires[0]）")
+    text_zh: str = Field(description="问题（中文），与表单、控制台、命令行用同一张问题表")
+    kind: str = Field(description="bool 是否 / count 个数（0 为没有）/ choice 选项 / industry 行业 / int 整数 / "
+                                  "money 金额 / date 日期 YYYY-MM-DD / text 文字")
+    choices: list[ChoiceOut] = Field(description="可选答案；“不清楚”“跳过”总是可以")
+    unit: str = Field(description="单位，如 人、个月、万元")
+    scale: int = Field(description="答案乘以此数写入画像（万元为 10000，写入 *_yuan）")
+    hint: str
+    measures: list[str] = Field(description="答案可能改变结果的措施")
+    yuan_at_stake: Yuan = Field(description="答案可能涉及的资金（元）：各措施可能带来的金额之和；"
+                                            "比例类（预付款、预留份额）和尚不知道的金额不计")
+
+
+class QuestionsOut(BaseModel):
+    questions: list[QuestionOut] = Field(description="按排序：涉及资金多少、可判定的措施数、回答难易、表单顺序")
 
 
 class UnitOut(BaseModel):
@@ -44,7 +86,32 @@ class UnitOut(BaseModel):
 class Health(BaseModel):
     status: str
     rules_version: str
+    rules_release: str | None = Field(None, description="规则的发布版本名称（rules/release.yaml）")
+    rules_release_date: str | None = Field(None, description="发布日期 YYYY-MM-DD")
     measures: int
+
+
+def strict(model: type[Body_]) -> Callable[[Request], Awaitable[Body_ | None]]:
+    """A dependency reading the body of ``model`` as strict JSON (see ``strict_body``)."""
+    async def parse(request: Request) -> Body_ | None:
+        raw = await request.body()
+        try:
+            if not isinstance(orjson.loads(raw), dict):
+                return None
+        except orjson.JSONDecodeError:
+            return None
+        try:
+            return model.model_validate_json(raw, strict=True)
+        except ValidationError as exc:
+            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    return parse
+
+
+strict_body = strict(EvaluateRequest)
+"""The body as strict JSON, the types the schema states and nothing looser: ``0`` is no ``false``,
+``"3"`` no ``3``, ``"2024-01-01T00:00"`` no date. (The self-check form and the batch hand the same
+Profile text from their inputs and keep pydantic's lenient reading.) ``None`` when the body is not
+a JSON object at all: the usual validation of ``body`` then says why."""
 
 
 @router.post("/evaluate", summary="评估一个企业画像", response_class=Response,
@@ -55,10 +122,33 @@ def post_evaluate(
                                "value": {"profile": EXAMPLE, "as_of": "2026-01-15"}},
         "unknown": {"summary": "几乎一无所知：多数措施待确定", "value": {"profile": {"employees": 8}}},
     })],
+    strict: Annotated[EvaluateRequest | None, Depends(strict_body)],
 ) -> Response:
     # a sync route runs in the threadpool; the engine serializes evaluations per process
-    result = evaluate(body.profile, body.as_of)
+    request = strict or body
+    result = evaluate(request.profile, request.as_of)
+    metrics.EVALUATIONS.labels(face="api").inc()
     return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
+
+
+@router.post("/questions", summary="下一步最值得问的问题（引导式问答）", response_model=QuestionsOut,
+             responses={**ERRORS})
+def post_questions(
+    body: Annotated[QuestionsRequest, Body(openapi_examples={
+        "nothing_known": {"summary": "一无所知：先问行业", "value": {"profile": {}, "as_of": "2026-01-15", "limit": 3}},
+        "one_hire": {"summary": "小型制造企业，新招 1 人，其情况未知", "value": {
+            "profile": {"industry_code": "C39", "employees": 35, "revenue_yuan": 12000000, "hires": [{}]},
+            "as_of": "2026-01-15", "limit": 5, "declined": ["hires[0].birth_date"]}},
+    })],
+    strict_questions: Annotated[QuestionsRequest | None, Depends(strict(QuestionsRequest))],
+) -> QuestionsOut:
+    request = strict_questions or body
+    result = evaluate(request.profile, request.as_of)
+    asks = rank(request.profile, result, set(request.declined))[:request.limit]
+    return QuestionsOut(questions=[QuestionOut(
+        field=a.field, group=a.group, text_zh=a.text_zh, kind=a.kind,
+        choices=[ChoiceOut(value=v, label=label) for v, label in a.choices], unit=a.unit, scale=a.scale,
+        hint=a.hint, measures=list(a.measures), yuan_at_stake=a.yuan_at_stake) for a in asks])
 
 
 @router.get("/measures", summary="全部措施（按原表顺序）", response_model=list[MeasureSummary])
@@ -67,7 +157,7 @@ def get_measures() -> list[dict[str, Any]]:
 
 
 @router.get("/measures/{measure_id}", summary="一项措施：原文、单位、条件和金额的白话说明",
-            response_model=MeasureDetail, responses={404: {"description": "没有该措施"}})
+            response_model=MeasureDetail, responses=documented(404, 422))
 def get_measure(measure_id: str) -> MeasureDetail:
     measure = find(measure_id)
     if measure is None:
@@ -91,4 +181,6 @@ def get_units() -> list[UnitOut]:
 @router.get("/health", summary="健康检查（含规则版本）", response_model=Health)
 def get_health() -> Health:
     book = default_rules()
-    return Health(status="ok", rules_version=book.version, measures=len(book.measures))
+    return Health(status="ok", rules_version=book.version, rules_release=book.release_name,
+                  rules_release_date=book.release_date.isoformat() if book.release_date else None,
+                  measures=len(book.measures))

@@ -9,12 +9,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api import metrics
 from api.catalogue_view import detail_of
 from api.form_model import ParsedForm, parse_form, validate, warning_summary, warnings_key
 from api.form_questions import BASIC, INDUSTRIES, OTHER, TOPICS
 from api.result_view import arrange
 from engine import FieldError, default_rules, evaluate
-from engine.catalogue import find, sections
+from engine.catalogue import find, release_label, sections
 from engine.result import InputWarning
 
 router = APIRouter(include_in_schema=False)
@@ -50,6 +51,7 @@ def _result(request: Request, parsed: ParsedForm, as_of: str | None, confirmed: 
     if profile is None:
         return _form(request, parsed, as_of, status=422)
     result = evaluate(profile, dt.date.fromisoformat(as_of) if as_of else None)
+    metrics.EVALUATIONS.labels(face="form").inc()
     if result.warnings and confirmed is not None and confirmed != warnings_key(result.warnings):
         return _form(request, parsed, as_of, warnings=result.warnings)
     query = parsed.query() + (f"&as_of={as_of}" if as_of else "")
@@ -80,15 +82,23 @@ def result_page(request: Request) -> Response:
 
 
 @router.get("/catalogue", response_class=HTMLResponse)
-def catalogue(request: Request) -> Response:
-    grouped = [(s.chapter, s.section, [detail_of(m) for m in s.measures]) for s in sections()]
-    return _page(request, "catalogue.html", {"sections": grouped, "count": len(default_rules().measures)})
+def catalogue(request: Request, as_of: str | None = None) -> Response:
+    """All measures; ``?as_of=YYYY-MM-DD`` marks those not in force on that day (default today)."""
+    on = dt.date.fromisoformat(_as_of(as_of) or dt.date.today().isoformat())
+    book = default_rules()
+    grouped = [(s.chapter, s.section, [detail_of(m, on) for m in s.measures]) for s in sections(book)]
+    ended = sum(1 for _, _, measures in grouped for m in measures if m.not_in_force)
+    return _page(request, "catalogue.html", {
+        "sections": grouped, "count": len(book.measures), "on": on.isoformat(), "ended": ended,
+        "release": release_label(book.release_name, book.release_date, book.version),
+    })
 
 
 @router.get("/catalogue/{measure_id}", response_class=HTMLResponse)
-def measure_page(request: Request, measure_id: str) -> Response:
+def measure_page(request: Request, measure_id: str, as_of: str | None = None) -> Response:
     measure = find(measure_id)
     if measure is None:
         raise HTTPException(404, FieldError("measure_id", f"没有措施 {measure_id}（编号为 M1 到 M50）",
                                             f"no measure {measure_id}"))
-    return _page(request, "measure.html", {"m": detail_of(measure)})
+    on = dt.date.fromisoformat(_as_of(as_of) or dt.date.today().isoformat())
+    return _page(request, "measure.html", {"m": detail_of(measure, on)})

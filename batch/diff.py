@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TextIO
 
 from sqlalchemy import Engine, select
 
+from batch.cells import safe_row
 from store.models import BatchResult
 
 CHANGES = {"new": "新增符合", "gone": "不再符合", "amount": "金额变化"}
@@ -46,12 +48,12 @@ def diff_runs(engine: Engine, run_a: str, run_b: str) -> list[Change]:
     return sorted(changes)
 
 
-def write_changes(changes: list[Change], handle: TextIO) -> None:
+def write_changes(changes: Iterable[Change], handle: TextIO) -> None:
     writer = csv.writer(handle)
     writer.writerow(["措施", "统一社会信用代码", "企业名称", "变化", "原金额（元）", "新金额（元）"])
     for c in changes:
-        writer.writerow([c.measure, c.credit_code, c.name or "", CHANGES[c.change],
-                         "" if c.before is None else c.before, "" if c.after is None else c.after])
+        writer.writerow(safe_row([c.measure, c.credit_code, c.name or "", CHANGES[c.change],
+                                  "" if c.before is None else c.before, "" if c.after is None else c.after]))
 
 
 def report(engine: Engine, run_a: str, run_b: str, out: Path | None = None) -> list[Change]:

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from batch.cells import safe_cell
 from batch.xlsx_stream import SHEET_ROWS, XlsxStream
 from store import runs
 
@@ -42,9 +43,10 @@ def safe_name(name: str) -> str:
 
 
 def list_line(row: Any) -> list[Any]:
-    """A result row as a list line, in ``HEADER`` order."""
-    return [row.name, row.credit_code, row.district, row.zone, KIND_LABEL.get(row.amount_kind, row.amount_kind),
-            number(row.amount_yuan), row.formula, "；".join(row.reasons), row.provenance]
+    """A result row as a list line, in ``HEADER`` order (text that looks like a formula made inert)."""
+    return [safe_cell(row.name), safe_cell(row.credit_code), safe_cell(row.district), safe_cell(row.zone),
+            KIND_LABEL.get(row.amount_kind, row.amount_kind), number(row.amount_yuan), safe_cell(row.formula),
+            safe_cell("；".join(row.reasons)), safe_cell(row.provenance)]
 
 
 @dataclass
@@ -61,24 +63,22 @@ class Total:
         self.kinds.add(row.amount_kind)
 
 
-class UnitList:
-    """One unit's list of one measure: an .xlsx and a .csv, written as rows arrive."""
+class ListFiles:
+    """One unit's list: an .xlsx and a .csv (UTF-8 with BOM) with the same lines, written as they arrive."""
 
-    def __init__(self, folder: Path, unit: str) -> None:
+    def __init__(self, folder: Path, unit: str, header: list[str] = HEADER) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.xlsx = folder / f"{safe_name(unit)}.xlsx"
         self.csv = folder / f"{safe_name(unit)}.csv"
-        self.book = XlsxStream(self.xlsx, SHEET_TITLE, HEADER, rows_per_sheet=EXCEL_MAX_ROWS)
+        self.book = XlsxStream(self.xlsx, SHEET_TITLE, header, rows_per_sheet=EXCEL_MAX_ROWS)
         self.handle = self.csv.open("w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.handle)
-        self.writer.writerow(HEADER)
-        self.total = Total()
+        self.writer.writerow(header)
 
-    def add(self, row: Any, line: list[Any]) -> None:
+    def write(self, line: list[Any]) -> None:
         self.book.add(line)
         self.writer.writerow(line)
-        self.total.add(row)
 
     def close(self) -> None:
         self.book.close()
@@ -90,6 +90,18 @@ class UnitList:
             target = self.folder / f"{safe_name(unit)}{source.suffix}"
             if target != source:
                 shutil.copyfile(source, target)
+
+
+class UnitList(ListFiles):
+    """One unit's list of one measure's eligible enterprises, with its count and total for the summary."""
+
+    def __init__(self, folder: Path, unit: str) -> None:
+        super().__init__(folder, unit)
+        self.total = Total()
+
+    def add(self, row: Any, line: list[Any]) -> None:
+        self.write(line)
+        self.total.add(row)
 
 
 class _MixedCityUnits(Exception):

@@ -23,7 +23,8 @@ from tqdm import tqdm
 from batch.pools import clean_processes
 from batch.readers import EncodingProblem, Record, detect_format, encodings, fingerprint, open_input
 from batch.worker import ChunkOutcome, Job, evaluate_chunk, warm_up
-from engine import default_rules
+from engine import ProfileError, default_rules
+from engine.as_of import check_as_of
 from sources.mapping import MappingError
 from sources.tables import TableError
 from store import runs
@@ -89,6 +90,10 @@ def chunks(records: Iterable[Record], size: int) -> Iterator[tuple[int, list[Rec
 
 def start(engine: Engine, spec: RunSpec, engine_name: str = "columnar") -> str:
     """Record a new run and return its id."""
+    try:
+        check_as_of(spec.as_of)
+    except ProfileError as exc:
+        raise BatchError(exc.errors[0].message_zh) from None
     path = spec.input.resolve()
     if not path.exists():
         raise BatchError(f"找不到输入：{spec.input}")
@@ -100,8 +105,10 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "columnar") -> str:
     if fmt == "sources" and spec.fmt not in (None, "sources"):
         raise BatchError("数据来源文件（sources.yaml）只能用 --sources 读取")
     run_id = new_run_id()
+    book = default_rules()
     runs.create_run(
-        engine, id=run_id, rules_version=default_rules().version, input_path=str(path), input_format=fmt,
+        engine, id=run_id, rules_version=book.version, rules_release=book.release_name,
+        rules_release_date=book.release_date, input_path=str(path), input_format=fmt,
         input_fingerprint=fingerprint(path, fmt), as_of=spec.as_of,
         measures=select_measures(spec.measures, spec.only_auto), only_auto=spec.only_auto,
         chunk_size=spec.chunk_size or CHUNK_SIZES[engine_name], engine=engine_name,

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from batch.lifeline import die_with_parent
 from batch.readers import Record, Stray
 from batch.schema import KEY
 from engine import ProfileError, RuleBook, default_rules, evaluate, parse_profile
@@ -194,7 +195,8 @@ def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutco
         _columnar(valid, profiles, job, out)
         return out
     started = time.perf_counter()
-    results = evaluate_many(profiles, job.as_of, book())
+    # the lists say who is eligible: near-miss answers are for the faces that talk to one enterprise
+    results = evaluate_many(profiles, job.as_of, book(), near_miss=False)
     out.timing["evaluate_s"] = time.perf_counter() - started
     started = time.perf_counter()
     for (_, record, profile), result in zip(valid, results, strict=True):
@@ -264,6 +266,8 @@ def tune_gc() -> None:
 
 
 def warm_up() -> None:
-    """Process-pool initializer: build this worker's engine before the first chunk arrives."""
+    """Process-pool initializer: end with the parent (batch/lifeline.py), then build this worker's engine
+    before the first chunk arrives."""
+    die_with_parent()
     book()
     tune_gc()

@@ -21,6 +21,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from batch.cells import safe_row
+from batch.lifeline import die_with_parent
 from batch.lists import KIND_LABEL, Total, number, safe_name, write_measure
 from batch.pools import clean_processes
 from batch.xlsx_stream import XlsxStream
@@ -46,7 +48,8 @@ def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1) -> P
     if workers > 1 and len(jobs) > 1 and not in_memory:
         url = engine.url.render_as_string(hide_password=False)
         engine.dispose()  # forked workers must not inherit pooled connections
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=clean_processes()) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=clean_processes(),
+                                 initializer=die_with_parent) as pool:
             futures = [pool.submit(_write_measure_job, url, run_id, m, f, local_units) for m, f in jobs]
             lists = [future.result() for future in futures]
     else:
@@ -80,6 +83,8 @@ def _write_measure_job(url: str, run_id: str, measure: str, folder: Path,
 def run_record(run: Any) -> dict[str, Any]:
     return {
         "id": run.id, "status": run.status, "engine": run.engine, "rules_version": run.rules_version,
+        "rules_release": run.rules_release,
+        "rules_release_date": run.rules_release_date.isoformat() if run.rules_release_date else None,
         "input": run.input_path, "format": run.input_format, "input_fingerprint": run.input_fingerprint,
         "as_of": run.as_of.isoformat(), "measures": run.measures, "only_auto": run.only_auto,
         "counts": {"total": run.total, "matched": run.matched, "unmatched": run.unmatched, "rejected": run.rejected},
@@ -146,4 +151,4 @@ def _write_rejections(conn: Any, run_id: str, path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["文件", "行号", "统一社会信用代码", "字段", "原因"])
         for row in runs.rejections_of(conn, run_id):
-            writer.writerow([row.source, row.line, row.credit_code or "", row.field, row.reason])
+            writer.writerow(safe_row([row.source, row.line, row.credit_code or "", row.field, row.reason]))

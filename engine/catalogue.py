@@ -5,6 +5,7 @@ One function set serves the CLI (``huiqi rules list/show``) and the web pages.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from engine.loader import RuleBook, default_rules
@@ -20,6 +21,7 @@ OP_WORDS = {"eq": "为", "ne": "不为", "ge": "不少于", "gt": "多于", "le"
 FIELD_LABELS = {
     "entity_type": "主体类型", "employees": "从业人员", "revenue_yuan": "营业收入（元）",
     "total_assets_yuan": "资产总额（元）", "founded_on": "成立日期", "as_of": "评估日",
+    "district": "所在区", "zone": "所在功能区", "industry_code": "行业代码",
     "birth_date": "出生日期", "hired_on": "招用日期", "registered_unemployed": "登记失业人员",
     "contract_months": "劳动合同期限（月）", "social_insurance_months": "社会保险缴费月数",
     "insurance_months.unemployment": "失业保险缴费月数", "insurance_months.work_injury": "工伤保险缴费月数",
@@ -140,6 +142,14 @@ def describe_amount(amount: Amount, measure: Measure | None = None) -> str:
     if amount.once:
         text += "（一次性）"
     return text
+
+
+def release_label(name: str | None, date: dt.date | str | None, version: str) -> str:
+    """A release as every face shows it: '2026年第1版（2026-11-29 发布，内容版本 2e4faaaea014）'."""
+    if not name:
+        return f"内容版本 {version}"
+    shown = date.isoformat() if isinstance(date, dt.date) else date
+    return f"{name}（{shown + ' 发布，' if shown else ''}内容版本 {version}）"
 
 
 def find(measure_id: str, book: RuleBook | None = None) -> Measure | None:

@@ -25,6 +25,10 @@ def yyyymmdd(day: dt.date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
+def from_yyyymmdd(value: int) -> dt.date:
+    return dt.date(value // 10_000, value // 100 % 100, value % 100)
+
+
 def anniversary(date: int, years: int) -> int:
     """The YYYYMMDD date ``years`` whole years after ``date``: the same month and day, or the last
     day of that month when there is no such day (29 February in a common year)."""

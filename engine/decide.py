@@ -30,7 +30,7 @@ from engine.plan import (
     outside_validity,
     potential,
 )
-from engine.result import NO_AMOUNT, MeasureResult, Units
+from engine.result import NO_AMOUNT, NO_NEAR_MISS, MeasureResult, Units
 from engine.rule_models import Measure
 from engine.size_standard import NOT_APPLICABLE_GROUP
 from engine.verdict import FAILED, MET, UNKNOWN, Gate, ItemView, verdict
@@ -135,6 +135,7 @@ def _local(plan: MeasurePlan, ctx: Context) -> LocalParts:
     if local is None:
         units = Units(city=plan.measure.units, local=list(ctx.local_units))
         template = {"status": None, "amount": None, "reasons": None, "missing": None, "potential_yuan": None,
+                    "near_miss": NO_NEAR_MISS,  # engine.near_miss gives the measures with money their own
                     **plan.static, "units": units}
         local = plan.localities[ctx.local_units] = LocalParts(template)
     return local

@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bool_type": ("应为 是/否（true/false）", "must be true or false"),
     "string_type": ("应为文字", "must be a string"),
     "string_too_long": ("过长（最多 {max_length} 字）", "too long (max {max_length})"),
+    "string_too_short": ("不能为空（至少 {min_length} 字）", "too short (min {min_length})"),
     "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
     "literal_error": ("取值应为 {expected} 之一", "must be one of {expected}"),
     "list_type": ("应为列表", "must be a list"),

@@ -10,15 +10,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.amounts import wan
+from engine.as_of import check_as_of
 from engine.compile import compile_book, derived_fact
 from engine.compiled import Fired
 from engine.decide import Context, decide
 from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
+from engine.near_miss import with_near_misses
+from engine.openings import Situation, worked_out
 from engine.plausibility import input_warnings
 from engine.profile import Profile
-from engine.result import Derived, Result, Totals
+from engine.result import Derived, MeasureResult, Result, RulesRelease, Totals
 from engine.session import RuleSession, sessions_for
 from engine.size_standard import SIZE_CLASSES
 
@@ -59,17 +62,23 @@ def _size_basis(book: RuleBook, group: str | None, profile: Profile) -> str | No
 ENTERPRISES_PER_SESSION = 32
 
 
-def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | None = None) -> Result:
+def evaluate(profile: Profile, as_of: dt.date | None = None, book: RuleBook | None = None,
+             near_miss: bool = True) -> Result:
     """Evaluate every measure for ``profile`` on ``as_of`` (default: today)."""
-    return evaluate_many([profile], as_of, book)[0]
+    return evaluate_many([profile], as_of, book, near_miss)[0]
 
 
 def evaluate_many(
-    profiles: Sequence[Profile], as_of: dt.date | None = None, book: RuleBook | None = None
+    profiles: Sequence[Profile], as_of: dt.date | None = None, book: RuleBook | None = None,
+    near_miss: bool = True,
 ) -> list[Result]:
-    """Evaluate several profiles at once (a batch): the same results as one ``evaluate`` each."""
+    """Evaluate several profiles at once (a batch): the same results as one ``evaluate`` each.
+
+    ``near_miss=False`` leaves every ``near_miss`` empty: a batch that writes lists of who is
+    eligible has no use for them, and they cost about a third of an evaluation
+    (engine.near_miss, README 引导式问答)."""
     book = book or default_rules()
-    as_of = as_of or dt.date.today()
+    as_of = check_as_of(as_of or dt.date.today())
     results: list[Result] = []
     plan = book.fact_plan
     for start in range(0, len(profiles), ENTERPRISES_PER_SESSION):
@@ -77,7 +86,7 @@ def evaluate_many(
         dumps = [profile.model_dump(exclude_none=True) for profile in group]
         facts = [build_facts(dump, as_of, key, plan) for key, dump in enumerate(dumps)]
         firings = _fire(book, facts)
-        results += [_result(book, profile, dumps[key], as_of, facts[key], firings[key])
+        results += [_result(book, profile, dumps[key], as_of, facts[key], firings[key], near_miss)
                     for key, profile in enumerate(group)]
     return results
 
@@ -108,14 +117,28 @@ def _fire(book: RuleBook, facts: list[list[dict[str, Any]]]) -> list[list[Fired]
 
 
 def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.date,
-            facts: list[dict[str, Any]], firings: list[Fired]) -> Result:
+            facts: list[dict[str, Any]], firings: list[Fired], near_miss: bool = True) -> Result:
     ctx = Context.build(
         book, dump, facts, firings,
         book.local_units.local_for(profile.district, profile.zone),
     )
     results = [decide(measure, ctx) for measure in book.measures]
-    size_class = ctx.derived.get("size_class")
-    group = ctx.derived.get("industry_group")
+    return assemble(book, profile, dump, as_of, facts, ctx.derived, results, near_miss)
+
+
+def assemble(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.date, facts: list[dict[str, Any]],
+             derived_values: dict[str, str], results: list[MeasureResult], near_miss: bool = True) -> Result:
+    """The Result of one enterprise from its measures' results, whichever backend decided them:
+    near misses, derived facts, totals and input warnings (``facts``: as ``build_facts`` gives them)."""
+    if near_miss:
+        items: dict[str, list[dict[str, Any]]] = {}
+        for fact in facts[1:]:
+            items.setdefault(fact["t"], []).append(fact)
+        known_lists = {name: items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
+        where = Situation(book.ir, facts[0], known_lists, derived_values, (), worked_out(book), dump)
+        results = with_near_misses(book.ir, where, results)
+    size_class = derived_values.get("size_class")
+    group = derived_values.get("industry_group")
     derived = Derived(
         industry_group=group,
         size_class=size_class,  # type: ignore[arg-type]
@@ -126,11 +149,17 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
     totals = Totals(
         exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
         up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)),
+        potential_yuan=sum((r.potential_yuan for r in results if r.status == "undetermined" and r.potential_yuan),
+                           Decimal(0)),
     )
     size_fields = book.size_standard.fields_of(group) if group else []
-    warnings = input_warnings(profile, as_of, ctx.derived, size_fields)
+    warnings = input_warnings(profile, as_of, derived_values, size_fields)
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
-        as_of=as_of, rules_version=book.version, derived=derived, results=results, totals=totals,
-        warnings=warnings,
+        as_of=as_of, rules_version=book.version, rules_release=_release(book), derived=derived, results=results,
+        totals=totals, warnings=warnings,
     )
+
+
+def _release(book: RuleBook) -> RulesRelease | None:
+    return None if book.release is None else RulesRelease(name=book.release.name, date=book.release.date)

@@ -17,7 +17,8 @@ and negation is pushed to the leaves (``negate``), exactly as the Rete rules beh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -452,3 +453,62 @@ def _book_shifts(measures: Iterable[MeasureIR]) -> dict[str, tuple[tuple[str, in
 def item_facts(facts: Iterable[Mapping[str, Any]], list_name: str) -> list[Mapping[str, Any]]:
     """The item facts of one list, in order (``facts`` as ``engine.facts.build_facts`` gives them)."""
     return [fact for fact in facts if fact.get("t") == list_name]
+
+
+# --- the same meaning, compiled ----------------------------------------------------------------
+# Readers that evaluate a tree for many facts (one enterprise's items, each step of an interview)
+# use a closure per node: the same three-valued meaning as ``truth`` without its dispatch on node
+# types (tests/test_ir.py checks both against the Rete firings).
+
+Evaluator = Callable[[Mapping[str, Any], Mapping[str, str]], Truth]
+_EVALUATORS: dict[int, tuple[Node, Evaluator]] = {}
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
+            "lt": operator.lt}
+
+
+def _getter(operand: Operand) -> Callable[[Mapping[str, Any], Mapping[str, str]], Any]:
+    if isinstance(operand, Attr):
+        name = operand.name
+        return lambda fact, derived: fact.get(name, _MISSING)
+    if isinstance(operand, Derived):
+        name = operand.name
+        return lambda fact, derived: derived.get(name, _MISSING)
+    if isinstance(operand, Shifted):
+        name, years = operand.name, operand.years
+
+        def moved(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Any:
+            start = fact.get(name, _MISSING)
+            return _MISSING if start is _MISSING else shift(start, years)
+        return moved
+    return lambda fact, derived: operand
+
+
+def _compile(node: Node) -> Evaluator:
+    if isinstance(node, Compare):
+        left, right, compare = _getter(node.left), _getter(node.right), _COMPARE[node.op]
+
+        def leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a, b = left(fact, derived), right(fact, derived)
+            return None if a is _MISSING or b is _MISSING else bool(compare(a, b))
+        return leaf
+    parts = tuple(evaluator(p) for p in node.parts)
+    settle, otherwise = (False, True) if isinstance(node, All) else (True, False)
+
+    def combined(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+        result: Truth = otherwise
+        for part in parts:
+            value = part(fact, derived)
+            if value is settle:
+                return settle
+            if value is None:
+                result = None
+        return result
+    return combined
+
+
+def evaluator(node: Node) -> Evaluator:
+    """The compiled ``truth`` of ``node`` (built once per node object)."""
+    kept = _EVALUATORS.get(id(node))
+    if kept is None:
+        kept = _EVALUATORS[id(node)] = (node, _compile(node))
+    return kept[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -12,14 +13,17 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from engine.errors import field_errors
 from engine.facts import FactPlan
 from engine.ir import BookIR, build_book_ir
-from engine.rule_models import Derived, ItemField, ItemFields, Measure
+from engine.rule_models import Derived, ItemField, ItemFields, Measure, Release
 from engine.size_standard import SizeStandard
 from engine.units import LocalUnits
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RELEASE_FILE = "release.yaml"  # the release's name and date: not part of the content hash
+MISSING_RELEASE = "缺少版本文件：请写明本版规则的名称（name）和发布日期（date）"
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,20 @@ class RuleBook:
     size_standard: SizeStandard
     local_units: LocalUnits
     directory: Path
+    release: Release | None = None  # None only for a tree loaded without its release file (old revisions)
     by_id: dict[str, Measure] = field(default_factory=dict, compare=False)
     item_fields: tuple[ItemField, ...] = ()  # rules/derived/item_fields.yaml
 
     def measure(self, measure_id: str) -> Measure:
         return self.by_id[measure_id]
+
+    @property
+    def release_name(self) -> str | None:
+        return self.release.name if self.release else None
+
+    @property
+    def release_date(self) -> dt.date | None:
+        return self.release.date if self.release else None
 
     @cached_property
     def plans(self) -> dict[str, Any]:
@@ -95,6 +108,9 @@ def _read_yaml(path: Path, root: Path, problems: list[RuleProblem]) -> Any:
     except UnicodeDecodeError:
         problems.append(RuleProblem(name, "", "文件不是 UTF-8 编码"))
         return None
+    except ValueError as exc:  # a well-formed but impossible date (2026-13-01) fails in the YAML reader itself
+        problems.append(RuleProblem(name, "", f"取值无效：{exc}（日期须为实际存在的日期，格式 YYYY-MM-DD）"))
+        return None
     if not isinstance(data, dict):
         problems.append(RuleProblem(name, "", "文件内容应为一个 YAML 映射（键: 值）"))
         return None
@@ -123,21 +139,45 @@ def _load_required(
     return _validate(model, _read_yaml(path, root, problems), name, problems)
 
 
+def _load_release(root: Path, problems: list[RuleProblem], required: bool) -> Release | None:
+    """``release.yaml``, its errors worded in Chinese (a rule author edits it by hand at each release)."""
+    path = root / RELEASE_FILE
+    if not path.exists():
+        if required:
+            problems.append(RuleProblem(RELEASE_FILE, "", MISSING_RELEASE))
+        return None
+    data = _read_yaml(path, root, problems)
+    if data is None:
+        return None
+    try:
+        return Release.model_validate(data)
+    except ValidationError as exc:
+        problems += [RuleProblem(RELEASE_FILE, error.field, error.message_zh) for error in field_errors(exc.errors())]
+        return None
+
+
 def _fingerprint(root: Path) -> str:
+    """The content hash of the rule files (``rules_version``); the release file only names it."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.yaml")):
+        if path == root / RELEASE_FILE:
+            continue
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
-def load_rules(directory: Path | str | None = None) -> RuleBook:
-    """Read and validate every rule file; raise ``RuleFileError`` listing all problems."""
+def load_rules(directory: Path | str | None = None, require_release: bool = True) -> RuleBook:
+    """Read and validate every rule file; raise ``RuleFileError`` listing all problems.
+
+    ``require_release=False`` accepts a tree without ``release.yaml`` (a revision from before
+    releases were named, read by ``huiqi rules diff``); a release file present is still checked."""
     root = Path(directory) if directory is not None else rules_dir()
     problems: list[RuleProblem] = []
     if not root.is_dir():
         raise RuleFileError([RuleProblem(str(root), "", "规则目录不存在")])
+    release = _load_release(root, problems, require_release)
 
     measures: list[Measure] = []
     for path in sorted((root / "measures").glob("*.yaml")):
@@ -187,6 +227,7 @@ def load_rules(directory: Path | str | None = None) -> RuleBook:
         size_standard=size,
         local_units=local_units,
         directory=root,
+        release=release,
         by_id={m.id: m for m in ordered},
         item_fields=tuple(item_fields.fields) if item_fields is not None else (),
     )

@@ -14,10 +14,12 @@ from typing import Any, NamedTuple
 
 from engine import amounts
 from engine.compile import needs_ok_rule, tag_fail, tag_item, tag_item_fail, tag_item_ok, tag_met, tag_ok
-from engine.facts import fact_field, yyyymmdd
+from engine.dates import from_yyyymmdd, yyyymmdd
+from engine.facts import fact_field
 from engine.loader import RuleBook
 from engine.result import AmountResult, MeasureResult
 from engine.rule_models import Amount, Condition, ItemRule, Measure, Test
+from engine.validity import not_in_force
 
 # --- what a test reads ----------------------------------------------------------------
 
@@ -280,10 +282,5 @@ def amount_of(plan: MeasurePlan, listed: list[dict[str, Any]] | None, qualifying
 
 
 def outside_validity(measure: Measure, as_of: int) -> str | None:
-    """Why the evaluation date falls outside the measure's validity window, if it does."""
-    window = measure.validity
-    if window.from_ is not None and as_of < yyyymmdd(window.from_):
-        return f"本措施自 {window.from_.isoformat()} 起执行，评估日尚未到执行期"
-    if window.to is not None and as_of > yyyymmdd(window.to):
-        return f"本措施已于 {window.to.isoformat()} 到期"
-    return None
+    """Why the evaluation date (YYYYMMDD) falls outside the measure's validity window, if it does."""
+    return not_in_force(measure.validity, from_yyyymmdd(as_of))

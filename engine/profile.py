@@ -8,18 +8,67 @@ per-loan, per-contract... fact is a list item, because policies count per item.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
 from engine.limits import MAX_ITEMS_PER_LIST
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=17, decimal_places=2)]
-Months = Annotated[int, Field(ge=0, le=1200)]
+
+def _not_true_or_false(value: Any) -> Any:
+    # JSON true/false is no count and no sum: pydantic alone would read `employees: true` as 1 employee
+    if isinstance(value, bool):
+        raise ValueError("应为数字，不能是 是/否（true/false） / must be a number, not true or false")
+    return value
+
+
+MONEY_TEXT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")  # ASCII digits only: \d also takes other scripts
+
+
+def _money(value: Any) -> Any:
+    """An amount as ``Decimal``, from a number or from plain digits as text (as the schema says: not
+    "1e3", " 5", "+5" or "NaN"); a float as its shortest spelling, so 0.1 is 0.1 and 0.105 has 3 decimals."""
+    value = _not_true_or_false(value)
+    if isinstance(value, str):
+        if not MONEY_TEXT.fullmatch(value):
+            raise ValueError("金额应为不小于 0、最多两位小数的数字 / "
+                             "must be a non-negative amount with at most 2 decimals")
+        return Decimal(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    raise ValueError("应为数字 / must be a number")
+
+
+NotBool = BeforeValidator(_not_true_or_false)
+# Constraints come before the validator, so the JSON schema states them as minimum / maximum.
+Months = Annotated[int, Field(ge=0, le=1200), NotBool]
+Headcount = Annotated[int, Field(ge=0, le=10_000_000), NotBool]
+# What the API accepts, said in JSON Schema: a number with at most 2 decimals, or the same as text.
+MONEY_SCHEMA = {"anyOf": [
+    {"type": "number", "minimum": 0, "exclusiveMaximum": 10**15, "multipleOf": 0.01},
+    {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"},
+], "description": "元，不小于 0，最多两位小数（数字或同样写法的文字）"}
+Money = Annotated[Decimal, Field(ge=0, max_digits=17, decimal_places=2), BeforeValidator(_money),
+                  WithJsonSchema(MONEY_SCHEMA, mode="validation")]
 District = Literal["思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"]
 Zone = Literal["自贸区", "火炬高新区"]
 SizeClass = Literal["large", "medium", "small", "micro"]
@@ -191,9 +240,9 @@ class Profile(Model):
         None, description="enterprise 企业 / individual_business 个体工商户"
     )
     industry_code: str | None = Field(
-        None, pattern=r"^[A-T](\d{2}(\d{1,2})?)?$", description="GB/T 4754-2017 行业代码，如 C3911"
+        None, pattern=r"^[A-T]([0-9]{2}([0-9]{1,2})?)?$", description="GB/T 4754-2017 行业代码，如 C3911"
     )
-    employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = Field(None, description="从业人员（人）")
+    employees: Headcount | None = Field(None, description="从业人员（人）")
     revenue_yuan: Money | None = Field(None, description="营业收入（元，上年度）")
     total_assets_yuan: Money | None = Field(None, description="资产总额（元）")
     founded_on: dt.date | None = Field(None, description="成立日期")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 
 def _json_money(value: Decimal) -> int | float:
@@ -54,6 +54,30 @@ class Units(Out):
     local: list[str] = Field(description="属地责任单位：所在区人民政府，或自贸委、火炬管委会")
 
 
+class Change(Out):
+    """One change to the profile: a field's new value, or a whole list item (``hires[2]``: one more)."""
+
+    field: str = Field(description="字段路径，如 hires[0].contract_months；hires[2] 表示整项（在末尾即新增一项）")
+    value: Any = Field(description="新值（JSON）；整项时为该项的对象")
+
+
+class NearMiss(Out):
+    """差一点：what would make a money measure apply or bring more, or why it cannot."""
+
+    actionable: bool = Field(description=(
+        "true：企业可以做到的事（续签合同、继续缴纳社保、再招用、举办活动、申报项目）；"
+        "false：仅为说明（成立日期、行业、规模、已过去的日期等无法调整的情况）"))
+    text: str = Field(description=(
+        "白话说明，如 第1名新招用人员：劳动合同期限11个月，差1个月：签订1年以上劳动合同即可计入，可再得1,500元"))
+    yuan: Yuan | None = Field(None, description="做到后可增加的金额（元）；金额取决于实际费用等时为空")
+    amount_kind: Literal["exact", "up_to"] | None = Field(None, description="yuan 是确定金额还是上限（最高）")
+    changes: list[Change] = Field(
+        default=[], description="actionable 时：使本措施符合条件的画像改动（可直接套用以验证）")
+
+
+NO_NEAR_MISS: list[NearMiss] = []  # shared by results without near-miss answers: never changed in place
+
+
 class MeasureResult(Out):
     measure: str
     title: str
@@ -70,6 +94,9 @@ class MeasureResult(Out):
     potential_yuan: Yuan | None = Field(
         None, description="undetermined 时：若补全信息后符合条件可能涉及的金额，用于排序"
     )
+    near_miss: list[NearMiss] = Field(
+        default=[], description="带来资金的措施：差什么才能符合或多得（可做到的事，或无法调整的说明）"
+    )
 
 
 class Derived(Out):
@@ -82,6 +109,16 @@ class Derived(Out):
 class Totals(Out):
     exact_yuan: Yuan
     up_to_yuan: Yuan
+    potential_yuan: Yuan = Field(
+        Decimal(0), description="待确定措施可能涉及的金额合计（各项 potential_yuan 之和）：补全信息后才能确定，不是承诺"
+    )
+
+
+class RulesRelease(Out):
+    """The published release of the rules a result was computed under (``rules/release.yaml``)."""
+
+    name: str = Field(description="版本名称，如 2026年第1版")
+    date: dt.date = Field(description="发布日期")
 
 
 class InputWarning(Out):
@@ -94,11 +131,24 @@ class InputWarning(Out):
 class Result(Out):
     as_of: dt.date
     rules_version: str
+    rules_release: RulesRelease | None = Field(
+        None, description="规则的发布版本（名称、日期）；rules_version 是规则内容的哈希"
+    )
     derived: Derived
     results: list[MeasureResult]
     totals: Totals
     warnings: list[InputWarning] = Field(
         default=[], description="互相矛盾或很可能填错单位的输入：结果照常给出，请核对这些字段")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _potential_of_older_snapshots(cls, data: Any) -> Any:
+        # results saved before totals carried potential_yuan: it is the sum of the undetermined measures' own
+        if isinstance(data, dict) and isinstance(data.get("totals"), dict) and "potential_yuan" not in data["totals"]:
+            potential = sum((Decimal(str(r.get("potential_yuan") or 0)) for r in data.get("results") or []
+                             if isinstance(r, dict) and r.get("status") == "undetermined"), Decimal(0))
+            data = {**data, "totals": {**data["totals"], "potential_yuan": potential}}
+        return data
 
     def by_measure(self, measure_id: str) -> MeasureResult:
         return next(r for r in self.results if r.measure == measure_id)

@@ -184,6 +184,24 @@ class Validity(Strict):
     to: dt.date | None = None
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Validity:
+        if self.from_ is not None and self.to is not None and self.to < self.from_:
+            raise ValueError("有效期的结束日期（to）不能早于开始日期（from）")
+        return self
+
+
+class Release(Strict):
+    """``rules/release.yaml``: the name and date of this release of the rules, for people.
+
+    ``RuleBook.version`` (a hash of the rule files) identifies the content; the release names it,
+    so a stored result says which published rules it was computed under."""
+
+    name: str = Field(min_length=1, max_length=100, description="版本名称，如 2026年第1版")
+    date: dt.date = Field(description="发布日期")
+    source: str | None = Field(default=None, description="依据的文件（发文字号、标题）")
+    note: str | None = Field(default=None, description="本版本的说明：改了什么、为什么")
+
 
 Kind = Literal[
     "subsidy", "award", "interest_subsidy", "fee_subsidy", "prepayment",

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-mkdir -p var
+mkdir -p -m 700 var  # the default database (password hashes, the signing secret) lives here
 exec .venv/bin/huiqi serve "$@"

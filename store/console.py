@@ -83,6 +83,8 @@ def add_staff(engine: Engine, name: str, password: str, admin: bool = False) -> 
 class LoginOutcome:
     staff_id: int | None
     message: str = ""  # why it failed, in Chinese (never says whether the name exists)
+    failure: str | None = None  # wrong_password | locked (for the metrics; never shown)
+    locked_now: bool = False  # this attempt locked the account
 
 
 def authenticate(engine: Engine, name: str, password: str, client: str | None = None,
@@ -99,20 +101,21 @@ def authenticate(engine: Engine, name: str, password: str, client: str | None = 
 
 
 def _check(session: Session, staff: Staff | None, password: str, at: dt.datetime) -> LoginOutcome:
-    wrong = LoginOutcome(None, "用户名或密码不正确")
+    wrong = LoginOutcome(None, "用户名或密码不正确", "wrong_password")
     if staff is None or not staff.active:
         _verify(_DUMMY_HASH, password)
         return wrong
     locked_until = aware(staff.locked_until)
     if locked_until is not None and locked_until > at:
         minutes = int((locked_until - at).total_seconds() // 60) + 1
-        return LoginOutcome(None, f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员")
+        return LoginOutcome(None, f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员", "locked")
     if not _verify(staff.password_hash, password):
         staff.failed_logins += 1
         if staff.failed_logins >= MAX_FAILURES:
             staff.failed_logins = 0
             staff.locked_until = at + LOCK_FOR
-            return LoginOutcome(None, f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 15 分钟")
+            return LoginOutcome(None, f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 15 分钟", "wrong_password",
+                                locked_now=True)
         return wrong
     staff.failed_logins = 0
     staff.locked_until = None
@@ -234,6 +237,8 @@ class Saved:
     rules_version: str
     eligible: list[str]
     note: str
+    rules_release: str | None = None  # the release name and date of the rules (rules/release.yaml)
+    rules_release_date: dt.date | None = None
 
 
 def save_consultation(engine: Engine, staff_id: int, saved: Saved,
@@ -267,7 +272,9 @@ def _insert_version(engine: Engine, staff_id: int, saved: Saved, consultation_id
         session.add(ConsultationVersion(
             consultation_id=consultation_id, version=latest + 1, staff_id=staff_id, saved_at=at,
             label=saved.label, profile=saved.profile, sources=saved.sources, result=saved.result,
-            rules_version=saved.rules_version, eligible="," + ",".join(saved.eligible) + ",", note=saved.note))
+            rules_version=saved.rules_version, rules_release=saved.rules_release,
+            rules_release_date=saved.rules_release_date, eligible="," + ",".join(saved.eligible) + ",",
+            note=saved.note))
         session.commit()
         return consultation_id, latest + 1
 
@@ -288,6 +295,8 @@ class VersionRow:
     eligible: list[str]
     note: str
     versions: int  # how many versions the consultation has
+    rules_release: str | None = None
+    rules_release_date: dt.date | None = None
 
     @property
     def saved_local(self) -> dt.datetime:
@@ -314,7 +323,7 @@ def _rows(session: Session, query: Any) -> list[VersionRow]:
             header.id, version.version, header.credit_code, header.enterprise_name, staff.name,
             aware(version.saved_at), version.label, version.profile, version.sources,  # type: ignore[arg-type]
             version.result, version.rules_version, [m for m in version.eligible.split(",") if m],
-            version.note, counts.get(header.id, 1)))
+            version.note, counts.get(header.id, 1), version.rules_release, version.rules_release_date))
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models import Base
@@ -95,5 +95,7 @@ class ConsultationVersion(Base):
     sources: Mapped[dict[str, str]] = mapped_column(JSON, doc="profile path -> registry | declared")
     result: Mapped[dict[str, Any]] = mapped_column(JSON, doc="the Result as contract JSON")
     rules_version: Mapped[str] = mapped_column(String(64))
+    rules_release: Mapped[str | None] = mapped_column(Text, nullable=True, doc="release name (rules/release.yaml)")
+    rules_release_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     eligible: Mapped[str] = mapped_column(Text, doc="eligible measure ids as ',M30,M43,' (for filtering)")
     note: Mapped[str] = mapped_column(Text, default="")

@@ -22,6 +22,8 @@ class BatchRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")  # running | done
     engine: Mapped[str] = mapped_column(String(16), default="local")  # local | dask
     rules_version: Mapped[str] = mapped_column(String(64))
+    rules_release: Mapped[str | None] = mapped_column(Text, nullable=True, doc="release name (rules/release.yaml)")
+    rules_release_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     input_path: Mapped[str] = mapped_column(Text)
     input_format: Mapped[str] = mapped_column(String(16))
     input_fingerprint: Mapped[str] = mapped_column(String(64))
@@ -97,6 +99,29 @@ class BatchRejection(Base):
     column_name: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class BatchMember(Base):
+    """An enterprise a run evaluated, with the digest of the profile it evaluated (see ProfileSnapshot)."""
+
+    __tablename__ = "batch_members"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("batch_runs.id", ondelete="CASCADE"), primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    profile_digest: Mapped[str] = mapped_column(String(32))
+
+
+class ProfileSnapshot(Base):
+    """A profile a run evaluated that the registry no longer holds, once per content (BLAKE2b-128 of its JSON).
+
+    The registry keeps each enterprise's latest profile (and its digest); before a run replaces it by a
+    different one, the old one is kept here. So every run's profiles can be read again exactly
+    (``huiqi batch what-if``), and a first import stores each profile once."""
+
+    __tablename__ = "profile_snapshots"
+
+    digest: Mapped[str] = mapped_column(String(32), primary_key=True)
+    profile: Mapped[dict] = mapped_column(JSON)
+
+
 class RegistryEnterprise(Base):
     """The imported registry: the latest valid profile of each enterprise, by credit code."""
 
@@ -106,6 +131,7 @@ class RegistryEnterprise(Base):
     name: Mapped[str | None] = mapped_column(Text, nullable=True)
     district: Mapped[str | None] = mapped_column(String(16), nullable=True)
     profile: Mapped[dict] = mapped_column(JSON)
+    profile_digest: Mapped[str | None] = mapped_column(String(32), nullable=True, doc="see ProfileSnapshot")
     source: Mapped[str] = mapped_column(Text, doc="file:line the profile came from")
     run_id: Mapped[str] = mapped_column(String(40), doc="the batch run that imported it last")
     provenance: Mapped[dict | None] = mapped_column(

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Text, delete, func, insert, select, text, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from store.db import dump_json
-from store.models import BatchChunk, BatchRejection, BatchResult, BatchRun, RegistryEnterprise
+from store.models import (
+    BatchChunk,
+    BatchMember,
+    BatchRejection,
+    BatchResult,
+    BatchRun,
+    ProfileSnapshot,
+    RegistryEnterprise,
+)
 
 
 def now() -> dt.datetime:
@@ -44,13 +53,32 @@ def _upsert_registry(conn: Any, rows: list[dict[str, Any]]) -> None:
         conn.execute(delete(RegistryEnterprise).where(RegistryEnterprise.credit_code.in_(codes)))
         conn.execute(insert(RegistryEnterprise), rows)
         return
+    conn.execute(text(_KEEP_REPLACED.format(code=":credit_code", digest=":profile_digest")),
+                 [{"credit_code": r["credit_code"], "profile_digest": r["profile_digest"]} for r in rows])
     module = sqlite if dialect == "sqlite" else postgresql
     stmt = module.insert(RegistryEnterprise)
     stmt = stmt.on_conflict_do_update(
         index_elements=[RegistryEnterprise.credit_code],
-        set_={c: stmt.excluded[c] for c in ("name", "district", "profile", "source", "run_id", "provenance")},
+        set_={c: stmt.excluded[c]
+              for c in ("name", "district", "profile", "profile_digest", "source", "run_id", "provenance")},
     )
     conn.execute(stmt, rows)
+
+
+# What each run evaluated, kept for ``huiqi batch what-if``: the run's members name the digest of each
+# profile. The registry holds the latest profile (with its digest); before a profile is replaced by a
+# different one (a later run or ``huiqi registry import``), the old one is copied to profile_snapshots
+# (once per content), so every run's profiles stay readable while a first import stores nothing twice.
+_KEEP_REPLACED = (
+    "INSERT INTO profile_snapshots (digest, profile) SELECT profile_digest, profile FROM registry_enterprises"
+    " WHERE credit_code = {code} AND profile_digest IS NOT NULL AND profile_digest <> {digest}"
+    " ON CONFLICT (digest) DO NOTHING"
+)
+
+
+def profile_digest(profile_json: str) -> str:
+    """The key of a stored profile: BLAKE2b-128 of its JSON text (the same profile dumps to the same text)."""
+    return hashlib.blake2b(profile_json.encode(), digest_size=16).hexdigest()
 
 
 # SQLite (the default) takes the rows straight through the driver: SQLAlchemy's per-row parameter
@@ -61,11 +89,13 @@ _SQLITE_RESULTS = (
     " amount_yuan, formula, reasons, units, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SQLITE_REGISTRY = (
-    "INSERT INTO registry_enterprises (credit_code, name, district, profile, source, run_id, provenance)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name,"
-    " district = excluded.district, profile = excluded.profile, source = excluded.source, run_id = excluded.run_id,"
-    " provenance = excluded.provenance"
+    "INSERT INTO registry_enterprises (credit_code, name, district, profile, profile_digest, source, run_id,"
+    " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name,"
+    " district = excluded.district, profile = excluded.profile, profile_digest = excluded.profile_digest,"
+    " source = excluded.source, run_id = excluded.run_id, provenance = excluded.provenance"
 )
+_SQLITE_KEEP_REPLACED = _KEEP_REPLACED.format(code="?", digest="?")
+_SQLITE_MEMBERS = "INSERT INTO batch_members (run_id, credit_code, profile_digest) VALUES (?, ?, ?)"
 
 
 def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
@@ -77,14 +107,19 @@ def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
             for r in outcome.results
         ])
     if outcome.registry:
+        rows = sorted(outcome.registry, key=lambda r: r[0])
+        texts = [dump_json(r[3]) for r in rows]
+        digests = [profile_digest(text) for text in texts]
+        conn.exec_driver_sql(_SQLITE_KEEP_REPLACED, [(r[0], d) for r, d in zip(rows, digests, strict=True)])
         conn.exec_driver_sql(_SQLITE_REGISTRY, [
-            (r[0], r[1], r[2], dump_json(r[3]), r[4], run_id, None if r[5] is None else dump_json(r[5]))
-            for r in sorted(outcome.registry, key=lambda r: r[0])
+            (r[0], r[1], r[2], text, digest, r[4], run_id, None if r[5] is None else dump_json(r[5]))
+            for r, text, digest in zip(rows, texts, digests, strict=True)
         ])
+        conn.exec_driver_sql(_SQLITE_MEMBERS, [(run_id, r[0], d) for r, d in zip(rows, digests, strict=True)])
 
 
 def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
-    """Results, rejections, registry rows and the chunk marker of one chunk, atomically."""
+    """Results, rejections, registry rows, the run's members and the chunk marker of one chunk, atomically."""
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             _write_sqlite(conn, run_id, outcome)
@@ -104,7 +139,7 @@ def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
 
 
 _RESULT_COLUMNS = ("run_id", "chunk_no", "credit_code", "measure", "name", "district", "zone", "amount_kind",
-                   "amount_yuan", "formula", "reasons", "units")
+                   "amount_yuan", "formula", "reasons", "units", "provenance")
 
 
 def _copy_results(conn: Any, run_id: str, outcome: Any) -> None:
@@ -115,11 +150,12 @@ def _copy_results(conn: Any, run_id: str, outcome: Any) -> None:
     ) as copy:
         for r in outcome.results:
             copy.write_row((run_id, outcome.chunk_no, r[0], r[1], r[2], r[3], r[4], r[5],
-                            None if r[6] is None else Decimal(r[6]), r[7], dump_json(r[8]), dump_json(r[9])))
+                            None if r[6] is None else Decimal(r[6]), r[7], dump_json(r[8]), dump_json(r[9]), r[10]))
 
 
 def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
-    """Results and registry rows: COPY on PostgreSQL, else through SQLAlchemy's types."""
+    """Results, registry rows and the run's members: results by COPY on PostgreSQL, else through
+    SQLAlchemy's types."""
     if outcome.results and conn.dialect.name == "postgresql":
         _copy_results(conn, run_id, outcome)
     elif outcome.results:
@@ -130,11 +166,17 @@ def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
              "reasons": r[8], "units": r[9], "provenance": r[10]}
             for r in outcome.results
         ])
-    _upsert_registry(conn, registry_rows(outcome.registry, run_id))
+    rows = registry_rows(outcome.registry, run_id)
+    _upsert_registry(conn, rows)
+    if rows:
+        conn.execute(insert(BatchMember), [
+            {"run_id": run_id, "credit_code": r["credit_code"], "profile_digest": r["profile_digest"]} for r in rows
+        ])
 
 
 def registry_rows(registry: list[Any], run_id: str) -> list[dict[str, Any]]:
-    return [{"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3], "source": r[4], "run_id": run_id,
+    return [{"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3],
+             "profile_digest": profile_digest(dump_json(r[3])), "source": r[4], "run_id": run_id,
              "provenance": r[5]} for r in sorted(registry, key=lambda r: r[0])]
 
 
@@ -180,3 +222,41 @@ def rejections_of(conn: Any, run_id: str, kinds: tuple[str, ...] | None = None, 
     return conn.execution_options(yield_per=5000).execute(
         query.order_by(BatchRejection.source, BatchRejection.line, BatchRejection.field, BatchRejection.reason)
     )
+
+
+def evaluated_profiles(conn: Any, run_id: str) -> Any:
+    """The enterprises of a run with the profile it evaluated, ordered by credit code (streamed): from the
+    registry while it still holds that profile, else from the snapshot kept when it was replaced.
+
+    Rows are (credit_code, profile); the profile is JSON text or already a dict, by driver (None: lost)."""
+    member, registry, kept = BatchMember, RegistryEnterprise, ProfileSnapshot
+    profile = func.coalesce(type_coerce(registry.profile, Text), type_coerce(kept.profile, Text))
+    query = (select(member.credit_code, type_coerce(profile, Text))
+             .outerjoin(registry, (registry.credit_code == member.credit_code)
+                        & (registry.profile_digest == member.profile_digest))
+             .outerjoin(kept, kept.digest == member.profile_digest)
+             .where(member.run_id == run_id).order_by(member.credit_code))
+    return conn.execution_options(yield_per=5000).execute(query)
+
+
+def registry_profiles(conn: Any, run_id: str) -> Any:
+    """The registry rows whose latest import is ``run_id`` (for runs stored before ``batch_members``)."""
+    query = (select(RegistryEnterprise.credit_code, type_coerce(RegistryEnterprise.profile, Text))
+             .where(RegistryEnterprise.run_id == run_id).order_by(RegistryEnterprise.credit_code))
+    return conn.execution_options(yield_per=5000).execute(query)
+
+
+def count_members(conn: Any, run_id: str) -> tuple[int, int]:
+    """(enterprises listed in batch_members, registry rows last imported by the run)."""
+    members = conn.scalar(select(func.count()).select_from(BatchMember).where(BatchMember.run_id == run_id))
+    registry = conn.scalar(select(func.count()).select_from(RegistryEnterprise)
+                           .where(RegistryEnterprise.run_id == run_id))
+    return int(members or 0), int(registry or 0)
+
+
+def eligible_by_code(conn: Any, run_id: str) -> Any:
+    """A run's eligible rows ordered by credit code then measure (streamed): the baseline of a what-if."""
+    table = BatchResult.__table__
+    query = (select(table.c.credit_code, table.c.measure, table.c.amount_kind, table.c.amount_yuan, table.c.units)
+             .where(table.c.run_id == run_id).order_by(table.c.credit_code, table.c.measure))
+    return conn.execution_options(yield_per=5000).execute(query)

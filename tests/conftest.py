@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,10 @@ import pytest
 from engine import RuleBook, default_rules
 
 pytest_plugins = ["tests.bdd_steps"]
+# The suite's many requests come from one test client, not a flood: apps built from the environment
+# are not rate limited here (tests/ops/test_rate_limit.py passes its own limits).
+os.environ.setdefault("HUIQI_RATE_LIMIT", "off")
+os.environ.setdefault("HUIQI_LOGIN_RATE_LIMIT", "off")
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 1, 15)
 

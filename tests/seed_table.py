@@ -1,4 +1,4 @@
-"""Parse the original task table in ../shared/seed/ (independently of the engine)."""
+"""Parse the original task table kept in rules/source/ (independently of the engine)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "xiamen-sme-measures-task-table.txt"
+SEED = Path(__file__).resolve().parents[1] / "rules" / "source" / "xiamen-sme-measures-task-table.txt"
 CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")
 SECTION = re.compile(r"^（[一二三四五六七八九十]+）")
 

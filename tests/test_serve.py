@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -45,7 +46,14 @@ def test_huiqi_serve_answers(tmp_path: Path) -> None:
                 time.sleep(0.1)
         assert health.json()["measures"] == 50
         assert "惠企" in httpx.get(f"http://127.0.0.1:{port}/").text
-        assert not (tmp_path / "var").exists()  # the form stores nothing
+        checked = httpx.post(f"http://127.0.0.1:{port}/check", data={"name": "厦门某某", "employees": "8"})
+        assert checked.status_code == 200
+        # the embedded database was prepared at start (migrated, secret made), and the form stored nothing in it
+        assert {p.name for p in (tmp_path / "var").iterdir()} <= {"huiqi.sqlite3", "huiqi.sqlite3-wal",
+                                                                  "huiqi.sqlite3-shm"}
+        with sqlite3.connect(tmp_path / "var" / "huiqi.sqlite3") as db:
+            assert [db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                    for table in ("consultations", "registry_enterprises", "batch_runs", "staff")] == [0, 0, 0, 0]
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from sqlalchemy import Engine
 
+from api import metrics
 from api.console.facts import Fact, fact_table, merged, normalized, relied_declared, sources
 from api.form_model import ParsedForm, parse_form
 from api.result_view import ResultView, arrange
@@ -73,6 +74,7 @@ def assess(engine: Engine, code: str | None, enterprise_name: str | None, label:
     data = profile.model_dump(mode="json", exclude_none=True)
     facts_source = sources(data, registry.profile if registry else None)
     result = evaluate(profile, as_of)
+    metrics.EVALUATIONS.labels(face="console").inc()
     return Assessment(code, name, label, registry, parsed, data, facts_source, result, arrange(result),
                       relied_declared(result, data, facts_source, default_rules()),
                       fact_table(data, facts_source, registry.provenance if registry else None))

@@ -1,7 +1,7 @@
 """Console sessions and CSRF.
 
 The cookie carries only a random session id, signed with itsdangerous (HttpOnly,
-SameSite=Strict, Secure when ``HUIQI_SECURE_COOKIES=1``); the session itself, with its
+SameSite=Strict, Secure over HTTPS: ``secure_cookies``); the session itself, with its
 CSRF token, is a row of ``staff_sessions``, so logging out really ends it. Every POST
 under ``/console`` must carry that token in the hidden ``csrf`` field. The login form,
 before any session exists, uses a signed double-submit cookie instead.
@@ -10,7 +10,6 @@ before any session exists, uses a signed double-submit cookie instead.
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from typing import Annotated
 
@@ -39,14 +38,24 @@ def _signer(request: Request, salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=salt)
 
 
-def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+def secure_cookies(request: Request) -> bool:
+    """``HUIQI_SECURE_COOKIES``: 1 always, 0 never, auto (default) when the request came over HTTPS.
+
+    Behind a proxy the scheme is the one its ``X-Forwarded-Proto`` says, but only when the proxy's
+    address is in ``HUIQI_TRUSTED_PROXIES`` (uvicorn's ProxyHeadersMiddleware, see api/app.py).
+    """
+    mode = request.app.state.settings.secure_cookies
+    return mode == "1" or (mode == "auto" and request.url.scheme == "https")
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", path="/",
-                        secure=os.environ.get("HUIQI_SECURE_COOKIES") == "1")
+                        secure=secure_cookies(request))
 
 
 def start_session(request: Request, response: Response, staff_id: int) -> None:
     sid = store.open_session(database(request), staff_id)
-    _set_cookie(response, COOKIE, _signer(request, "session").dumps(sid), MAX_AGE)
+    _set_cookie(request, response, COOKIE, _signer(request, "session").dumps(sid), MAX_AGE)
     response.delete_cookie(LOGIN_COOKIE, path="/")
 
 
@@ -101,7 +110,7 @@ def new_login_token() -> str:
 
 def set_login_cookie(request: Request, response: Response, token: str) -> None:
     """The login form's token, also set as a signed cookie (double submit)."""
-    _set_cookie(response, LOGIN_COOKIE, _signer(request, "login").dumps(token), 3600)
+    _set_cookie(request, response, LOGIN_COOKIE, _signer(request, "login").dumps(token), 3600)
 
 
 def check_login_token(request: Request, submitted: str | None) -> bool:

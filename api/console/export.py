@@ -8,10 +8,12 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from batch.cells import safe_row
 from store.console import VersionRow
 
 HEADERS = ["编号", "版本", "版本数", "保存时间（北京时间）", "咨询人员", "统一社会信用代码", "企业名称", "方案",
-           "可享受措施", "确定金额合计（元）", "“最高”金额合计（元）", "规则版本", "评估日", "备注"]
+           "可享受措施", "确定金额合计（元）", "“最高”金额合计（元）", "规则版本", "评估日", "备注",
+           "规则发布版本"]
 
 
 def rows(items: list[VersionRow]) -> list[list[Any]]:
@@ -21,15 +23,14 @@ def rows(items: list[VersionRow]) -> list[list[Any]]:
         out.append([r.consultation_id, r.version, r.versions, r.saved_local.strftime("%Y-%m-%d %H:%M:%S"), r.adviser,
                      r.credit_code or "", r.enterprise_name or "", r.label or "", "、".join(r.eligible),
                      totals.get("exact_yuan", ""), totals.get("up_to_yuan", ""), r.rules_version,
-                     r.result.get("as_of", ""), r.note])
+                     r.result.get("as_of", ""), r.note, _release(r)])
     return out
 
 
-def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula is prefixed with ' (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def _release(row: VersionRow) -> str:
+    if not row.rules_release:
+        return ""
+    return f"{row.rules_release}（{row.rules_release_date}）" if row.rules_release_date else row.rules_release
 
 
 def to_xlsx(items: list[VersionRow]) -> bytes:
@@ -38,7 +39,7 @@ def to_xlsx(items: list[VersionRow]) -> bytes:
     sheet.title = "咨询记录"
     sheet.append(HEADERS)
     for row in rows(items):
-        sheet.append([_safe(v) for v in row])
+        sheet.append(safe_row(row))
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -50,5 +51,5 @@ def to_csv(items: list[VersionRow]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     for row in rows(items):
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow(safe_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly

@@ -94,11 +94,20 @@ def leaves(data: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: data}
 
 
+def typed_leaves(profile: dict[str, Any] | None) -> dict[str, Any]:
+    """``{path: value}`` with values as the Profile types them (``Decimal``, ``date``...), so facts compare
+    by value: ``12000000.00`` from a registry export equals ``1200`` 万元 × 10,000 from the form."""
+    try:
+        return leaves(parse_profile(profile or {}).model_dump(exclude_none=True))
+    except ProfileError:
+        return {}
+
+
 def sources(profile: dict[str, Any], registry: dict[str, Any] | None) -> dict[str, str]:
     """``{path: registry | declared}`` for every known fact of ``profile`` (both contract JSON)."""
-    known = leaves(normalized(registry)) if registry else {}
+    known = typed_leaves(registry) if registry else {}
     return {path: REGISTRY if path in known and known[path] == value else DECLARED
-            for path, value in leaves(profile).items() if path not in ("credit_code", "name")}
+            for path, value in typed_leaves(profile).items() if path not in ("credit_code", "name")}
 
 
 def fact_label(path: str) -> str:

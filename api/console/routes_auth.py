@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api import metrics
 from api.console import auth
 from api.console.db import database
 from api.console.pages import page
@@ -52,6 +53,9 @@ async def login(request: Request) -> Response:
     client = request.client.host if request.client else None
     outcome = await run_in_threadpool(store.authenticate, database(request), name, password, client)
     if outcome.staff_id is None:
+        metrics.LOGIN_FAILURES.labels(reason=outcome.failure or "wrong_password").inc()
+        if outcome.locked_now:
+            metrics.LOCKOUTS.inc()
         return _login_page(request, outcome.message, name, target, status=401)
     response = RedirectResponse(target, status_code=303)
     auth.start_session(request, response, outcome.staff_id)

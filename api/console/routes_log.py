@@ -19,28 +19,54 @@ from api.console.pages import page
 from api.console.routes_desk import render_form
 from api.form_model import parse_form, questions_for
 from api.result_view import arrange
-from engine import FieldError, default_rules
+from engine import FieldError, ProfileError, default_rules
 from engine.result import Result
 from store import console as store
 from store.console import LogFilter, Saved, VersionRow
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.check_csrf)])
 NOT_FOUND = FieldError("consultation", "没有这条咨询记录", "no such consultation")
+MAX_ID = 2**63 - 1  # the largest id a BIGINT (PostgreSQL) or INTEGER (SQLite) column holds
+DATE_FILTERS = {"date_from": "开始日期", "date_to": "结束日期"}
+
+
+def record_id(text: str, field: str = "consultation") -> int:
+    """A consultation number from a URL or a form: ASCII digits only (``²`` and ``٣`` are digits to Python,
+    not to staff); a number no record can have is simply not found."""
+    if not (text.isascii() and text.isdigit()):
+        raise HTTPException(422, FieldError(field, "咨询记录编号应为数字", "a consultation number is digits only"))
+    number = int(text)
+    if not 1 <= number <= MAX_ID:
+        raise HTTPException(404, NOT_FOUND)
+    return number
+
+
+def parse_filters(request: Request) -> tuple[LogFilter, list[FieldError]]:
+    """The log's filters, and an error for each date that is given but is not a date (never silently dropped)."""
+    q = request.query_params
+    errors = [FieldError(name, f"{label}格式应为 YYYY-MM-DD：{q[name]}", f"{name} must be YYYY-MM-DD")
+              for name, label in DATE_FILTERS.items() if clean(q.get(name)) and as_of_of(clean(q.get(name))) is None]
+    return LogFilter(date_from=as_of_of(clean(q.get("date_from"))), date_to=as_of_of(clean(q.get("date_to"))),
+                     adviser=clean(q.get("adviser")) or None, enterprise=clean(q.get("enterprise")) or None,
+                     measure=clean(q.get("measure")).upper() or None), errors
 
 
 def filters_of(request: Request) -> LogFilter:
-    q = request.query_params
-    return LogFilter(date_from=as_of_of(q.get("date_from")), date_to=as_of_of(q.get("date_to")),
-                     adviser=clean(q.get("adviser")) or None, enterprise=clean(q.get("enterprise")) or None,
-                     measure=clean(q.get("measure")).upper() or None)
+    """The filters of an export or a JSON listing: a bad date is a 422 naming it."""
+    filters, errors = parse_filters(request)
+    if errors:
+        raise ProfileError(errors)
+    return filters
 
 
 @router.get("/console/consultations")
 def log_page(request: Request) -> Response:
-    filters = filters_of(request)
-    items = store.list_consultations(database(request), filters)
-    return page(request, "log.html", {"items": items, "f": filters, "query": request.url.query,
-                                      "advisers": [s.name for s in store.staff_list(database(request))]})
+    filters, errors = parse_filters(request)
+    # with a filter that cannot be read, list nothing rather than more than was asked for
+    items = [] if errors else store.list_consultations(database(request), filters)
+    return page(request, "log.html", {"items": items, "f": filters, "query": request.url.query, "errors": errors,
+                                      "advisers": [s.name for s in store.staff_list(database(request))]},
+                status=422 if errors else 200)
 
 
 def _download(data: bytes | str, media_type: str, ext: str) -> Response:
@@ -69,7 +95,7 @@ async def save(request: Request, staff: auth.LoggedIn) -> Response:
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     code, name = clean(fields.get("code")).upper() or None, clean(fields.get("enterprise_name")) or None
-    consultation = int(fields["consultation"]) if fields.get("consultation", "").isdigit() else None
+    consultation = record_id(fields["consultation"]) if fields.get("consultation") else None
     outcome = await run_in_threadpool(assess_query, database(request), code, name, clean(fields.get("label")),
                                       fields.get("query", ""), as_of_of(fields.get("as_of")))
     if not isinstance(outcome, Assessment):
@@ -83,13 +109,15 @@ async def save(request: Request, staff: auth.LoggedIn) -> Response:
 
 
 def _saved(a: Assessment, note: str) -> Saved:
+    release = a.result.rules_release
     return Saved(a.code, a.enterprise_name, a.label or None, a.profile, a.sources,
                  a.result.model_dump(mode="json"), a.result.rules_version,
-                 [m.measure for m in a.view.eligible], note)
+                 [m.measure for m in a.view.eligible], note,
+                 release.name if release else None, release.date if release else None)
 
 
-def _versions(request: Request, number: int) -> list[VersionRow]:
-    versions = store.history(database(request), number)
+def _versions(request: Request, number: str) -> list[VersionRow]:
+    versions = store.history(database(request), record_id(number))
     if not versions:
         raise HTTPException(404, NOT_FOUND)
     return versions
@@ -113,7 +141,7 @@ def snapshot(row: VersionRow) -> dict[str, Any]:
 
 
 @router.get("/console/consultations/{number}")
-def consultation_page(request: Request, number: int, version: int | None = None) -> Response:
+def consultation_page(request: Request, number: str, version: int | None = None) -> Response:
     versions = _versions(request, number)
     chosen = _pick(versions, version)
     return page(request, "consultation.html", {**snapshot(chosen), "versions": versions,
@@ -121,26 +149,27 @@ def consultation_page(request: Request, number: int, version: int | None = None)
 
 
 @router.post("/console/consultations/{number}/note")
-async def edit_note(request: Request, number: int, staff: auth.LoggedIn) -> Response:
+async def edit_note(request: Request, number: str, staff: auth.LoggedIn) -> Response:
     """A new version with the same profile and result and the new note (the old one stays)."""
     form = await request.form()
     latest = _versions(request, number)[-1]
     saved = Saved(latest.credit_code, latest.enterprise_name, latest.label, latest.profile, latest.sources,
-                  latest.result, latest.rules_version, latest.eligible, str(form.get("note") or "").strip()[:4000])
-    store.save_consultation(database(request), staff.id, saved, number)
-    return RedirectResponse(f"/console/consultations/{number}", status_code=303)
+                  latest.result, latest.rules_version, latest.eligible, str(form.get("note") or "").strip()[:4000],
+                  latest.rules_release, latest.rules_release_date)
+    store.save_consultation(database(request), staff.id, saved, latest.consultation_id)
+    return RedirectResponse(f"/console/consultations/{latest.consultation_id}", status_code=303)
 
 
 @router.get("/console/consultations/{number}/edit")
-def edit_profile(request: Request, number: int) -> Response:
+def edit_profile(request: Request, number: str) -> Response:
     """The form with the latest version's answers; evaluating and saving makes the next version."""
     latest = _versions(request, number)[-1]
     parsed = parse_form(form_values(latest.profile))
     return render_form(request, parsed, latest.credit_code or "", latest.enterprise_name or "",
-                       latest.label or "", [], latest.result.get("as_of", ""), str(number))
+                       latest.label or "", [], latest.result.get("as_of", ""), str(latest.consultation_id))
 
 
 @router.get("/console/consultations/{number}/advice")
-def advice_sheet(request: Request, number: int, version: int | None = None) -> Response:
+def advice_sheet(request: Request, number: str, version: int | None = None) -> Response:
     chosen = _pick(_versions(request, number), version)
     return page(request, "advice.html", snapshot(chosen))

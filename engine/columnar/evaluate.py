@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -25,13 +24,13 @@ import polars as pl
 from engine.columnar.compiler import MeasureColumns, NotCompilable, compile_measure, enterprise_gate
 from engine.columnar.expr import derived_column, truth
 from engine.columnar.frames import Frames, enterprise_schema, frames_of
-from engine.facts import fact_field, yyyymmdd
+from engine.dates import yyyymmdd
+from engine.facts import build_facts, fact_field
 from engine.loader import RuleBook, default_rules
 from engine.plan import COUNT, FIXED, MeasurePlan, amount_of, outside_validity, potential
-from engine.plausibility import input_warnings
 from engine.profile import Profile
-from engine.result import NO_AMOUNT, AmountResult, Derived, MeasureResult, Result, Totals, Units
-from engine.size_standard import NOT_APPLICABLE_GROUP, SIZE_CLASSES
+from engine.result import NO_AMOUNT, AmountResult, MeasureResult, Result, Units
+from engine.size_standard import NOT_APPLICABLE_GROUP
 from engine.verdict import Verdict, gate_status, verdict
 
 SEPARATOR = "\x1f"  # between the paths of a derived fact's missing inputs
@@ -205,9 +204,10 @@ class ColumnarRun:
         listed = self._listed(e, plan.items.list) if plan.items is not None else None
         return amount_of(plan, listed, decided.qualifying, decided.percents)
 
-    def results(self, which: Sequence[int] | None = None) -> list[Result]:
-        """The full Result of every enterprise (or of those in ``which``), as ``engine.evaluate`` gives it."""
-        from engine.evaluate import _size_basis
+    def results(self, which: Sequence[int] | None = None, near_miss: bool = True) -> list[Result]:
+        """The full Result of every enterprise (or of those in ``which``), as ``engine.evaluate`` gives it
+        (near misses, totals and warnings by the same ``engine.evaluate.assemble``)."""
+        from engine.evaluate import assemble
 
         book = self.book
         chosen = list(range(len(self.profiles))) if which is None else list(which)
@@ -215,20 +215,11 @@ class ColumnarRun:
         out = []
         for e in chosen:
             profile = self.profiles[e]
-            results = [per_measure[m.id][e] for m in book.measures]
-            amounts = [r.amount for r in results if r.status == "eligible"]
-            group, size_class = self.derived["industry_group"][e], self.derived["size_class"][e]
-            derived = Derived(industry_group=group, size_class=size_class,  # type: ignore[arg-type]
-                              size_class_label=SIZE_CLASSES.get(size_class or ""),
-                              size_basis=_size_basis(book, group, profile))
-            totals = Totals(
-                exact_yuan=sum((a.yuan for a in amounts if a.kind == "exact" and a.yuan is not None), Decimal(0)),
-                up_to_yuan=sum((a.yuan for a in amounts if a.kind == "up_to" and a.yuan is not None), Decimal(0)))
+            dump = profile.model_dump(exclude_none=True)
+            facts = build_facts(dump, self.as_of, 0, book.fact_plan)
             known = {name: values[e] for name, values in self.derived.items() if values[e] is not None}
-            size_fields = book.size_standard.fields_of(group) if group else []
-            warnings = input_warnings(profile, self.as_of, known, size_fields)
-            out.append(Result.model_construct(as_of=self.as_of, rules_version=book.version, derived=derived,
-                                              results=results, totals=totals, warnings=warnings))
+            results = [per_measure[m.id][e] for m in book.measures]
+            out.append(assemble(book, profile, dump, self.as_of, facts, known, results, near_miss))
         return out
 
     def _listed(self, e: int, list_name: str) -> list[dict[str, Any]] | None:

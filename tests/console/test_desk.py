@@ -185,3 +185,23 @@ def test_json_routes_for_staff(staff: TestClient) -> None:
     assert staff.get(f"/api/v1/console/registry/{WRONG_CHECK}").status_code == 422
     assert staff.get(f"/api/v1/console/registry/{UNKNOWN_CODE}").status_code == 404
     assert staff.get("/api/v1/console/consultations").json() == []
+
+
+def test_a_saved_consultation_records_the_rules_release(db_url: str, staff: TestClient) -> None:
+    from sqlalchemy import select
+
+    from engine import default_rules
+    from store.console_models import ConsultationVersion
+    from store.db import open_database
+
+    where = _save(staff, evaluate(staff, CONTRACT).text, "版本记录")
+    staff.post(f"{where}/note", data={"csrf": csrf_of(staff), "note": "改备注"})  # version 2 copies it
+    book = default_rules()
+    rows = staff.get("/api/v1/console/consultations").json()
+    assert (rows[0]["rules_release"], rows[0]["rules_release_date"], rows[0]["rules_version"]) == (
+        book.release.name, book.release.date.isoformat(), book.version)
+    advice = staff.get(f"{where}/advice").text.split('id="advice"')[1]
+    assert f"{book.release.name}（{book.release.date.isoformat()} 发布，内容版本 {book.version}）" in advice
+    with open_database(db_url).connect() as conn:
+        stored = conn.execute(select(ConsultationVersion.rules_release, ConsultationVersion.rules_release_date)).all()
+    assert stored == [(book.release.name, book.release.date)] * 2

@@ -1,0 +1,438 @@
+"""差一点: what would make a money measure apply or bring more, read off its conditions.
+
+For each measure that brings money (exact or up to; not a share), from the conditions that
+failed or are unknown, never per measure by hand:
+
+- an item that fails only on facts the enterprise can act on (``Question.actionable`` in the
+  table of questions: a contract's length, months of insurance paid) says by how much, and what
+  meeting it brings: "第1名新招用人员：劳动合同期限11个月，差1个月：签订1年以上劳动合同即可计入，可再得1,500元";
+- one more item, where the table says how to word adding one (``ListSection.add``: hire, hold an
+  event, take part in a fair, apply for a recognition or a programme), with the conditions it
+  must meet (the rule's own phrases) and what it brings, up to the cap;
+- the cap once reached: "第31人起不再增加（已达30,000元上限）";
+- a condition that fails alone on a fact nobody can change (founding date, industry, size, an
+  age at hiring, a date already past) is told as information, never as advice. Nothing is ever
+  suggested about such facts (no splitting a firm to be smaller, no backdating).
+
+Actionable answers carry the profile changes that make them true (``changes``), so a face can
+try them and a test can prove them: applied to the profile, the measure becomes eligible, with
+``yuan`` more when it is given. Nothing is said while an enterprise condition is still unknown
+(the next questions settle those first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from engine.amounts import yuan as yuan_text
+from engine.catalogue import DERIVED_LABELS
+from engine.ir import (
+    All,
+    Attr,
+    BookIR,
+    Compare,
+    ConditionIR,
+    Derived,
+    MeasureIR,
+    Node,
+    Shifted,
+    evaluator,
+    profile_path,
+    reads,
+    shift,
+    truth,
+)
+from engine.openings import (
+    Situation,
+    brings_money,
+    counts_items,
+    in_force,
+    item_gates,
+    item_yuan,
+)
+from engine.result import Change, MeasureResult, NearMiss
+from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
+
+ZERO = Decimal(0)
+MOST_ITEMS = 5  # item-by-item answers per measure (the rest add nothing new to read)
+_OP_VALUE = {"ge": 0, "gt": 1, "eq": 0, "le": 0, "lt": -1}  # the nearest value meeting `op constant`
+
+
+# --- facts and their wording --------------------------------------------------------------
+
+def _question(attribute: str, list_name: str | None) -> Question | None:
+    path = profile_path(attribute)
+    if path is None:
+        return None
+    return item_question(list_name, path) if list_name else ENTERPRISE_QUESTIONS.get(path)
+
+
+_LABELS: dict[tuple[int, str | None], tuple[Node, str]] = {}
+
+
+def _labels(node: Node, list_name: str | None) -> str:
+    """What a condition depends on, in words: 出生日期、招用（入职）日期; 企业规模."""
+    kept = _LABELS.get((id(node), list_name))
+    if kept is None:
+        kept = _LABELS[(id(node), list_name)] = (node, _words(node, list_name))
+    return kept[1]
+
+
+def _words(node: Node, list_name: str | None) -> str:
+    read = reads(node)
+    words = [q.label for q in (_question(a, list_name) for a in read.attributes) if q is not None]
+    words += [DERIVED_LABELS.get(name, name) for name in read.derived]
+    return "、".join(dict.fromkeys(words))
+
+
+def _profile_value(attribute: str, value: Any, question: Question | None) -> Any:
+    """A fact value back in the profile's terms (dates ISO, money in yuan)."""
+    if question is not None and question.kind == "date":
+        year, rest = divmod(int(value), 10_000)
+        month, day = divmod(rest, 100)
+        while True:
+            try:
+                return dt.date(year, month, day).isoformat()
+            except ValueError:
+                day -= 1  # 29 February of a year that has none
+    if attribute.endswith("_fen"):
+        amount = Decimal(value) / 100
+        return int(amount) if amount == amount.to_integral_value() else str(amount)
+    return value
+
+
+# --- changing a failed condition ------------------------------------------------------------
+
+def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_name: str | None,
+         worked: Mapping[tuple[str, str], tuple[str, ...]]) -> dict[str, Any] | None:
+    """The fewest changes of actionable facts that make ``node`` hold (fact attribute -> value), or
+    None when it cannot be made to hold that way (or is not known to fail yet). A fact worked out
+    as the smallest of others (months of social insurance) is met through each input below it."""
+    value = evaluator(node)(fact, derived)
+    if value is True:
+        return {}
+    if value is None:
+        return None
+    if isinstance(node, Compare):
+        if not isinstance(node.left, Attr) or isinstance(node.right, (Attr, Derived, Shifted)):
+            return None
+        question = _question(node.left.name, list_name)
+        if question is None or not question.actionable or node.op not in _OP_VALUE:
+            return None
+        target = node.right
+        if isinstance(target, int) and not isinstance(target, bool):
+            target = target + _OP_VALUE[node.op]
+        elif node.op != "eq":
+            return None
+        inputs = worked.get((list_name or "", node.left.name))
+        if inputs is None:
+            return {node.left.name: target}
+        if node.op not in ("ge", "gt") or not all(_question(i, list_name) for i in inputs):
+            return None
+        return {node.left.name: target} | {i: target for i in inputs if i not in fact or fact[i] < target}
+    if isinstance(node, All):
+        changes: dict[str, Any] = {}
+        for part in node.parts:
+            fixed = _fix(part, fact, derived, list_name, worked)
+            if fixed is None:
+                return None
+            changes |= fixed
+        return changes if evaluator(node)({**fact, **changes}, derived) is True else None
+    options = [f for f in (_fix(part, fact, derived, list_name, worked) for part in node.parts) if f is not None]
+    return min(options, key=len) if options else None
+
+
+def _distance(attribute: str, old: Any, new: Any, question: Question) -> str:
+    if isinstance(new, int) and not isinstance(new, bool) and isinstance(old, int):
+        gap = abs(new - old)
+        return f"{question.label}{old}{question.unit}，差{gap}{question.unit}"
+    label = dict(question.choices).get(str(new).lower() if isinstance(new, bool) else str(new), str(new))
+    return f"{question.label}应为“{label}”"
+
+
+# --- one more item -------------------------------------------------------------------------------
+
+_WITNESSES: dict[tuple[int, int], tuple[MeasureIR, dict[str, Any] | None]] = {}
+
+
+def _solve(node: Node, fact: dict[str, Any], derived: Mapping[str, str],
+           inputs_of: Mapping[str, tuple[str, ...]]) -> bool:
+    """Fill ``fact`` (a new item) so that ``node`` holds: the nearest value of each comparison."""
+    if truth(node, fact, derived) is True:
+        return True
+    if isinstance(node, Compare):
+        return _solve_compare(node, fact, inputs_of)
+    if isinstance(node, All):
+        for part in sorted(node.parts, key=lambda p: isinstance(p, Compare) and isinstance(p.right, Shifted)):
+            if not _solve(part, fact, derived, inputs_of):
+                return False
+        return truth(node, fact, derived) is True
+    for part in node.parts:
+        trial = dict(fact)
+        if _solve(part, trial, derived, inputs_of):
+            fact.update(trial)
+            return True
+    return False
+
+
+def _solve_compare(node: Compare, fact: dict[str, Any], inputs_of: Mapping[str, tuple[str, ...]]) -> bool:
+    if not isinstance(node.left, Attr):
+        return False  # a derived fact is the enterprise's, not the new item's
+    left, right = node.left.name, node.right
+    if isinstance(right, (Attr, Shifted)):
+        years = right.years if isinstance(right, Shifted) else 0
+        if left not in fact:
+            fact[left] = fact["as_of"] if right.name not in fact else shift(fact[right.name], years)
+        if right.name not in fact:
+            base = shift(fact[left], -years)
+            fact[right.name] = base if node.op in ("ge", "eq", "le") else _next_day(base, node.op)
+        return truth(node, fact, {}) is True
+    if node.op == "ne" or left in fact:
+        return False
+    fact[left] = right + _OP_VALUE[node.op] if isinstance(right, int) and not isinstance(right, bool) else right
+    # worked out as the smallest input: each input gets the value
+    return all(fact.setdefault(name, fact[left]) == fact[left] for name in inputs_of.get(left, ()))
+
+
+def _next_day(day: int, op: str) -> int:
+    year, rest = divmod(day, 10_000)
+    date = dt.date(year, *divmod(rest, 100)) if rest % 100 else dt.date(year, 1, 1)
+    moved = date + dt.timedelta(days=1 if op in ("lt",) else -1)
+    return moved.year * 10_000 + moved.month * 100 + moved.day
+
+
+def new_item(measure: MeasureIR, where: Situation) -> dict[str, Any] | None:
+    """A new item (profile JSON) that meets every item gate of ``measure`` on the evaluation date."""
+    as_of = where.ent["as_of"]
+    key = (id(measure), as_of)
+    kept = _WITNESSES.get(key)
+    if kept is None:
+        assert measure.items is not None
+        name = measure.items.list
+        inputs_of = {attribute: inputs for (list_name, attribute), inputs in where.worked_out.items()
+                     if list_name == name}
+        fact: dict[str, Any] = {"as_of": as_of}
+        item: dict[str, Any] | None = None
+        if _solve(item_gates(measure), fact, where.derived, inputs_of):
+            item = {}
+            for attribute, value in fact.items():
+                question = _question(attribute, name)
+                path = profile_path(attribute)
+                if attribute != "as_of" and attribute not in inputs_of and path is not None:
+                    _put(item, path, _profile_value(attribute, value, question))
+        if len(_WITNESSES) < 4096:
+            kept = _WITNESSES[key] = (measure, item)
+        else:
+            kept = (measure, item)
+    return kept[1]
+
+
+def _put(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[leaf] = value
+
+
+# --- the answers ---------------------------------------------------------------------------
+
+def _gain(measure: MeasureIR, extra: Decimal | None, again: bool) -> tuple[str, Decimal | None]:
+    rule = measure.amount
+    more = "再" if again else ""
+    if extra is None:
+        assert rule.item_field is not None and measure.items is not None
+        question = item_question(measure.items.list, rule.item_field)
+        return f"金额按该项的{question.label if question else rule.item_field}计", None
+    prefix = "最高" if rule.kind == "up_to" else ""
+    once = "（一次性）" if rule.once else ""
+    return f"{prefix}可{more}得{yuan_text(extra)}元{once}", extra
+
+
+def _unit_gain(measure: MeasureIR, item: Mapping[str, Any] | None, room: Decimal | None) -> Decimal | None:
+    rule = measure.amount
+    if not counts_items(rule):
+        return rule.yuan
+    if rule.item_field is not None and item is None:
+        return None
+    value = item_yuan(rule, item)
+    return value if room is None else min(value, room)
+
+
+def _told(**fields: Any) -> NearMiss:
+    # built here with the model's types (as decide._trusted builds results): no validation on the hot path
+    return NearMiss.model_construct(**{"yuan": None, "amount_kind": None, "changes": [], **fields})
+
+
+# Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change)
+# are built once and shared, like decide's results (frozen, never changed). The memo is bounded;
+# past that, answers are built each time.
+MEMO_SIZE = 4096
+_ANSWERS: dict[tuple[Any, ...], tuple[object, NearMiss]] = {}
+
+
+def _kept(key: tuple[Any, ...], owner: object, build: Any) -> NearMiss:
+    """The shared answer for ``key`` (``owner``: the rule object whose id() the key holds, kept alive)."""
+    hit = _ANSWERS.get(key)
+    if hit is not None:
+        return hit[1]
+    answer = build()
+    if len(_ANSWERS) < MEMO_SIZE:
+        _ANSWERS[key] = (owner, answer)
+    return answer
+
+
+def near_misses(measure: MeasureIR, where: Situation) -> list[NearMiss]:
+    """The near-miss answers of one measure for one enterprise (empty for measures without money)."""
+    if measure.informational or not brings_money(measure.amount) or not in_force(measure, where):
+        return []
+    failed = None
+    for condition in measure.gates:
+        value = evaluator(condition.node)(where.ent, where.derived)
+        if value is None:
+            return []  # the questions settle it first
+        if value is False:
+            if failed is not None:
+                return []  # two conditions fail: not near
+            failed = condition
+    if measure.items is None:
+        return [] if failed is None else [_cannot(failed, None)]
+    listed = where.items.get(measure.items.list)
+    if listed is None:
+        return []
+    gates = measure.items.gates
+    tests = [evaluator(c.node) for c in gates]
+    states = [tuple(test(item, where.derived) for test in tests) for item in listed]
+    qualifying = [i for i, values in enumerate(states) if all(v is True for v in values)]
+    if failed is not None:
+        return [_cannot(failed, None)] if qualifying else []
+    return _item_answers(measure, listed, states, qualifying, where)
+
+
+def _cannot(condition: ConditionIR, list_name: str | None, where_item: str = "") -> NearMiss:
+    """A condition that fails on facts nobody can change: information, never advice."""
+    def build() -> NearMiss:
+        quoted = "" if where_item else f"原文“{condition.phrase}”；"
+        return _told(actionable=False, text=f"{where_item}{condition.failed}（{quoted}取决于"
+                                             f"{_labels(condition.node, list_name)}，不能通过调整满足）")
+    return _kept(("cannot", id(condition), list_name, where_item), condition, build)
+
+
+def _item_answers(measure: MeasureIR, listed: list[dict[str, Any]], states: list[tuple[bool | None, ...]],
+                  qualifying: list[int], where: Situation) -> list[NearMiss]:
+    assert measure.items is not None
+    rule, items = measure.amount, measure.items
+    earned = sum((item_yuan(rule, listed[i]) for i in qualifying), ZERO)
+    if counts_items(rule) and rule.cap_yuan is not None and qualifying and earned >= rule.cap_yuan:
+        last = math.ceil(rule.cap_yuan / rule.yuan) if rule.yuan else len(qualifying)
+        cap = yuan_text(rule.cap_yuan)
+        return [_kept(("cap", id(measure), last), measure, lambda: _told(
+            actionable=False, text=f"第{last + 1}{items.unit}起不再增加（已达{cap}元上限）"))]
+    if qualifying and not counts_items(rule):
+        return []  # one qualifying item already brings all of it
+    room = None if rule.cap_yuan is None else rule.cap_yuan - earned
+    answers: list[NearMiss] = []
+    again = bool(qualifying)
+    for index, values in enumerate(states):
+        if False in values and len(answers) < MOST_ITEMS:
+            answer = _item_answer(measure, index, listed[index], values, where, room, again)
+            if answer is not None:
+                answers.append(answer)
+    section = SECTIONS.get(items.list)
+    fresh = new_item(measure, where) if section is not None and section.add else None
+    if fresh is not None and section is not None:
+        extra = _unit_gain(measure, None, room)
+        if extra is None and rule.item_field is None:
+            return answers
+
+        def build() -> NearMiss:
+            words, amount = _gain(measure, extra, again)
+            change = Change.model_construct(field=f"{items.list}[{len(listed)}]", value=fresh)
+            return _told(actionable=True, text=f"{section.add}（{_phrases(measure)}），{words}", yuan=amount,
+                         amount_kind=rule.kind if amount is not None else None, changes=[change])
+        key = ("more", id(measure), where.ent["as_of"], len(listed), extra, again)
+        answers.append(_kept(key, measure, build))
+    return answers
+
+
+def _phrases(measure: MeasureIR) -> str:
+    assert measure.items is not None
+    return "、".join(dict.fromkeys(c.phrase for c in measure.items.gates))
+
+
+_FIXABLE: dict[int, tuple[ConditionIR, bool]] = {}
+
+
+def _fixable(condition: ConditionIR, list_name: str) -> bool:
+    """Whether the condition reads any fact the enterprise can act on (else no change can meet it)."""
+    kept = _FIXABLE.get(id(condition))
+    if kept is None:
+        questions = (_question(a, list_name) for a in condition.reads.attributes)
+        kept = _FIXABLE[id(condition)] = (condition, any(q is not None and q.actionable for q in questions))
+    return kept[1]
+
+
+def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: tuple[bool | None, ...],
+                 where: Situation, room: Decimal | None, again: bool) -> NearMiss | None:
+    """An item known to fail: what would make it count, or why it cannot."""
+    assert measure.items is not None
+    items = measure.items
+    where_item = f"第{index + 1}{items.noun}："
+    failing = [c for c, value in zip(items.gates, values, strict=True) if value is False]
+    unknown = None in values
+    fix = None
+    if not unknown and all(_fixable(c, items.list) for c in failing):
+        fix = _fix(item_gates(measure), item, where.derived, items.list, where.worked_out)
+    if fix is None:
+        if len(failing) == 1 and not unknown and not _fixable(failing[0], items.list):
+            return _cannot(failing[0], items.list, where_item)
+        return None
+    extra = _unit_gain(measure, {**item, **fix}, room)
+    if extra is not None and extra <= 0 and counts_items(measure.amount) and measure.amount.item_field is None:
+        return None  # the cap leaves nothing for it
+    given = where.profile.get(items.list, [])[index] if items.list in where.profile else {}
+    # a fact worked out from others is changed through them, unless the profile gives it (it then prevails)
+    told = {a: v for a, v in fix.items()
+            if (items.list, a) not in where.worked_out or profile_path(a) in given}
+    distances = []
+    for attribute, value in told.items():
+        question = _question(attribute, items.list)
+        assert question is not None  # _fix changes only facts of the table
+        distances.append(_distance(attribute, item.get(attribute), value, question))
+    phrases = "、".join(c.phrase for c in failing)
+    words, amount = _gain(measure, extra, again)
+    changes = [Change.model_construct(field=f"{items.list}[{index}].{profile_path(a)}",
+                                      value=_profile_value(a, v, _question(a, items.list))) for a, v in told.items()]
+    return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
+                 yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
+
+
+_MONEY: dict[int, tuple[BookIR, tuple[int, ...]]] = {}
+
+
+def with_near_misses(ir: BookIR, where: Situation, results: list[MeasureResult]) -> list[MeasureResult]:
+    """``results`` (one per measure, in the book's order) with the near-miss answers filled in.
+
+    Results may be shared between evaluations (engine.decide keeps them): a measure that gets
+    answers gets a new result; the others are left as they are.
+    """
+    kept = _MONEY.get(id(ir))
+    if kept is None:
+        money = tuple(i for i, m in enumerate(ir.measures) if brings_money(m.amount) and not m.informational)
+        kept = _MONEY[id(ir)] = (ir, money)
+    out = results
+    for index in kept[1]:
+        answers = near_misses(ir.measures[index], where)
+        if answers:
+            if out is results:
+                out = list(results)
+            out[index] = _with(results[index], answers)
+    return out
+
+
+def _with(result: MeasureResult, answers: list[NearMiss]) -> MeasureResult:
+    # built by the engine with the model's types, as decide._trusted does
+    return MeasureResult.model_construct(**{**result.__dict__, "near_miss": answers})
