@@ -255,3 +255,13 @@ def test_frames_read_off_profiles_are_the_facts_of_engine_facts(raw: list[dict[s
     for name, frame in reference.items.items():
         assert fast.items[name].equals(frame), name
         assert fast.listed[name].equals(reference.listed[name]), name
+
+
+def test_the_web_path_never_imports_the_columnar_backend() -> None:
+    import subprocess
+    import sys
+
+    check = ("import sys, api.app, engine.evaluate; "
+             "assert 'engine.columnar' not in sys.modules and 'polars' not in sys.modules, sorted(sys.modules)")
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
