@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -265,7 +266,8 @@ class CsvIndex:
         codes = [detected[file] for file in files]
         if len(files) > 1 and INDEX_LOADERS > 1:
             with ProcessPoolExecutor(max_workers=INDEX_LOADERS, mp_context=clean_processes(),
-                                     initializer=die_with_parent) as pool:
+                                     initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 list(pool.map(_load_table, files, paths, codes))
         else:
             for file, path, encoding in zip(files, paths, codes, strict=True):

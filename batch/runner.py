@@ -7,6 +7,7 @@ are committed together with its marker, so a killed run resumes by skipping comm
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import secrets
 import sys
@@ -206,7 +207,8 @@ def _pool(records: Iterable[Record], size: int, done: set[int], job: Job, worker
     """A few chunks in flight (at most ``3 × workers``, and about 30,000 enterprises), so memory does
     not grow with the registry and every worker has its next chunk waiting."""
     in_flight = max(workers + 1, min(3 * workers, IN_FLIGHT // size))
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, mp_context=clean_processes()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(os.getpid(),),
+                             mp_context=clean_processes()) as pool:
         pending: set[Future[ChunkOutcome]] = set()
         for number, batch in chunks(records, size):
             if number in done:

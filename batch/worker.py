@@ -265,9 +265,9 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def warm_up() -> None:
-    """Process-pool initializer: end with the parent (batch/lifeline.py), then build this worker's engine
-    before the first chunk arrives."""
-    die_with_parent()
+def warm_up(parent: int | None = None) -> None:
+    """Process-pool initializer: end with the parent (batch/lifeline.py; ``parent``: its pid), then build
+    this worker's engine before the first chunk arrives."""
+    die_with_parent(parent)
     book()
     tune_gc()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,8 @@ def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1) -> P
         url = engine.url.render_as_string(hide_password=False)
         engine.dispose()  # forked workers must not inherit pooled connections
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=clean_processes(),
-                                 initializer=die_with_parent) as pool:
+                                 initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_write_measure_job, url, run_id, m, f, local_units) for m, f in jobs]
             lists = [future.result() for future in futures]
     else:
