@@ -11,8 +11,7 @@ import datetime as dt
 
 import pytest
 
-from api.console.facts import form_values
-from api.form_model import parse_form
+from api.form_model import form_values, parse_form
 from engine import evaluate, parse_profile
 from engine.result import MeasureResult
 

@@ -24,9 +24,8 @@ from api.console.assess import (
 )
 from api.console.compare import compare, totals_differ
 from api.console.db import database
-from api.console.facts import form_values
 from api.console.pages import page
-from api.form_model import ParsedForm, parse_form
+from api.form_model import ParsedForm, form_values, parse_form
 from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER
 from store import console as store
 
