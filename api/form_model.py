@@ -208,7 +208,8 @@ def validate(parsed: ParsedForm) -> Profile | None:
     return None if parsed.errors else profile
 
 
-def _text(value: Any, scale: int = 1) -> str:
+def input_text(value: Any, scale: int = 1) -> str:
+    """A profile value as typed into its input (万元 for a scaled amount, true/false for 是/否)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if scale != 1:
@@ -233,7 +234,7 @@ def form_values(profile: dict[str, Any]) -> dict[str, str]:
             if code not in INDUSTRY_CODES:
                 values["industry_code.other"] = code
         else:
-            values[q.path] = _text(value, q.scale)
+            values[q.path] = input_text(value, q.scale)
     for section in LISTS:
         items = profile.get(section.name)
         if items is None:
@@ -246,7 +247,7 @@ def form_values(profile: dict[str, Any]) -> dict[str, str]:
             for path, value in told.items():
                 if value is not None:
                     question = next(q for q in section.fields if q.path == path)
-                    values[f"{section.name}[{index}].{path}"] = _text(value, question.scale)
+                    values[f"{section.name}[{index}].{path}"] = input_text(value, question.scale)
         if blank:
             values[f"count.{section.name}"] = str(len(items))
     return values
@@ -265,7 +266,7 @@ def shown(path: str, value: Any) -> str:
         return f"{yuan(Decimal(str(value)))} 元"
     if path == "industry_code" and value in _INDUSTRY_LABELS:
         return f"{_INDUSTRY_LABELS[value]}（{value}）"
-    text = _text(value)
+    text = input_text(value)
     if question is not None and question.choices:
         return dict(question.choices).get(text, text)
     if question is not None and question.kind == "int" and question.unit:

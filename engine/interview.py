@@ -114,6 +114,8 @@ def parse_answer(ask: Ask, text: str) -> Any:
             return False
         raise AnswerError(ask.field, "请回答“是”或“否”", "answer yes or no")
     if ask.kind == "count":
+        if text.isdigit():  # "1" is one item here, not "yes"
+            return _integer(ask, text, MAX_ITEMS)
         if text in FALSE_WORDS:
             return 0
         if text.lower() in TRUE_WORDS:
@@ -155,6 +157,26 @@ def with_answer(data: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
     while len(listed) <= index:
         listed.append({})
     _set(listed[index], inner, value)
+    return data
+
+
+def without_answer(data: dict[str, Any], field: str) -> dict[str, Any]:
+    """A copy of the profile data with one answer taken back (unknown again): a list as a whole
+    goes with its items; an item's field leaves the item in place."""
+    data = copy.deepcopy(data)
+    match = _ITEM.match(field)
+    if match is None:
+        data.pop(field, None)
+        return data
+    listed = data.get(match.group(1))
+    index = int(match.group(2))
+    if isinstance(listed, list) and index < len(listed) and isinstance(listed[index], dict):
+        *parents, leaf = match.group(3).split(".")
+        target = listed[index]
+        for part in parents:
+            target = target.get(part) if isinstance(target, dict) else None
+        if isinstance(target, dict):
+            target.pop(leaf, None)
     return data
 
 

@@ -77,7 +77,7 @@ def _wording(path: str) -> tuple[str, str, tuple[tuple[str, str], ...], str, int
     return question_for(path), question.kind, choices, question.unit, question.scale, question.hint
 
 
-def _position(path: str) -> tuple[int, int, int, int]:
+def form_order(path: str) -> tuple[int, int, int, int]:
     """Where the form asks it: enterprise facts in form order, then lists, then their items."""
     if path in _ENTERPRISE_ORDER:
         return (0, _ENTERPRISE_ORDER[path], 0, 0)
@@ -104,7 +104,7 @@ def rank_openings(found: Iterable[Opening]) -> list[Ask]:
         screen = CHECKLIST if path in SECTIONS and money else group_of(path)
         asks.append(Ask(path, screen, text, kind, choices, unit, scale, hint, measures, money, stake))
     asks.sort(key=lambda a: (-a.yuan_at_stake, -a.money_measures, -len(a.measures), EASE.get(a.kind, 3),
-                             _position(a.field)))
+                             form_order(a.field)))
     return asks
 
 

@@ -163,6 +163,9 @@ def test_answers_are_read_as_the_form_reads_them() -> None:
     assert revenue.unit == "万元" and parse_answer(revenue, "1,200") == 12_000_000
     assert parse_answer(revenue, "12.345") == 123_450 and parse_answer(revenue, "0.000012") == "0.12"
     assert parse_answer(_ask("hires", SMALL_MAKER), "没有") == 0
+    assert parse_answer(_ask("hires", SMALL_MAKER), "1") == 1  # one hire, not "yes" (a word of yes/no questions)
+    with pytest.raises(AnswerError):
+        parse_answer(_ask("hires", SMALL_MAKER), "有")  # how many, then?
     assert parse_answer(_ask("founded_on", SMALL_MAKER | {"founded_on": None}), "2024年3月1日") == "2024-03-01"
     with pytest.raises(AnswerError) as bad:
         parse_answer(_ask("employees", {"industry_code": "C39"}), "-3")
