@@ -239,7 +239,15 @@ def answers(state: State) -> list[Entry]:
             found[path] = shown(path, value)
     for path, why in state.declined.items():
         found.setdefault(path, UNKNOWN_WORD if why == UNKNOWN else "跳过（未回答）")
-    return [Entry(path, question_for(path), found[path]) for path in sorted(found, key=form_order)]
+    return [Entry(path, question_for(path), found[path]) for path in sorted(found, key=_summary_order)]
+
+
+def _summary_order(path: str) -> tuple[int, int, int, int]:
+    """The form's order, with each list's items right after the list's own answer."""
+    place = form_order(path)
+    if place[0] == 2:  # an item's field: after its list (1, list), by item, then by question
+        return (1, place[1], place[2] + 1, place[3])
+    return place
 
 
 def errors_by_field(errors: list[FieldError], fields: set[str]) -> tuple[dict[str, list[str]], list[str]]:

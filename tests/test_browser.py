@@ -6,29 +6,16 @@ Skipped only when Chromium cannot be launched at all. Screenshots go to tests/ar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright not installed")
 
-from tests.browser_server import launched_chromium, running_server  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE = {"width": 375, "height": 667}
 A4_CONTENT = {"width": 704, "height": 1028}  # A4 at 96 dpi inside the print stylesheet's page margins
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with running_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from launched_chromium()
 
 
 @pytest.fixture

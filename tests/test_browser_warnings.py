@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright not installed")
 
-from tests.test_browser import ARTIFACTS, _fill_basic, _no_horizontal_scroll, base_url, browser, phone  # noqa: E402,F401
+from tests.test_browser import ARTIFACTS, _fill_basic, _no_horizontal_scroll, phone  # noqa: E402,F401
 
 
 def test_a_unit_slip_is_confirmed_before_the_results(phone, base_url: str) -> None:  # noqa: F811

@@ -61,7 +61,8 @@ document.addEventListener('click', function (event) {
     var body = new URLSearchParams(new FormData(form));
     var submitter = event.submitter;
     if (submitter && submitter.name) { body.append(submitter.name, submitter.value); }
-    load(form.action, { method: 'POST', body: body, headers: FRAGMENT }, true, function () {
+    // getAttribute: form.action would be the buttons named "action"
+    load(form.getAttribute('action'), { method: 'POST', body: body, headers: FRAGMENT }, true, function () {
       if (submitter && submitter.name) {  // the plain post, with the button that was pressed
         var input = document.createElement('input');
         input.type = 'hidden'; input.name = submitter.name; input.value = submitter.value;
