@@ -40,8 +40,10 @@ LOCATION = "X-Huiqi-Location"
 OWN_PARAMS = {"s", "as_of", "edit", "view"}
 
 
-def _href(state: State, as_of: str | None, **extra: str) -> str:
-    pairs = [("s", state.token())] + ([("as_of", as_of)] if as_of else []) + [(k, v) for k, v in extra.items() if v]
+def _href(state: State | str, as_of: str | None, **extra: str) -> str:
+    """The address of a state (or of its token, already made), with ``edit`` or ``view`` when given."""
+    token = state if isinstance(state, str) else state.token()
+    pairs = [("s", token)] + ([("as_of", as_of)] if as_of else []) + [(k, v) for k, v in extra.items() if v]
     return "/?" + urlencode(pairs)
 
 
@@ -64,11 +66,12 @@ def _evaluated(state: State, as_of: str | None) -> Step:
 
 
 def _context(state: State, as_of: str | None, current: Step, shown: Screen | None, summary: bool) -> dict[str, Any]:
+    token = state.token()
     return {
-        "state": state, "token": state.token(), "as_of": as_of or "", "running": running(current),
+        "state": state, "token": token, "as_of": as_of or "", "running": running(current),
         "screen": shown, "summary": summary, "result": current.result, "view": arrange(current.result),
         "answers": answers(state) if summary else [], "fresh": not state.data and not state.declined,
-        "href": lambda **extra: _href(state, as_of, **extra), "form_query": _form_query(state, as_of),
+        "href": lambda **extra: _href(token, as_of, **extra), "form_query": _form_query(state, as_of),
         "industries": INDUSTRIES, "other": OTHER,
     }
 
