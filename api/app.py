@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import docs_page, http_errors, routes_api, routes_ops, routes_pages
+from api import docs_page, http_errors, routes_api, routes_interview, routes_ops, routes_pages
 from api.body_limit import DEFAULT_LIMIT, BodyLimit
 from api.console import routes as console
 from api.observe import RequestContext
@@ -75,6 +75,7 @@ def create_app(db_url: str | None = None, body_limit: int = DEFAULT_LIMIT, setti
     http_errors.install(app)
     app.include_router(routes_api.router)
     app.include_router(routes_ops.router)
+    app.include_router(routes_interview.router)  # the guided interview: the public default way in (/)
     app.include_router(routes_pages.router)
     docs_page.install(app)
     console.install(app)  # the service-center console (/console, /api/v1/console): staff only

@@ -2,9 +2,11 @@
 
 Input names ARE contract paths (``employees``, ``hires[0].birth_date``), so an engine
 ``FieldError`` lands beside its input with no mapping table. Only a few controls are
-form-only: ``has.<list>`` (有 / 没有 / 不清楚), ``rows.<list>`` (how many rows to show),
-``industry_code.other`` (a code typed by hand). A blank input is absent (unknown); "没有"
-is an empty list (known: none). Values reach the engine as text where pydantic parses
+form-only: ``has.<list>`` (有 / 没有 / 不清楚), ``count.<list>`` (how many items there are, when
+more than the rows filled in: the rest are items nothing is known of yet, as the guided
+interview and the console write them), ``industry_code.other`` (a code typed by hand). A blank
+input is absent (unknown); "没有" is an empty list (known: none); a blank row is ignored, unless
+it lies within ``count.<list>``. Values reach the engine as text where pydantic parses
 text (ints, dates, booleans), so the engine's own validation and messages apply.
 """
 
@@ -22,8 +24,10 @@ from urllib.parse import urlencode
 
 from api.form_questions import ENTERPRISE, INDUSTRIES, LISTS, OTHER, TOPICS, ListSection, Question, Topic
 from engine import FieldError, ProfileError, parse_profile
+from engine.amounts import yuan
 from engine.catalogue import FIELD_LABELS
 from engine.profile import Profile
+from engine.reliance import value_at
 from engine.result import InputWarning
 from engine.wording import lookup
 from engine.wording import question_for as wording_question_for
@@ -130,13 +134,27 @@ def _row_indexes(form: Mapping[str, str], section: ListSection) -> list[int]:
     return sorted(found)
 
 
+def _count(form: Mapping[str, str], section: ListSection, parsed: ParsedForm) -> int:
+    """``count.<list>``: how many items there are at least (0 when not given)."""
+    raw = _number(_clean(form.get(f"count.{section.name}")))
+    if not raw:
+        return 0
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_ROWS:
+        parsed.values[f"count.{section.name}"] = raw
+        parsed.errors.append(FieldError(section.name, f"共几{section.counter}应为 1 到 {MAX_ROWS} 的整数",
+                                        f"the number of items must be a whole number from 1 to {MAX_ROWS}"))
+        return 0
+    return int(raw)
+
+
 def _parse_list(form: Mapping[str, str], section: ListSection, parsed: ParsedForm) -> None:
     has = _clean(form.get(f"has.{section.name}"))
+    count = _count(form, section, parsed)
     items: list[dict[str, Any]] = []
-    for index in _row_indexes(form, section):
+    for index in sorted(set(_row_indexes(form, section)) | set(range(count))):
         answers = {q.path: _clean(form.get(f"{section.name}[{index}].{q.path}")) for q in section.fields}
-        if not any(answers.values()):
-            continue  # a blank row says nothing
+        if not any(answers.values()) and index >= count:
+            continue  # a blank row says nothing (one within the count is an item not told yet)
         item: dict[str, Any] = {}
         position = len(items)
         for question in section.fields:
@@ -151,6 +169,8 @@ def _parse_list(form: Mapping[str, str], section: ListSection, parsed: ParsedFor
     if items and has != "no":
         has = "yes"
     parsed.values[f"has.{section.name}"] = has
+    if count and has == "yes":
+        parsed.values[f"count.{section.name}"] = str(len(items))
     parsed.rows[section.name] = max(len(items), 1)
     if has == "no":
         parsed.profile[section.name] = []
@@ -186,6 +206,74 @@ def validate(parsed: ParsedForm) -> Profile | None:
         parsed.errors += exc.errors
         return None
     return None if parsed.errors else profile
+
+
+def input_text(value: Any, scale: int = 1) -> str:
+    """A profile value as typed into its input (万元 for a scaled amount, true/false for 是/否)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if scale != 1:
+        return format((Decimal(str(value)) / scale).normalize(), "f")
+    if isinstance(value, float | Decimal):
+        return format(Decimal(str(value)).normalize(), "f")
+    return str(value)
+
+
+def form_values(profile: dict[str, Any]) -> dict[str, str]:
+    """A profile (contract JSON) as the form's input values: the inverse of ``parse_form``. A list
+    holding items nothing is known of (from the interview or the console: "3 hires") keeps its
+    length as ``count.<list>``, so they are not lost as blank rows."""
+    values: dict[str, str] = {}
+    for q in ENTERPRISE:
+        value = profile.get(q.path)
+        if value is None:
+            continue
+        if q.kind == "industry":
+            code = str(value)
+            values["industry_code"] = code if code in INDUSTRY_CODES else OTHER
+            if code not in INDUSTRY_CODES:
+                values["industry_code.other"] = code
+        else:
+            values[q.path] = input_text(value, q.scale)
+    for section in LISTS:
+        items = profile.get(section.name)
+        if items is None:
+            continue
+        values[f"has.{section.name}"] = "yes" if items else "no"
+        blank = False
+        for index, item in enumerate(items):
+            told = {q.path: value_at(item or {}, q.path) for q in section.fields}
+            blank = blank or all(v is None for v in told.values())
+            for path, value in told.items():
+                if value is not None:
+                    question = next(q for q in section.fields if q.path == path)
+                    values[f"{section.name}[{index}].{path}"] = input_text(value, question.scale)
+        if blank:
+            values[f"count.{section.name}"] = str(len(items))
+    return values
+
+
+_INDUSTRY_LABELS = {code: label for _, group in INDUSTRIES for code, label in group}
+
+
+def shown(path: str, value: Any) -> str:
+    """An answer as a person reads it: choice labels, 是/否, money in yuan, 没有 for an empty list,
+    "2 名" for a list of two (the one table of questions words each)."""
+    question, section, _ = lookup(path)
+    if isinstance(value, list):
+        return f"{len(value)} {section.counter}" if value and section is not None else "没有"
+    if question is not None and question.kind == "money":
+        return f"{yuan(Decimal(str(value)))} 元"
+    if path == "industry_code" and value in _INDUSTRY_LABELS:
+        return f"{_INDUSTRY_LABELS[value]}（{value}）"
+    text = input_text(value)
+    if question is not None and question.choices:
+        return dict(question.choices).get(text, text)
+    if question is not None and question.kind == "int" and question.unit:
+        return f"{text} {question.unit}"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return text
 
 
 def input_for(path: str) -> str:

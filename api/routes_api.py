@@ -60,7 +60,8 @@ class ChoiceOut(BaseModel):
 
 class QuestionOut(BaseModel):
     field: str = Field(description="答案写入的画像字段路径；列表名（如 hires）表示问“有没有、有几个”")
-    group: str = Field(description="同屏一起问的一组：basic（基本情况）、一个专题（如 hiring）、一项（如 hires[0]）")
+    group: str = Field(description="同屏一起问的一组：basic（基本情况）、一个专题（如 hiring）、一项（如 hires[0]），"
+                       "或 checklist（“以下哪些情况适用于您？”：仍可能带来资金、尚未回答的各个列表）")
     text_zh: str = Field(description="问题（中文），与表单、控制台、命令行用同一张问题表")
     kind: str = Field(description="bool 是否 / count 个数（0 为没有）/ choice 选项 / industry 行业 / int 整数 / "
                                   "money 金额 / date 日期 YYYY-MM-DD / text 文字")

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import time
 import unicodedata
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -114,6 +114,8 @@ def parse_answer(ask: Ask, text: str) -> Any:
             return False
         raise AnswerError(ask.field, "请回答“是”或“否”", "answer yes or no")
     if ask.kind == "count":
+        if text.isdigit():  # "1" is one item here, not "yes"
+            return _integer(ask, text, MAX_ITEMS)
         if text in FALSE_WORDS:
             return 0
         if text.lower() in TRUE_WORDS:
@@ -132,7 +134,8 @@ def parse_answer(ask: Ask, text: str) -> Any:
 
 def with_answer(data: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
     """A copy of the profile data with one answer written in: a count opens that many unknown
-    items; ``hires[2]`` sets a whole item (one more, when it is the next place)."""
+    items (a list already told keeps its first items: changing 2 hires to 3 adds one unknown hire);
+    ``hires[2]`` sets a whole item (one more, when it is the next place)."""
     data = copy.deepcopy(data)
     whole = _WHOLE_ITEM.match(field)
     if whole is not None:
@@ -144,7 +147,8 @@ def with_answer(data: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
     match = _ITEM.match(field)
     if match is None:
         if isinstance(value, int) and not isinstance(value, bool) and field in _LISTS:
-            data[field] = [{} for _ in range(value)]
+            kept = data.get(field) if isinstance(data.get(field), list) else []
+            data[field] = kept[:value] + [{} for _ in range(value - len(kept))]
         else:
             _set(data, field, value)
         return data
@@ -153,6 +157,26 @@ def with_answer(data: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
     while len(listed) <= index:
         listed.append({})
     _set(listed[index], inner, value)
+    return data
+
+
+def without_answer(data: dict[str, Any], field: str) -> dict[str, Any]:
+    """A copy of the profile data with one answer taken back (unknown again): a list as a whole
+    goes with its items; an item's field leaves the item in place."""
+    data = copy.deepcopy(data)
+    match = _ITEM.match(field)
+    if match is None:
+        data.pop(field, None)
+        return data
+    listed = data.get(match.group(1))
+    index = int(match.group(2))
+    if isinstance(listed, list) and index < len(listed) and isinstance(listed[index], dict):
+        *parents, leaf = match.group(3).split(".")
+        target = listed[index]
+        for part in parents:
+            target = target.get(part) if isinstance(target, dict) else None
+        if isinstance(target, dict):
+            target.pop(leaf, None)
     return data
 
 
@@ -211,13 +235,17 @@ def answer_from(known: dict[str, Any], field: str) -> Any:
     return target
 
 
-def replay(known: dict[str, Any], as_of: dt.date, book: RuleBook | None = None, grouped: bool = True,
+Screen = Callable[[list[Ask]], list[Ask]]
+
+
+def replay(known: dict[str, Any], as_of: dt.date, book: RuleBook | None = None, screen: Screen = first_group,
            timings: list[tuple[float, float]] | None = None) -> Iterator[tuple[Step, list[Ask]]]:
     """An interview with a simulated user who knows exactly ``known`` and answers just what is
-    asked (不清楚 for what ``known`` does not hold): each step, one screen (``first_group``; the top
-    question alone when not ``grouped``). Yields each step with the questions asked at it; the
-    last step asks none (nothing left can change the result). ``timings`` collects the wall and
-    CPU seconds of each step (evaluate + rank), for the benchmark."""
+    asked (不清楚 for what ``known`` does not hold): each step asks ``screen`` of the ranked
+    questions (``first_group``: one screen of the web interview; ``first_question``: one question,
+    the checklist as one; ``lambda asks: asks[:1]``: one field). Yields each step with the
+    questions asked at it; the last step asks none (nothing left can change the result).
+    ``timings`` collects the wall and CPU seconds of each step (evaluate + rank), for the benchmark."""
     data: dict[str, Any] = {}
     declined: set[str] = set()
     while True:
@@ -225,7 +253,7 @@ def replay(known: dict[str, Any], as_of: dt.date, book: RuleBook | None = None, 
         current = step(data, as_of, declined, book)
         if timings is not None:
             timings.append((time.perf_counter() - wall, time.process_time() - cpu))
-        asked = first_group(current.questions) if grouped else current.questions[:1]
+        asked = screen(current.questions)
         yield current, asked
         if not asked:
             return

@@ -11,6 +11,14 @@ measure's status or amount is never asked. Ranking, first to last:
    an amount or a date;
 4. the order of the form (``engine.wording``), then the item's place in its list.
 
+One screen asks the top question and the others of its group (``first_group``): the basic facts,
+one topic, one list item, or the checklist. The checklist ("以下哪些情况适用于您？") is every
+whole list not told yet that can still change a measure bringing money (exact or up to), in rank
+order: each is still its own question with its own field (有几…? / 没有 / 不清楚 / 跳过), but one
+glance settles them all. Lists that can change only shares or services keep their topic's screen.
+``first_question`` is the unit the benchmark counts as one question: the top question alone, or
+the whole checklist (one prompt, one tick per list).
+
 Each question is worded from the one table (``engine.wording``) and carries its field path,
 input kind, choices, unit (万元 with its scale where the form uses it), the measures it can
 change and the money at stake. A face asks one (or a few) and calls again with the answers
@@ -31,6 +39,8 @@ from engine.profile import Profile
 from engine.result import Result
 from engine.wording import ENTERPRISE, INDUSTRIES, LISTS, SECTIONS, group_of, lookup, question_for
 
+CHECKLIST = "checklist"  # the group of the lists that can still change money: one screen, one question
+CHECKLIST_TITLE = "以下哪些情况适用于您？"
 EASE = {"bool": 0, "count": 0, "choice": 1, "industry": 1, "text": 1, "int": 2, "money": 2, "date": 2}
 INDUSTRY_CHOICES = tuple((code, f"{label}（{group}）") for group, codes in INDUSTRIES for code, label in codes)
 _ENTERPRISE_ORDER = {q.path: i for i, q in enumerate(ENTERPRISE)}
@@ -42,7 +52,7 @@ class Ask:
     """One question to put to the user."""
 
     field: str  # the profile path the answer goes to ("hires" for the list itself: how many)
-    group: str  # asked on one screen with the others of its group: "basic", "hires[0]", or the field itself
+    group: str  # asked on one screen with the others of its group: "basic", a topic, "hires[0]", "checklist"
     text_zh: str
     kind: str  # bool, count, choice, industry, text, int, money, date
     choices: tuple[tuple[str, str], ...]  # (value, label); 不清楚 / 跳过 are always possible besides
@@ -67,7 +77,7 @@ def _wording(path: str) -> tuple[str, str, tuple[tuple[str, str], ...], str, int
     return question_for(path), question.kind, choices, question.unit, question.scale, question.hint
 
 
-def _position(path: str) -> tuple[int, int, int, int]:
+def form_order(path: str) -> tuple[int, int, int, int]:
     """Where the form asks it: enterprise facts in form order, then lists, then their items."""
     if path in _ENTERPRISE_ORDER:
         return (0, _ENTERPRISE_ORDER[path], 0, 0)
@@ -91,9 +101,10 @@ def rank_openings(found: Iterable[Opening]) -> list[Ask]:
         measures = tuple(dict.fromkeys(o.measure for o in group))
         money = len({o.measure for o in group if o.money})
         stake = sum((o.yuan for o in group), Decimal(0))
-        asks.append(Ask(path, group_of(path), text, kind, choices, unit, scale, hint, measures, money, stake))
+        screen = CHECKLIST if path in SECTIONS and money else group_of(path)
+        asks.append(Ask(path, screen, text, kind, choices, unit, scale, hint, measures, money, stake))
     asks.sort(key=lambda a: (-a.yuan_at_stake, -a.money_measures, -len(a.measures), EASE.get(a.kind, 3),
-                             _position(a.field)))
+                             form_order(a.field)))
     return asks
 
 
@@ -115,3 +126,17 @@ def next_questions(profile: Profile, as_of: dt.date | None = None, limit: int | 
 def first_group(asks: list[Ask]) -> list[Ask]:
     """The questions of one screen: the top question and the others of its group, in rank order."""
     return [a for a in asks if a.group == asks[0].group] if asks else []
+
+
+def first_question(asks: list[Ask]) -> list[Ask]:
+    """One question: the top one alone, or the whole checklist when it leads (one prompt, a tick per list)."""
+    if asks and asks[0].group == CHECKLIST:
+        return first_group(asks)
+    return asks[:1]
+
+
+def ask_for(path: str) -> Ask:
+    """A question worded for any path of the table, outside the ranking (to change an answer already
+    given): no measures, no money at stake."""
+    text, kind, choices, unit, scale, hint = _wording(path)
+    return Ask(path, group_of(path), text, kind, choices, unit, scale, hint, (), 0, Decimal(0))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,24 @@ AS_OF = dt.date(2026, 1, 15)
 @pytest.fixture(scope="session")
 def book() -> RuleBook:
     return default_rules()
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    """One huiqi server (uvicorn on a free loopback port) shared by the public pages' browser tests;
+    modules that need another app (the console's database) define their own."""
+    from tests.browser_server import running_server
+
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the session's browser tests (skips them, saying why, when it cannot start)."""
+    from tests.browser_server import launched_chromium
+
+    yield from launched_chromium()
 
 
 @pytest.fixture

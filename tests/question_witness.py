@@ -27,7 +27,7 @@ from engine.facts import fact_field
 from engine.interview import step, with_answer
 from engine.ir import All, Any_, Attr, Compare, Node
 from engine.loader import default_rules
-from engine.openings import Situation, measure_openings, worked_out
+from engine.openings import Situation, brings_money, measure_openings, worked_out
 from engine.questions import Ask
 from engine.wording import lookup
 
@@ -109,21 +109,27 @@ def candidates(data: dict[str, Any], ask: Ask, as_of: dt.date) -> list[Any]:
     return sorted(max(0, v) for v in values)
 
 
-def _outcome(data: dict[str, Any], as_of: dt.date) -> list[tuple[str, Any]] | None:
+@cache
+def _money_measures() -> frozenset[str]:
+    return frozenset(m.id for m in default_rules().ir.measures if brings_money(m.amount) and not m.informational)
+
+
+def _outcome(data: dict[str, Any], as_of: dt.date, money_only: bool = False) -> list[tuple[str, Any]] | None:
     try:
         profile = parse_profile(data)
     except ProfileError:
         return None
-    return [(r.status, r.amount) for r in evaluate(profile, as_of).results]
+    return [(r.status, r.amount) for r in evaluate(profile, as_of).results
+            if not money_only or r.measure in _money_measures()]
 
 
-def _differs(data: dict[str, Any], ask: Ask, as_of: dt.date, depth: int = 6) -> bool:
+def _differs(data: dict[str, Any], ask: Ask, as_of: dt.date, depth: int = 6, money_only: bool = False) -> bool:
     """Two profiles, with and without an answer to ``ask``, that ``evaluate`` tells apart; the facts
     this answer opens (the industry opens the figures of its size group) may be given on both sides."""
     for value in candidates(data, ask, as_of):
         without, with_ = data, with_answer(data, ask.field, value)
         for _ in range(depth):
-            before, after = _outcome(without, as_of), _outcome(with_, as_of)
+            before, after = _outcome(without, as_of, money_only), _outcome(with_, as_of, money_only)
             if after is None:
                 break
             if before != after:
@@ -135,7 +141,7 @@ def _differs(data: dict[str, Any], ask: Ask, as_of: dt.date, depth: int = 6) -> 
             kept = None
             for extra in candidates(with_, then[0], as_of):
                 both = with_answer(without, then[0].field, extra), with_answer(with_, then[0].field, extra)
-                outcomes = _outcome(both[0], as_of), _outcome(both[1], as_of)
+                outcomes = _outcome(both[0], as_of, money_only), _outcome(both[1], as_of, money_only)
                 if None in outcomes:
                     continue
                 if outcomes[0] != outcomes[1]:
@@ -161,8 +167,10 @@ def _fake_ask(field: str) -> Ask:
     return Ask(field, field, field, question.kind, question.choices, question.unit, 1, "", (), 0, 0)  # type: ignore[arg-type]
 
 
-def changes_a_result(data: dict[str, Any], ask: Ask, as_of: dt.date) -> bool:
-    if _differs(data, ask, as_of):
+def changes_a_result(data: dict[str, Any], ask: Ask, as_of: dt.date, money_only: bool = False) -> bool:
+    """Whether some answer to ``ask`` changes a status or an amount (of a measure that brings money,
+    with ``money_only``)."""
+    if _differs(data, ask, as_of, money_only=money_only):
         return True
     for measure_id, backwards in itertools.product(ask.measures, (False, True)):
         context = data
@@ -181,6 +189,6 @@ def changes_a_result(data: dict[str, Any], ask: Ask, as_of: dt.date) -> bool:
             if kept is None:
                 break
             context = kept
-        if _differs(context, ask, as_of):
+        if _differs(context, ask, as_of, money_only=money_only):
             return True
     return False

@@ -14,6 +14,7 @@ from api.form_model import INDUSTRY_CODES
 dates = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2030, 12, 31)).map(dt.date.isoformat)
 money = st.decimals(min_value=0, max_value=10**11, places=2, allow_nan=False, allow_infinity=False).map(str)
 months = st.integers(min_value=0, max_value=1200)
+# ASCII digits only, as the Profile takes
 industry = st.one_of(st.sampled_from(sorted(INDUSTRY_CODES)), st.from_regex(r"\A[A-T]([0-9]{2}([0-9]{1,2})?)?\Z"))
 
 

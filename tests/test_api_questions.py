@@ -22,8 +22,9 @@ def test_questions_are_ranked_by_money_with_their_wording(client: TestClient) ->
     assert first["text_zh"] == "贵单位属于哪个行业？" and first["kind"] == "industry"
     assert first["yuan_at_stake"] == 3002500 and "M30" in first["measures"]
     assert {"value": "C39", "label": "计算机、通信和其他电子设备制造（制造业及其他工业）"} in first["choices"]
+    # a list that can bring money: asked on the checklist screen
     assert questions[1] == {**questions[1], "kind": "count", "unit": "个", "yuan_at_stake": 3000000,
-                            "measures": ["M5"], "group": "recognition"}
+                            "measures": ["M5"], "group": "checklist"}
 
 
 def test_ten_thousand_yuan_inputs_carry_their_scale(client: TestClient) -> None:

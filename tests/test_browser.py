@@ -6,29 +6,16 @@ Skipped only when Chromium cannot be launched at all. Screenshots go to tests/ar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright not installed")
 
-from tests.browser_server import launched_chromium, running_server  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE = {"width": 375, "height": 667}
 A4_CONTENT = {"width": 704, "height": 1028}  # A4 at 96 dpi inside the print stylesheet's page margins
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with running_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from launched_chromium()
 
 
 @pytest.fixture
@@ -73,7 +60,7 @@ def _open_topic(page, key: str) -> None:
 def test_small_manufacturer_gets_m30_and_m43(phone, base_url: str) -> None:
     page = phone
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{base_url}/?as_of=2026-01-15")
+    page.goto(f"{base_url}/form?as_of=2026-01-15")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "form-folded-phone.png"), full_page=True)
     assert not page.is_visible("#hires-0-birth_date")  # closed until 有 is chosen (CSS only)
@@ -182,7 +169,7 @@ def test_many_eligible_measures_still_print_short(browser, base_url: str) -> Non
 
 def test_new_topics_and_lists_work_without_javascript(phone, base_url: str) -> None:
     page = phone
-    page.goto(f"{base_url}/?as_of=2026-01-15")
+    page.goto(f"{base_url}/form?as_of=2026-01-15")
     _fill_basic(page)
     _open_topic(page, "credit")
     page.select_option("#dishonesty_record", "false")
@@ -207,7 +194,7 @@ def test_new_topics_and_lists_work_without_javascript(phone, base_url: str) -> N
 
 def test_negative_employees_shows_field_error_and_keeps_values(phone, base_url: str) -> None:
     page = phone
-    page.goto(base_url + "/")
+    page.goto(base_url + "/form")
     _fill_basic(page, employees="-3")
     page.click("button.primary[value=check]")
     error = page.locator("[data-field=employees] .error")
@@ -226,7 +213,7 @@ def test_negative_employees_shows_field_error_and_keeps_values(phone, base_url: 
     page.screenshot(path=str(ARTIFACTS / "form-error-phone.png"), full_page=False)
 
 
-@pytest.mark.parametrize("path", ["/", "/catalogue", "/catalogue/M30", "/result?employees=3"])
+@pytest.mark.parametrize("path", ["/", "/form", "/catalogue", "/catalogue/M30", "/result?employees=3"])
 def test_phone_viewport_has_no_horizontal_scrolling(browser, base_url: str, path: str) -> None:
     context = browser.new_context(viewport=PHONE)  # JavaScript on, as in WeChat
     try:

@@ -7,12 +7,12 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright not installed")
 
-from tests.test_browser import ARTIFACTS, _fill_basic, _no_horizontal_scroll, base_url, browser, phone  # noqa: E402,F401
+from tests.test_browser import ARTIFACTS, _fill_basic, _no_horizontal_scroll, phone  # noqa: E402,F401
 
 
 def test_a_unit_slip_is_confirmed_before_the_results(phone, base_url: str) -> None:  # noqa: F811
     page = phone
-    page.goto(base_url + "/")
+    page.goto(base_url + "/form")
     _fill_basic(page)
     page.fill("#revenue_yuan", "12000000")  # 12,000,000 元 typed into the 万元 box
     page.click("button.primary[value=check]")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.form_model import INDUSTRY_CODES, parse_form, question_for, questions_for, validate
+from api.form_model import INDUSTRY_CODES, form_values, parse_form, question_for, questions_for, shown, validate
 from api.form_questions import ENTERPRISE, LISTS, NOT_ASKED, NOT_ASKED_IN_LISTS, OTHER
 from engine import evaluate, parse_profile
 from engine.profile import Profile
@@ -69,6 +69,37 @@ def test_blank_rows_are_dropped_and_rows_renumbered() -> None:
 
 def test_yes_with_nothing_filled_is_one_unknown_item() -> None:
     assert parse_form({"has.loans": "yes"}).profile == {"loans": [{}]}
+
+
+def test_a_count_keeps_the_items_nothing_is_known_of_yet() -> None:
+    # "3 hires" told in the interview or at the desk, one of them described: two stay unknown items
+    parsed = parse_form({"has.hires": "yes", "count.hires": "3", "hires[0].birth_date": "2003-05-01"})
+    assert parsed.profile["hires"] == [{"birth_date": "2003-05-01"}, {}, {}] and parsed.rows["hires"] == 3
+    # within the count a blank row keeps its place (answers given about hires[1] stay with hires[1])
+    parsed = parse_form({"has.hires": "yes", "count.hires": "2", "hires[1].contract_months": "12"})
+    assert parsed.profile["hires"] == [{}, {"contract_months": "12"}]
+    # rows added beyond the count count too; 没有 wins over a count
+    assert len(parse_form({"has.hires": "yes", "count.hires": "1", "hires[2].birth_date": "2003-05-01"})
+               .profile["hires"]) == 2
+    assert parse_form({"has.hires": "no", "count.hires": "3"}).profile["hires"] == []
+    bad = parse_form({"has.hires": "yes", "count.hires": "几个"})
+    assert [(e.field, e.message_zh) for e in bad.errors] == [("hires", "共几名应为 1 到 50 的整数")]
+
+
+def test_form_values_keep_unknown_items_as_a_count_and_round_trip() -> None:
+    profile = {"hires": [{}, {"contract_months": 12}], "loans": [], "foreign_trade": True, "revenue_yuan": 12_000_000}
+    values = form_values(profile)
+    assert values["count.hires"] == "2" and values["hires[1].contract_months"] == "12" and values["has.loans"] == "no"
+    assert values["foreign_trade"] == "true" and values["revenue_yuan"] == "1200"  # 万元, as the form asks
+    again = parse_form(values)
+    assert again.errors == [] and again.profile["hires"] == [{}, {"contract_months": "12"}]
+    assert "count.loans" not in values and "count.hires" not in form_values({"hires": [{"contract_months": 12}]})
+
+
+def test_answers_are_shown_as_people_read_them() -> None:
+    assert shown("hires", [{}, {}]) == "2 名" and shown("loans", []) == "没有"
+    assert shown("revenue_yuan", 12_000_000) == "12,000,000 元" and shown("foreign_trade", True) == "是"
+    assert shown("hires[0].contract_months", 12) == "12 个月" and shown("industry_code", "C39").endswith("（C39）")
 
 
 def test_add_row_opens_the_section() -> None:

@@ -11,8 +11,7 @@ import datetime as dt
 
 import pytest
 
-from api.console.facts import form_values
-from api.form_model import parse_form
+from api.form_model import form_values, parse_form
 from engine import evaluate, parse_profile
 from engine.result import MeasureResult
 
@@ -73,6 +72,6 @@ def test_the_public_form_asks_the_payment_record_per_insurance_only() -> None:
 
     from api.app import create_app
 
-    page = TestClient(create_app()).get("/").text
+    page = TestClient(create_app()).get("/form").text
     assert 'name="hires[0].insurance_months.pension"' in page
     assert "hires[0].social_insurance_months" not in page and "社会保险已缴（合计）" not in page

@@ -30,7 +30,7 @@ def client() -> TestClient:
 
 
 def test_form_page(client: TestClient) -> None:
-    page = client.get("/")
+    page = client.get("/form")
     assert page.status_code == 200
     assert 'name="employees"' in page.text and 'name="has.hires"' in page.text
     assert "软件和信息技术服务（I65）" in page.text and "不清楚" in page.text
@@ -79,7 +79,7 @@ def test_invalid_input_rerenders_with_values_and_messages(client: TestClient) ->
 
 def test_reopen_link_keeps_answers(client: TestClient) -> None:
     page = client.post("/check", data=SMALL_MANUFACTURER)
-    link = unquote(re.search(r'href="(/\?[^"]+)" id="edit-link"', page.text).group(1))
+    link = unquote(re.search(r'href="(/form\?[^"]+)" id="edit-link"', page.text).group(1))
     form = client.get(link.replace("&amp;", "&"))
     assert 'value="2005-02-10"' in form.text and 'value="1200"' in form.text
     result_link = re.search(r'href="(/result\?[^"]+)"', page.text).group(1).replace("&amp;", "&")

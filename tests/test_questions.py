@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from engine import evaluate, parse_profile
 from engine.interview import AnswerError, answer_from, as_asked, parse_answer, replay, step, with_answer
-from engine.questions import Ask, first_group, next_questions
+from engine.questions import CHECKLIST, Ask, ask_for, first_group, first_question, next_questions
 from tests.conftest import AS_OF
 from tests.question_witness import changes_a_result
 from tests.strategies import profiles
@@ -114,6 +114,34 @@ def test_declined_facts_are_not_asked_again_nor_make_their_partners_matter() -> 
     assert "hires[0].registered_unemployed" in one  # it can still make the hire fail M30
 
 
+def test_the_checklist_asks_every_list_that_can_still_bring_money_on_one_screen() -> None:
+    ranked = next_questions(parse_profile({**SMALL_MAKER, "designations": []}), AS_OF, None)
+    checklist = [a for a in ranked if a.group == CHECKLIST]
+    # M5 one project 3,000,000; M14 one event 300,000; M30 + M31 one hire 2,500; loans and exhibitions bring
+    # money whose amount is not known yet; designations are told (none); contracts and tenders bring shares only
+    assert [a.field for a in checklist] == ["projects", "events", "hires", "loans", "exhibitions"]
+    assert [a.yuan_at_stake for a in checklist] == [3_000_000, 300_000, 2_500, 0, 0]
+    assert all(a.kind == "count" and a.money_measures for a in checklist)
+    contracts = next(a for a in ranked if a.field == "procurement_contracts")
+    assert contracts.group == "procurement" and contracts.money_measures == 0
+    assert first_group(ranked) == first_question(ranked) == checklist  # it leads: one screen, one question
+
+
+def test_one_question_is_the_top_one_alone_unless_the_checklist_leads() -> None:
+    ranked = next_questions(parse_profile({}), AS_OF, None)
+    assert [a.field for a in first_question(ranked)] == ["industry_code"]
+    assert [a.field for a in first_group(ranked)] == ["industry_code", "entity_type", "founded_on"]
+    assert first_question([]) == []
+
+
+def test_a_question_can_be_worded_outside_the_ranking_to_change_an_answer() -> None:
+    ask = ask_for("hires[1].insurance_months.pension")
+    assert ask.text_zh == "第 2 名新招用人员：职工养老保险已缴几个月？"
+    assert ask.kind == "int" and ask.group == "hires[1]"
+    assert ask.measures == () and ask.yuan_at_stake == 0
+    assert ask_for("revenue_yuan").scale == 10_000 and ask_for("hires").kind == "count"
+
+
 def test_a_group_is_one_screen() -> None:
     ranked = next_questions(parse_profile({**SMALL_MAKER, "hires": [{}]}), AS_OF, None)
     screen = first_group(ranked)
@@ -135,6 +163,9 @@ def test_answers_are_read_as_the_form_reads_them() -> None:
     assert revenue.unit == "万元" and parse_answer(revenue, "1,200") == 12_000_000
     assert parse_answer(revenue, "12.345") == 123_450 and parse_answer(revenue, "0.000012") == "0.12"
     assert parse_answer(_ask("hires", SMALL_MAKER), "没有") == 0
+    assert parse_answer(_ask("hires", SMALL_MAKER), "1") == 1  # one hire, not "yes" (a word of yes/no questions)
+    with pytest.raises(AnswerError):
+        parse_answer(_ask("hires", SMALL_MAKER), "有")  # how many, then?
     assert parse_answer(_ask("founded_on", SMALL_MAKER | {"founded_on": None}), "2024年3月1日") == "2024-03-01"
     with pytest.raises(AnswerError) as bad:
         parse_answer(_ask("employees", {"industry_code": "C39"}), "-3")
@@ -147,13 +178,16 @@ def test_answers_are_written_into_the_profile() -> None:
     data = with_answer(data, "hires[1].insurance_months.pension", 3)
     assert data["hires"][1] == {"insurance_months": {"pension": 3}} and data["hires"][0] == {}
     assert with_answer({}, "hires", 0) == {"hires": []}
+    # a count changed later keeps the items already told: one more hire is one more unknown item
+    assert with_answer(data, "hires", 3)["hires"] == [{}, {"insurance_months": {"pension": 3}}, {}]
+    assert with_answer(data, "hires", 1)["hires"] == [{}]
 
 
 # --- the interview as a whole ----------------------------------------------------------
 
-def _interview(known: dict[str, Any], as_of: dt.date) -> tuple[list[list[Ask]], Any]:
+def _interview(known: dict[str, Any], as_of: dt.date, screen: Any = first_group) -> tuple[list[list[Ask]], Any]:
     screens = []
-    for current, asked in replay(known, as_of):
+    for current, asked in replay(known, as_of, screen=screen):
         if not asked:
             return screens, current.result
         screens.append(asked)
@@ -165,21 +199,43 @@ def test_a_small_manufacturer_reaches_m30_in_a_few_screens() -> None:
              "loans": [], "exhibitions": []}
     screens, result = _interview(known, AS_OF)
     money_screens = [s for s in screens if any(a.money_measures for a in s)]
-    assert len(money_screens) <= 8
+    # the industry (with the basic facts), the size figures, the checklist, the one hire
+    assert [s[0].field for s in money_screens] == ["industry_code", "employees", "projects", "hires[0].contract_months"]
     assert result.by_measure("M30").status == "eligible" and result.by_measure("M30").amount.yuan == 1_500
+    questions, _ = _interview(known, AS_OF, first_question)
+    # industry, employees, revenue, the checklist, then the hire's seven facts one by one
+    assert len([q for q in questions if any(a.money_measures for a in q)]) == 11
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=profiles, as_of=st.dates(dt.date(2022, 1, 1), dt.date(2028, 12, 31)))
-def test_the_interview_ends_with_the_result_of_the_whole_profile(data: dict[str, Any], as_of: dt.date) -> None:
+@given(data=profiles, as_of=st.dates(dt.date(2022, 1, 1), dt.date(2028, 12, 31)),
+       screen=st.sampled_from([first_group, first_question]))
+def test_the_interview_ends_with_the_result_of_the_whole_profile(data: dict[str, Any], as_of: dt.date,
+                                                                 screen: Any) -> None:
     """A user who answers exactly what is asked (不清楚 for what the profile lacks) ends with the
     result of the whole profile, measure by measure: status and amount, money or not (the profile
-    as a user can tell it: without the item facts no face asks, see ``as_asked``)."""
+    as a user can tell it: without the item facts no face asks, see ``as_asked``), asked screen by
+    screen (the web) or question by question (the checklist as one)."""
     known = parse_profile(as_asked(data)).model_dump(mode="json", exclude_none=True)
-    _, final = _interview(known, as_of)
+    _, final = _interview(known, as_of, screen)
     whole = evaluate(parse_profile(known), as_of)
     for got, want in zip(final.results, whole.results, strict=True):
         assert (got.measure, got.status, got.amount) == (want.measure, want.status, want.amount)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=profiles, as_of=st.dates(dt.date(2022, 1, 1), dt.date(2028, 12, 31)))
+def test_every_list_of_a_checklist_asked_can_change_money(data: dict[str, Any], as_of: dt.date) -> None:
+    """Along a whole interview, each checklist holds only lists not told yet, each of which some
+    answer turns into another status or amount of a measure that brings money (see question_witness)."""
+    known = parse_profile(as_asked(data)).model_dump(mode="json", exclude_none=True)
+    told: dict[str, Any] = {}
+    for current, asked in replay(known, as_of, screen=first_question):
+        if asked and asked[0].group == CHECKLIST:
+            told = current.profile.model_dump(mode="json", exclude_none=True)
+            for ask in asked:
+                assert ask.field not in told and ask.money_measures, ask.field
+                assert changes_a_result(told, ask, as_of, money_only=True), ask.field
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

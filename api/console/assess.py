@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from sqlalchemy import Engine
@@ -18,13 +18,16 @@ from sqlalchemy import Engine
 from api import metrics
 from api.console.facts import Fact, fact_table, merged, normalized, relied_declared, sources
 from api.form_model import ParsedForm, parse_form
+from api.interview_state import PATH
 from api.result_view import ResultView, arrange
 from engine import FieldError, ProfileError, default_rules, evaluate, parse_profile
+from engine.questions import Ask, rank
 from engine.result import Result
 from store import console as store
 from store.console import RegistryEntry
 
 MAX_VARIANTS = 3
+MAX_DECLINED = 500
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,22 @@ class Assessment:
     view: ResultView
     declared: dict[str, list[Fact]]  # eligible measure -> the declared-only facts it relies on
     facts: list[Fact]
+    questions: list[Ask] = field(default_factory=list)  # what to ask the walk-in next, ranked by money
+    declined: tuple[str, ...] = ()  # questions the walk-in could not answer (不清楚): not asked again
 
     @property
     def query(self) -> str:
         return self.parsed.query()
+
+    @property
+    def declined_text(self) -> str:
+        return ",".join(self.declined)
+
+
+def declined_of(raw: str | None) -> tuple[str, ...]:
+    """The hidden ``declined`` field: comma-separated field paths (anything else is dropped)."""
+    paths = [p.strip() for p in (raw or "").split(",")[:MAX_DECLINED]]
+    return tuple(dict.fromkeys(p for p in paths if PATH.match(p)))
 
 
 def clean(text: str | None) -> str:
@@ -58,7 +73,8 @@ def as_of_of(raw: str | None) -> dt.date | None:
 
 
 def assess(engine: Engine, code: str | None, enterprise_name: str | None, label: str,
-           answers: Mapping[str, str], as_of: dt.date | None) -> Assessment | ParsedForm:
+           answers: Mapping[str, str], as_of: dt.date | None,
+           declined: Collection[str] = ()) -> Assessment | ParsedForm:
     """The assessment, or the parsed form with its errors (to show again)."""
     parsed = parse_form(answers)
     registry = store.registry_by_code(engine, code) if code else None
@@ -77,7 +93,8 @@ def assess(engine: Engine, code: str | None, enterprise_name: str | None, label:
     metrics.EVALUATIONS.labels(face="console").inc()
     return Assessment(code, name, label, registry, parsed, data, facts_source, result, arrange(result),
                       relied_declared(result, data, facts_source, default_rules()),
-                      fact_table(data, facts_source, registry.provenance if registry else None))
+                      fact_table(data, facts_source, registry.provenance if registry else None),
+                      rank(profile, result, declined), tuple(declined))
 
 
 def assess_query(engine: Engine, code: str | None, name: str | None, label: str, query: str,

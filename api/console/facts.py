@@ -9,60 +9,20 @@ declared ones among them must be proven before a unit grants anything.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from api.form_model import label_for
-from api.form_questions import BASIC, INDUSTRIES, LISTS, OTHER, Question
+from api.form_model import label_for, shown
+from api.form_questions import BASIC, INDUSTRIES, LISTS
 from engine import ProfileError, RuleBook, parse_profile
-from engine.amounts import yuan
 from engine.catalogue import FIELD_LABELS
 from engine.profile import Profile
-from engine.reliance import relied_paths, value_at
+from engine.reliance import relied_paths
 from engine.result import Result
 
 REGISTRY, DECLARED = "registry", "declared"
 FORM_OWNED = {q.path for q in BASIC} | {s.name for s in LISTS}
 INDUSTRY_CODES = {code for _, group in INDUSTRIES for code, _ in group}
-
-
-def _text(value: Any, scale: int = 1) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if scale != 1:
-        return format((Decimal(str(value)) / scale).normalize(), "f")
-    if isinstance(value, float | Decimal):
-        return format(Decimal(str(value)).normalize(), "f")
-    return str(value)
-
-
-def form_values(profile: dict[str, Any]) -> dict[str, str]:
-    """A profile (contract JSON) as the self-check form's input values: the inverse of ``parse_form``."""
-    values: dict[str, str] = {}
-    for q in BASIC:
-        value = profile.get(q.path)
-        if value is None:
-            continue
-        if q.kind == "industry":
-            code = str(value)
-            values["industry_code"] = code if code in INDUSTRY_CODES else OTHER
-            if code not in INDUSTRY_CODES:
-                values["industry_code.other"] = code
-        else:
-            values[q.path] = _text(value, q.scale)
-    for section in LISTS:
-        items = profile.get(section.name)
-        if items is None:
-            continue
-        values[f"has.{section.name}"] = "yes" if items else "no"
-        for index, item in enumerate(items):
-            for q in section.fields:
-                value = value_at(item or {}, q.path)
-                if value is not None:
-                    values[f"{section.name}[{index}].{q.path}"] = _text(value, q.scale)
-    return values
 
 
 def merged(registry: dict[str, Any] | None, answered: dict[str, Any], identity: dict[str, Any]) -> dict[str, Any]:
@@ -117,36 +77,6 @@ def fact_label(path: str) -> str:
     leaf = path.split(".")[-1]
     info = Profile.model_fields.get(leaf)
     return FIELD_LABELS.get(leaf) or (info.description if info and info.description else leaf)
-
-
-_ITEM_PATH = re.compile(r"^(\w+)\[\d+\]\.(.+)$")
-_BASIC = {q.path: q for q in BASIC}
-_ITEM_QUESTIONS = {(s.name, q.path): q for s in LISTS for q in s.fields}
-INDUSTRY_LABELS = {code: label for _, group in INDUSTRIES for code, label in group}
-
-
-def _question(path: str) -> Question | None:
-    match = _ITEM_PATH.match(path)
-    return _ITEM_QUESTIONS.get((match.group(1), match.group(2))) if match else _BASIC.get(path)
-
-
-def shown(path: str, value: Any) -> str:
-    """A fact as staff read it: choice labels, 是/否, money in yuan, 没有 for an empty list."""
-    if value == []:
-        return "没有"
-    question = _question(path)
-    if question is not None and question.kind == "money":
-        return f"{yuan(Decimal(str(value)))} 元"
-    if path == "industry_code" and value in INDUSTRY_LABELS:
-        return f"{INDUSTRY_LABELS[value]}（{value}）"
-    text = _text(value)
-    if question is not None and question.choices:
-        return dict(question.choices).get(text, text)
-    if question is not None and question.kind == "int" and question.unit:
-        return f"{text} {question.unit}"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return text
 
 
 @dataclass(frozen=True)

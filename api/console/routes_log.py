@@ -14,10 +14,10 @@ from api.console import auth
 from api.console.assess import Assessment, as_of_of, assess_query, clean
 from api.console.db import database
 from api.console.export import to_csv, to_xlsx
-from api.console.facts import fact_table, form_values, relied_declared
+from api.console.facts import fact_table, relied_declared
 from api.console.pages import page
 from api.console.routes_desk import render_form
-from api.form_model import parse_form, questions_for
+from api.form_model import form_values, parse_form, questions_for
 from api.result_view import arrange
 from engine import FieldError, ProfileError, default_rules
 from engine.result import Result

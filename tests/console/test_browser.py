@@ -185,3 +185,21 @@ def test_a_desk_visit(page: Any, base_url: str) -> None:
     page.wait_for_selector("#login")
     page.goto(f"{base_url}/console")
     assert "/console/login" in page.url
+
+
+def test_the_next_questions_beside_an_evaluation(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/console/login")
+    _login(page, base_url)
+    page.wait_for_selector("#q")
+    page.goto(f"{base_url}/console/form?code={CODE}")
+    page.click("#evaluate")
+    page.wait_for_selector("#next-questions")
+    first = page.locator("#next-questions li.next-q").first
+    assert first.get_attribute("data-field") == "projects" and "3,000,000 元" in first.inner_text()
+    shot(page, "next-questions")
+    first.locator("input[name=answer]").fill("1")
+    first.locator("button[value=answer]").click()  # a plain post: the page comes back, at the questions
+    page.wait_for_selector("#next-questions li[data-field='projects[0].selected']")
+    assert page.url.endswith("/console/evaluate#next-questions")
+    assert page.locator("#next-questions li[data-field=projects]").count() == 0
+    shot(page, "next-questions-answered", full=False)

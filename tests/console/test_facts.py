@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from api.console.facts import DECLARED, FORM_OWNED, REGISTRY, form_values, merged, normalized, relied_declared, sources
-from api.form_model import parse_form
+from api.console.facts import DECLARED, FORM_OWNED, REGISTRY, merged, normalized, relied_declared, sources
+from api.form_model import form_values, parse_form
 from engine import default_rules, evaluate, parse_profile
 from engine.reliance import relied_fields, relied_paths
 from tests.console.conftest import ROOT, registry_profile

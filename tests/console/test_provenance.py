@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from stdnum.cn import uscc
 
-from api.console.facts import REGISTRY, form_values, merged, normalized, sources
-from api.form_model import parse_form
+from api.console.facts import REGISTRY, merged, normalized, sources
+from api.form_model import form_values, parse_form
 from store.db import open_database
 from store.models import RegistryEnterprise
 from tests.console.conftest import AS_OF, registry_profile

@@ -116,3 +116,19 @@ def test_metrics_are_left_out_of_the_api_schema(make_client: Callable[..., TestC
     ready = schema["paths"]["/api/v1/ready"]["get"]["responses"]
     assert set(ready) >= {"200", "503"}
     assert re.search(r"Ready", str(ready["503"]))
+
+
+def test_interview_steps_are_counted_per_answered_screen(make_client: Callable[..., TestClient]) -> None:
+    from tests.interview_walk import Walk
+
+    client = make_client()
+    before = samples(client)
+    walk = Walk(client, "/?as_of=2026-01-15")
+    walk.answer({"industry_code": ("answer", "C39"), "entity_type": "enterprise", "founded_on": "不清楚"})
+    walk.answer({"employees": ("answer", "-3")})  # refused: stays on its screen, not a step
+    walk.answer({"employees": ("answer", "35"), "revenue_yuan": "跳过"})
+    after = samples(client)
+    assert value(after, "huiqi_interview_steps_total", face="web") - value(
+        before, "huiqi_interview_steps_total", face="web") == 2
+    assert value(after, "huiqi_evaluations_total", face="interview") > value(
+        before, "huiqi_evaluations_total", face="interview")

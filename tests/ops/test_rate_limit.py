@@ -34,7 +34,8 @@ def test_workers_sharing_the_file_share_the_count(tmp_path: Path) -> None:
 
 
 def test_which_requests_count() -> None:
-    public = [("GET", "/"), ("POST", "/check"), ("GET", "/result"), ("GET", "/catalogue/M30"),
+    public = [("GET", "/"), ("POST", "/interview"), ("GET", "/interview/step"), ("GET", "/interview/start"),
+              ("GET", "/form"), ("POST", "/check"), ("GET", "/result"), ("GET", "/catalogue/M30"),
               ("POST", "/api/v1/evaluate"), ("GET", "/api/v1/measures"), ("GET", "/docs"), ("GET", "/nope")]
     exempt = [("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("GET", "/metrics"), ("GET", "/static/huiqi.css"),
               ("GET", "/console"), ("GET", "/console/login"), ("POST", "/console/evaluate"),
@@ -71,6 +72,18 @@ def test_the_form_answers_429_in_chinese(make_client: Callable[..., TestClient])
     refused = client.post("/check", data={"employees": "8"})
     assert refused.status_code == 429 and "retry-after" in refused.headers
     assert refused.headers["content-type"].startswith("text/html") and "请求过于频繁" in refused.text
+
+
+def test_the_interview_is_limited_like_the_form(make_client: Callable[..., TestClient]) -> None:
+    from tests.interview_walk import Walk
+
+    client = make_client(HUIQI_RATE_LIMIT="2/minute")
+    walk = Walk(client, "/")
+    assert walk.status == 200
+    assert walk.post({"industry_code": ("answer", "C39")}).status_code == 303
+    refused = walk.post({"industry_code": ("answer", "C39")}, headers={"X-Huiqi-Fragment": "1"})
+    assert refused.status_code == 429 and "retry-after" in refused.headers and "请求过于频繁" in refused.text
+    assert client.get("/interview/step").status_code == 429
 
 
 def test_console_health_metrics_and_static_are_not_limited(make_client: Callable[..., TestClient]) -> None:
