@@ -38,9 +38,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--format", choices=("csv", "jsonl", "parquet"), help="输入格式（默认按路径识别）")
     parser.add_argument("--sources", type=Path, metavar="SOURCES.yaml",
                         help="部门数据：列出各映射文件的数据来源文件（代替 INPUT），按统一社会信用代码合并")
-    parser.add_argument("--chunk-size", type=int, default=500, help="每个提交块的企业数（默认 500）")
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="每个提交块的企业数（默认：列式引擎 10000，rete 500）")
     parser.add_argument("--resume", metavar="RUN_ID", help="续跑被中断的批次")
-    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local 进程池，或 dask 集群")
+    parser.add_argument("--engine", choices=("columnar", "rete", "local", "dask"), default="columnar",
+                        help="columnar 列式引擎（默认）；rete 逐户用 durable-rules（local 为其旧名）；"
+                             "dask 集群（各分区用列式引擎）")
+    parser.add_argument("--verify", type=int, default=0, metavar="N",
+                        help="随机抽取 N 户用 durable-rules 重新评估，与列式结果有任何不同即判批次失败")
     parser.add_argument("--scheduler", help="Dask 调度器地址，如 tcp://10.0.0.5:8786（默认启动本机 LocalCluster）")
     parser.add_argument("--rules", type=Path, help="what-if：新规则目录（如 rules/ 的修改稿）")
     parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
@@ -79,6 +84,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from batch import runner
+    from batch.worker import VerifyError
     from batch.writers import NOTICE_KINDS, notice_counts, write_outputs
     from store.db import open_database
 
@@ -90,7 +96,7 @@ def _batch(args: argparse.Namespace) -> int:
         run_id = args.resume
         run_row = runner.check_resumable(engine, run_id)
         out = Path(run_row.out_dir) if run_row.out_dir else args.out
-        mode = run_row.engine
+        mode = runner.engine_name(run_row.engine)
     else:
         if args.sources is not None:
             if args.target or args.format:
@@ -105,10 +111,15 @@ def _batch(args: argparse.Namespace) -> int:
             return 2
         spec = runner.RunSpec(Path(args.target[0]), args.as_of, args.measures, args.only_auto, args.out,
                               args.chunk_size, args.format)
-        run_id = runner.start(engine, spec, engine_name=args.engine)
-        out, mode = args.out, args.engine
+        mode = runner.engine_name(args.engine)
+        if args.verify and mode != "columnar":
+            print("--verify 只用于列式引擎（--engine columnar）", file=sys.stderr)
+            return 2
+        run_id = runner.start(engine, spec, engine_name=mode)
+        out = args.out
     print(f"批次 {run_id}", file=sys.stderr)
     started = dt.datetime.now()
+    where: dict[str, float] = {}  # seconds per stage (worker stages summed over the workers)
     try:
         if mode == "dask":
             from batch.dask_runner import execute_dask
@@ -118,7 +129,11 @@ def _batch(args: argparse.Namespace) -> int:
             from batch.worker import tune_gc
 
             tune_gc()  # this process reads, merges and writes for the whole run
-            counts = runner.execute(engine, run_id, args.workers, progress=not args.no_progress)
+            counts = runner.execute(engine, run_id, args.workers, progress=not args.no_progress, verify=args.verify,
+                                    timing=where)
+    except VerifyError as exc:
+        print(f"核对失败（批次 {run_id} 未完成）：{exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print(f"已中断；已提交的部分保留，可用 huiqi batch --resume {run_id} 续跑", file=sys.stderr)
         return 130
@@ -128,9 +143,12 @@ def _batch(args: argparse.Namespace) -> int:
     spans = {"seconds": finished - started, "evaluate_seconds": evaluated - started,
              "lists_seconds": finished - evaluated}
     timing = {name: round(span.total_seconds(), 1) for name, span in spans.items()}
+    timing["stages"] = {name: round(seconds, 1) for name, seconds in sorted(where.items())}  # type: ignore[assignment]
+    on_rete = runner.measures_on_rete(engine, run_id)
     notices = notice_counts(engine, run_id) if (folder / "notices.csv").exists() else {}
     extra = {"notices": notices} if notices or (folder / "notices.csv").exists() else {}
-    print(json.dumps({"run_id": run_id, **counts, **extra, "out": str(folder), **timing}, ensure_ascii=False))
+    print(json.dumps({"run_id": run_id, **counts, **extra, "engine": mode, "measures_on_rete": on_rete,
+                      "out": str(folder), **timing}, ensure_ascii=False))
     print(f"完成：共 {counts['total']} 户，符合 {counts['matched']}，不符合 {counts['unmatched']}，"
           f"数据有误 {counts['rejected']}（见 {folder / 'rejections.csv'}）", file=sys.stderr)
     if extra:

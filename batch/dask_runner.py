@@ -59,7 +59,7 @@ def execute_dask(engine: Engine, run_id: str, scheduler: str | None = None, prog
     run = check_resumable(engine, run_id)
     if run.input_format != "parquet":
         raise BatchError("--engine dask 需要 Parquet 输入（按行组分区）")
-    job = Job(as_of=run.as_of, measures=frozenset(run.measures))
+    job = Job(as_of=run.as_of, measures=frozenset(run.measures), engine="columnar", chunk_size=run.chunk_size)
     parts = parquet_partitions(Path(run.input_path))
     repeated = find_duplicates(parts)
     done = runs.done_chunks(engine, run_id)

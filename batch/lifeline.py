@@ -37,9 +37,11 @@ def _watch(parent: int) -> None:
             os._exit(1)  # orphaned: re-parented to init or a subreaper
 
 
-def die_with_parent() -> None:
-    """Call first thing in a pool worker (its initializer)."""
-    parent = os.getppid()
+def die_with_parent(parent: int | None = None) -> None:
+    """Call first thing in a pool worker (its initializer). ``parent``: the pid of the process that
+    started the pool (``initargs=(os.getpid(),)``): a spawned worker takes a second to get here, and
+    its parent may have died meanwhile (it would then be adopted, and watch the wrong process)."""
+    parent = os.getppid() if parent is None else parent
     _ask_linux(parent)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any
 import orjson
 
 from batch.lifeline import die_with_parent
+from batch.pools import clean_processes
 from batch.schema import ENTERPRISES, KEY, clean, list_fields, unflatten
 from sources.encoding import EncodingProblem, detect
 from sources.mapping import load_sources
@@ -263,7 +265,9 @@ class CsvIndex:
         paths = [Path(self._tmp.name) / f"{file.stem}.sqlite3" for file in files]
         codes = [detected[file] for file in files]
         if len(files) > 1 and INDEX_LOADERS > 1:
-            with ProcessPoolExecutor(max_workers=INDEX_LOADERS, initializer=die_with_parent) as pool:
+            with ProcessPoolExecutor(max_workers=INDEX_LOADERS, mp_context=clean_processes(),
+                                     initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 list(pool.map(_load_table, files, paths, codes))
         else:
             for file, path, encoding in zip(files, paths, codes, strict=True):

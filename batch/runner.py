@@ -7,8 +7,11 @@ are committed together with its marker, so a killed run resumes by skipping comm
 from __future__ import annotations
 
 import datetime as dt
+import os
+import random
 import secrets
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine
 from tqdm import tqdm
 
+from batch.pools import clean_processes
 from batch.readers import EncodingProblem, Record, detect_format, encodings, fingerprint, open_input
 from batch.worker import ChunkOutcome, Job, evaluate_chunk, warm_up
 from engine import ProfileError, default_rules
@@ -39,8 +43,21 @@ class RunSpec:
     measures: list[str] | None = None
     only_auto: bool = False
     out_dir: Path | None = None
-    chunk_size: int = 500
+    chunk_size: int | None = None  # default: CHUNK_SIZES of the engine
     fmt: str | None = None
+
+
+ENGINES = ("columnar", "rete", "dask")  # "local" (the name before the columnar engine) is rete
+# Enterprises per committed chunk: a columnar run pays a fixed cost per chunk (compiling the plans
+# into one query per measure), durable-rules per enterprise.
+CHUNK_SIZES = {"columnar": 10_000, "rete": 500, "dask": 10_000}
+
+
+IN_FLIGHT = 30_000  # enterprises read ahead of the workers (see _pool)
+
+
+def engine_name(name: str) -> str:
+    return "rete" if name == "local" else name
 
 
 def select_measures(requested: list[str] | None, only_auto: bool) -> list[str]:
@@ -72,7 +89,7 @@ def chunks(records: Iterable[Record], size: int) -> Iterator[tuple[int, list[Rec
         yield number, batch
 
 
-def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
+def start(engine: Engine, spec: RunSpec, engine_name: str = "columnar") -> str:
     """Record a new run and return its id."""
     try:
         check_as_of(spec.as_of)
@@ -95,7 +112,8 @@ def start(engine: Engine, spec: RunSpec, engine_name: str = "local") -> str:
         rules_release_date=book.release_date, input_path=str(path), input_format=fmt,
         input_fingerprint=fingerprint(path, fmt), as_of=spec.as_of,
         measures=select_measures(spec.measures, spec.only_auto), only_auto=spec.only_auto,
-        chunk_size=spec.chunk_size, engine=engine_name, out_dir=str(spec.out_dir) if spec.out_dir else None,
+        chunk_size=spec.chunk_size or CHUNK_SIZES[engine_name], engine=engine_name,
+        out_dir=str(spec.out_dir) if spec.out_dir else None,
     )
     return run_id
 
@@ -132,25 +150,39 @@ def check_resumable(engine: Engine, run_id: str) -> Any:
     return run
 
 
-def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True) -> dict[str, int]:
-    """Evaluate every chunk of the run not yet committed, then close the run."""
+def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True, verify: int = 0,
+            timing: dict[str, float] | None = None) -> dict[str, int]:
+    """Evaluate every chunk of the run not yet committed, then close the run.
+
+    ``verify``: re-evaluate that many enterprises, drawn at random, with durable-rules too (columnar
+    runs); a difference raises ``VerifyError`` naming the enterprise, the measure and the field."""
     run = check_resumable(engine, run_id)
-    job = Job(as_of=run.as_of, measures=frozenset(run.measures))
     done = runs.done_chunks(engine, run_id)
     workdir = Path(run.out_dir) if run.out_dir else None
     if workdir:
         workdir.mkdir(parents=True, exist_ok=True)
+    timing = {} if timing is None else timing
+    started = time.perf_counter()
     try:
         records, total, warnings = open_input(Path(run.input_path), run.input_format, workdir)
     except (MappingError, TableError, EncodingProblem) as exc:
         raise BatchError(f"{exc}；批次 {run_id} 保留为未完成，可修正后用 --resume 续跑") from None
+    timing["read_s"] = time.perf_counter() - started
+    backend = engine_name(run.engine)
+    sample = frozenset(random.Random(run_id).sample(range(total), min(verify, total))) if verify else frozenset()
+    job = Job(as_of=run.as_of, measures=frozenset(run.measures), engine=backend, chunk_size=run.chunk_size,
+              verify=sample)
     for warning in warnings:
         print(warning, file=sys.stderr)
     bar = tqdm(total=total, unit="户", desc=f"批次 {run_id}", file=sys.stderr, disable=not progress,
                dynamic_ncols=True, mininterval=0.5)
 
     def commit(outcome: ChunkOutcome) -> None:
+        started = time.perf_counter()
         runs.write_chunk(engine, run_id, outcome)
+        timing["store_s"] = timing.get("store_s", 0.0) + time.perf_counter() - started
+        for name, seconds in outcome.timing.items():  # measured in the worker processes
+            timing[name] = timing.get(name, 0.0) + seconds
         bar.update(outcome.rows)
 
     try:
@@ -172,14 +204,17 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
 
 def _pool(records: Iterable[Record], size: int, done: set[int], job: Job, workers: int,
           commit: Any, bar: Any) -> None:
-    """At most ``3 × workers`` chunks in flight, so memory does not grow with the registry."""
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
+    """A few chunks in flight (at most ``3 × workers``, and about 30,000 enterprises), so memory does
+    not grow with the registry and every worker has its next chunk waiting."""
+    in_flight = max(workers + 1, min(3 * workers, IN_FLIGHT // size))
+    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(os.getpid(),),
+                             mp_context=clean_processes()) as pool:
         pending: set[Future[ChunkOutcome]] = set()
         for number, batch in chunks(records, size):
             if number in done:
                 bar.update(sum(r.counted for r in batch))
                 continue
-            if len(pending) >= 3 * workers:
+            if len(pending) >= in_flight:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     commit(future.result())
@@ -192,3 +227,13 @@ def run_batch(db_url: str, spec: RunSpec, workers: int = 2, progress: bool = Tru
     engine = open_database(db_url)
     run_id = start(engine, spec)
     return run_id, execute(engine, run_id, workers, progress)
+
+
+def measures_on_rete(engine: Engine, run_id: str) -> dict[str, str]:
+    """The measures of a columnar run that the compiler refused, so ran on durable-rules, and why."""
+    run = runs.load_run(engine, run_id)
+    if run is None or engine_name(run.engine) == "rete":
+        return {}
+    from engine.columnar import compiled
+
+    return {m: why for m, why in compiled(default_rules()).refused.items() if m in run.measures}

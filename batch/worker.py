@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ class ChunkOutcome:
     results: list[ResultRow] = field(default_factory=list)
     rejections: list[RejectRow] = field(default_factory=list)
     registry: list[RegistryRow] = field(default_factory=list)
+    timing: dict[str, float] = field(default_factory=dict)  # validate_s, evaluate_s, collect_s of this chunk
 
     # Sent back from every worker: the result rows (thousands of small tuples, lists and strings)
     # travel as one JSON blob, about 8x cheaper to pickle and unpickle; they come back as lists.
@@ -52,6 +54,13 @@ class Job:
     as_of: dt.date
     measures: frozenset[str]
     keep_registry: bool = True
+    engine: str = "rete"  # rete: durable-rules, enterprise by enterprise; columnar: engine.columnar
+    chunk_size: int = 500
+    verify: frozenset[int] = frozenset()  # positions in the input stream re-evaluated on Rete (columnar)
+
+
+class VerifyError(Exception):
+    """The columnar and the Rete path disagree on a sampled enterprise: the run must fail."""
 
 
 _BOOK: RuleBook | None = None
@@ -113,23 +122,29 @@ def _validated(record: Record, out: ChunkOutcome) -> Profile | None:
     return profile
 
 
+def _row(record: Record, profile: Profile, measure: str, amount: Any, reasons: list[str], units: list[str],
+         industry_group: str | None) -> ResultRow:
+    """A list line of an eligible measure, with where its facts came from."""
+    assert profile.credit_code is not None
+    provenance = (f"{record.source} 第 {record.line} 行" if record.provenance is None
+                  else record.provenance.text(_relied(measure, industry_group)))
+    return (profile.credit_code, measure, profile.name, profile.district, profile.zone, amount.kind,
+            None if amount.yuan is None else str(amount.yuan), amount.formula, list(reasons), units, provenance)
+
+
 def _collect(record: Record, profile: Profile, result: Result, job: Job, out: ChunkOutcome) -> None:
-    code = profile.credit_code
-    assert code is not None
     found = 0
-    plain = f"{record.source} 第 {record.line} 行"
     for item in result.results:
         if item.status != "eligible" or item.measure not in job.measures:
             continue
         found += 1
-        amount = item.amount
-        provenance = plain if record.provenance is None else record.provenance.text(
-            _relied(item.measure, result.derived.industry_group))
-        out.results.append((
-            code, item.measure, profile.name, profile.district, profile.zone, amount.kind,
-            None if amount.yuan is None else str(amount.yuan), amount.formula, list(item.reasons),
-            [*item.units.city, *item.units.local], provenance,
-        ))
+        out.results.append(_row(record, profile, item.measure, item.amount, item.reasons,
+                                [*item.units.city, *item.units.local], result.derived.industry_group))
+    _count(record, profile, found, job, out)
+
+
+def _count(record: Record, profile: Profile, found: int, job: Job, out: ChunkOutcome) -> None:
+    code = profile.credit_code
     if found:
         out.matched += 1
     else:
@@ -168,14 +183,74 @@ def _missing_code() -> Any:
 
 
 def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutcome:
-    """Validate every record, then evaluate the valid ones together (many per engine session)."""
+    """Validate every record, then evaluate the valid ones together: in one columnar run, or many
+    per durable-rules session."""
     out = ChunkOutcome(chunk_no)
-    valid = [(record, profile) for record in records if (profile := _validated(record, out)) is not None]
+    started = time.perf_counter()
+    valid = [(position, record, profile) for position, record in enumerate(records, chunk_no * job.chunk_size)
+             if (profile := _validated(record, out)) is not None]
+    profiles = [profile for _, _, profile in valid]
+    out.timing["validate_s"] = time.perf_counter() - started
+    if job.engine == "columnar":
+        _columnar(valid, profiles, job, out)
+        return out
+    started = time.perf_counter()
     # the lists say who is eligible: near-miss answers are for the faces that talk to one enterprise
-    results = evaluate_many([profile for _, profile in valid], job.as_of, book(), near_miss=False)
-    for (record, profile), result in zip(valid, results, strict=True):
+    results = evaluate_many(profiles, job.as_of, book(), near_miss=False)
+    out.timing["evaluate_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for (_, record, profile), result in zip(valid, results, strict=True):
         _collect(record, profile, result, job, out)
+    out.timing["collect_s"] = time.perf_counter() - started
     return out
+
+
+def _columnar(valid: list[tuple[int, Record, Profile]], profiles: list[Profile], job: Job,
+              out: ChunkOutcome) -> None:
+    from engine.columnar import evaluate_columns
+
+    rules = book()
+    measures = [m.id for m in rules.measures if m.id in job.measures]
+    started = time.perf_counter()
+    run = evaluate_columns(profiles, job.as_of, rules, measures)
+    out.timing["evaluate_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    found = [0] * len(profiles)
+    city = {m.id: m.units for m in rules.measures}
+    local = [rules.local_units.local_for(p.district, p.zone) for p in profiles]
+    groups = run.derived["industry_group"]
+    for measure in measures:
+        for e, amount, reasons in run.eligible(measure):
+            found[e] += 1
+            out.results.append(_row(valid[e][1], profiles[e], measure, amount, reasons, [*city[measure], *local[e]],
+                                    groups[e]))
+    for (_, record, profile), count in zip(valid, found, strict=True):
+        _count(record, profile, count, job, out)
+    out.timing["collect_s"] = time.perf_counter() - started
+    sample = [e for e, (position, _, _) in enumerate(valid) if position in job.verify]
+    if sample:
+        verify(run, sample, job.as_of)
+
+
+def verify(run: Any, sample: list[int], as_of: dt.date) -> None:
+    """Re-evaluate ``sample`` (indexes into the run) with durable-rules; raise naming the first
+    enterprise, measure and field that differ."""
+    columnar = run.results(sample)
+    reference = evaluate_many([run.profiles[e] for e in sample], as_of, book())
+    for e, mine, theirs in zip(sample, columnar, reference, strict=True):
+        a, b = mine.model_dump(mode="json"), theirs.model_dump(mode="json")
+        if a == b:
+            continue
+        code = run.profiles[e].credit_code
+        for field_name in a:
+            if field_name != "results" and a[field_name] != b[field_name]:
+                raise VerifyError(f"企业 {code}：字段 {field_name} 列式引擎为 {a[field_name]!r}，"
+                                  f"durable-rules 为 {b[field_name]!r}")
+        for x, y in zip(a["results"], b["results"], strict=True):
+            for field_name in x:
+                if x[field_name] != y[field_name]:
+                    raise VerifyError(f"企业 {code}：措施 {x['measure']} 的字段 {field_name} 列式引擎为 "
+                                      f"{x[field_name]!r}，durable-rules 为 {y[field_name]!r}")
 
 
 def tune_gc() -> None:
@@ -190,9 +265,9 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def warm_up() -> None:
-    """Process-pool initializer: end with the parent (batch/lifeline.py), then build this worker's engine
-    before the first chunk arrives."""
-    die_with_parent()
+def warm_up(parent: int | None = None) -> None:
+    """Process-pool initializer: end with the parent (batch/lifeline.py; ``parent``: its pid), then build
+    this worker's engine before the first chunk arrives."""
+    die_with_parent(parent)
     book()
     tune_gc()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy import Engine
 from batch.cells import safe_row
 from batch.lifeline import die_with_parent
 from batch.lists import KIND_LABEL, Total, number, safe_name, write_measure
+from batch.pools import clean_processes
 from batch.xlsx_stream import XlsxStream
 from engine import default_rules
 from store import runs
@@ -47,7 +49,9 @@ def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1) -> P
     if workers > 1 and len(jobs) > 1 and not in_memory:
         url = engine.url.render_as_string(hide_password=False)
         engine.dispose()  # forked workers must not inherit pooled connections
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=die_with_parent) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=clean_processes(),
+                                 initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_write_measure_job, url, run_id, m, f, local_units) for m, f in jobs]
             lists = [future.result() for future in futures]
     else:

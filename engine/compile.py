@@ -1,11 +1,11 @@
-"""Compile rules (``engine.rule_models``) into durable-rules rules.
+"""Compile the rules' intermediate form (``engine.ir``) into durable-rules rules.
 
 Three-valued logic inside the Rete: for a condition, one rule fires when it is known to
-hold and another when it is known to fail; when a fact it needs is absent, neither can
-match (durable-rules matches no comparison on a missing attribute), so "unknown" is
-simply "nothing fired". Negation is pushed to the leaves (De Morgan), which gives
+hold and another when it is known to fail (its tree negated by ``engine.ir.negate``); when a
+fact it needs is absent, neither can match (durable-rules matches no comparison on a missing
+attribute), so "unknown" is simply "nothing fired". Negation pushed to the leaves gives
 exactly Kleene's logic: ``all`` fails as soon as one known part fails, ``any`` fails
-only when every part is known to fail.
+only when every part is known to fail. The columnar backend reads the same trees.
 
 Facts (see ``engine.facts``): one ``ent`` fact, one fact per list item (``t`` = list
 name, ``i`` = index), and derived facts ``{t: d, name, value}`` asserted by derivation
@@ -16,23 +16,20 @@ fen; a date that ages and durations count from comes with its anniversaries (``e
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import itertools
 import json
-from decimal import Decimal
 from typing import Any
 
 from engine.compiled import CompiledRule, or_last
 from engine.dates import shifted
-from engine.facts import fact_field, is_money_field
-from engine.rule_models import COMPARATORS, Condition, Derived, FieldRef, Measure, Test
+from engine.ir import All, Any_, Attr, BookIR, Compare, Derived, DerivedIR, MeasureIR, Node, Shifted, negate
+from engine.rule_models import Condition, Test
 from engine.size_standard import SizeStandard
 
 Term = dict[str, list[dict[str, Any]]]  # source -> constraints, all ANDed
 ENT = "ent"
 ITEM = "item"
 DURABLE_OP = {"ge": "$gte", "gt": "$gt", "le": "$lte", "lt": "$lt", "ne": "$neq"}
-FLIP = {"eq": "ne", "ne": "eq", "ge": "lt", "lt": "ge", "gt": "le", "le": "gt"}
 
 
 # --- tags: what a firing means -------------------------------------------------------
@@ -71,57 +68,7 @@ def derived_fact(tag: str, enterprise_key: int = 0) -> dict[str, Any]:
     return {"e": enterprise_key, "t": "d", "i": -1, "name": name, "value": value}
 
 
-# --- negation -------------------------------------------------------------------------
-
-def negate(test: Test) -> Test:
-    """The test that holds exactly when ``test`` is known to be false."""
-    if test.all is not None:
-        return Test.model_validate({"any": [negate(t) for t in test.all]})
-    if test.any is not None:
-        return Test.model_validate({"all": [negate(t) for t in test.any]})
-    subject = _subject(test)
-    if test.in_ is not None:
-        return Test.model_validate({"all": [{**subject, "ne": v} for v in test.in_]})
-    if test.between is not None:
-        low, high = test.between
-        return Test.model_validate({"any": [{**subject, "lt": low}, {**subject, "gt": high}]})
-    op, operand = _comparison(test)
-    return Test.model_validate({**subject, FLIP[op]: operand})
-
-
-def _subject(test: Test) -> dict[str, Any]:
-    for key in ("field", "derived", "age", "elapsed_years"):
-        value = getattr(test, key)
-        if value is not None:
-            return {key: value}
-    raise ValueError("compound test has no single subject")
-
-
-def _comparison(test: Test) -> tuple[str, Any]:
-    for op in COMPARATORS:
-        value = getattr(test, op)
-        if value is not None:
-            return op, value
-    raise ValueError("test has no plain comparator")
-
-
 # --- leaves to durable-rules JSON -----------------------------------------------------
-
-def _value(field: str, value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return int(value.strftime("%Y%m%d"))
-    if is_money_field(field):
-        return int(Decimal(str(value)) * 100)
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _operand(field: str, operand: Any) -> Any:
-    if isinstance(operand, FieldRef):
-        return {"$m": fact_field(operand.field)}
-    return _value(field, operand)
-
 
 def _compare(name: str, op: str, rhs: Any) -> dict[str, Any]:
     if op == "eq":
@@ -131,70 +78,30 @@ def _compare(name: str, op: str, rhs: Any) -> dict[str, Any]:
     return {DURABLE_OP[op]: {name: rhs}}
 
 
-def _shifted(start: str, years: int) -> str:
-    """The attribute holding ``start``'s anniversary ``years`` years on (``engine.dates``: from
-    29 February, 28 February in a common year). The facts carry it (``BookIR.shifts``): plain
-    YYYYMMDD arithmetic would make it a 29 February that does not exist."""
-    return shifted(fact_field(start), years)
-
-
-def _present(*fields: str) -> list[dict[str, Any]]:
+def _present(*attributes: str) -> list[dict[str, Any]]:
     """The attributes must exist: durable-rules reads a missing attribute on the right-hand side
     of a comparison (``{"$m": …}``, arithmetic included) as 0, so without this guard an unknown
     birth date would look like a date long ago and make a condition fail instead of stay unknown.
     Placed before the comparison in the same ``$and``."""
-    return _present_attributes(*(fact_field(name) for name in fields))
+    return [{"$ex": {name: 1}} for name in attributes]
 
 
-def _present_attributes(*attributes: str) -> list[dict[str, Any]]:
-    return [{"$ex": {attribute: 1}} for attribute in attributes]
-
-
-def _age(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
-    """周岁 reached on ``end`` by a person born on ``start``: age >= a iff end >= start + a years."""
-    if op == "eq":
-        return _age(start, end, "ge", years) + _age(start, end, "le", years)
-    if op == "ne":
-        raise ValueError("age ne: use any of lt/gt (compiled as separate rules)")
-    shift, durable_op = {"ge": (years, "$gte"), "gt": (years + 1, "$gte"),
-                         "lt": (years, "$lt"), "le": (years + 1, "$lt")}[op]
-    anniversary = _shifted(start, shift)
-    return [*_present_attributes(anniversary, fact_field(end)), {durable_op: {fact_field(end): {"$m": anniversary}}}]
-
-
-def _elapsed(start: str, end: str, op: str, years: int) -> list[dict[str, Any]]:
-    """Exact duration: "3年内" (le 3) holds up to and including the third anniversary."""
-    anniversary = _shifted(start, years)
-    return [*_present_attributes(anniversary, fact_field(end)),
-            _compare(fact_field(end), op, {"$m": anniversary})]
+def _leaf(node: Compare, context: str) -> list[Term]:
+    if isinstance(node.left, Derived):
+        return [{f"d:{node.left.name}": [_compare("value", node.op, node.right)]}]
+    name, right = node.left.name, node.right
+    if isinstance(right, Shifted):
+        # ages and "N年内": the facts carry each anniversary a rule needs, by the one date rule
+        # (engine.dates: from 29 February, 28 February in a common year); the Rete only compares
+        anniversary = shifted(right.name, right.years)
+        return [{context: [*_present(anniversary, name), _compare(name, node.op, {"$m": anniversary})]}]
+    if isinstance(right, Attr):
+        return [{context: [*_present(right.name), _compare(name, node.op, {"$m": right.name})]}]
+    return [{context: [_compare(name, node.op, right)]}]
 
 
 def _and(exprs: list[dict[str, Any]]) -> dict[str, Any]:
     return exprs[0] if len(exprs) == 1 else {"$and": or_last(exprs)}
-
-
-def _leaf(test: Test, context: str) -> list[Term]:
-    if test.in_ is not None or test.between is not None:
-        expanded = (
-            {"any": [{**_subject(test), "eq": v} for v in test.in_]}
-            if test.in_ is not None
-            else {"all": [{**_subject(test), "ge": test.between[0]}, {**_subject(test), "le": test.between[1]}]}
-        )
-        return to_terms(Test.model_validate(expanded), context)
-    op, operand = _comparison(test)
-    if test.derived is not None:
-        return [{f"d:{test.derived}": [_compare("value", op, operand)]}]
-    if test.age is not None and op == "ne":
-        years = int(operand)
-        split = {"any": [{"age": test.age, "lt": years}, {"age": test.age, "gt": years}]}
-        return to_terms(Test.model_validate(split), context)
-    if test.age is not None:
-        return [{context: _age(test.age[0], test.age[1], op, int(operand))}]
-    if test.elapsed_years is not None:
-        return [{context: _elapsed(test.elapsed_years[0], test.elapsed_years[1], op, int(operand))}]
-    assert test.field is not None
-    guard = _present(operand.field) if isinstance(operand, FieldRef) else []
-    return [{context: [*guard, _compare(fact_field(test.field), op, _operand(test.field, operand))]}]
 
 
 def _refers(marker: str, value: Any) -> bool:
@@ -212,15 +119,15 @@ def _merge(left: Term, right: Term) -> Term:
     return merged
 
 
-def to_terms(test: Test, context: str) -> list[Term]:
+def to_terms(node: Node, context: str) -> list[Term]:
     """Disjunctive normal form over fact sources: one durable-rules rule per term."""
-    if test.all is not None:
+    if isinstance(node, All):
         terms: list[Term] = [{}]
-        for child in test.all:
+        for child in node.parts:
             terms = [_merge(a, b) for a, b in itertools.product(terms, to_terms(child, context))]
         return terms
-    if test.any is not None:
-        children = [to_terms(child, context) for child in test.any]
+    if isinstance(node, Any_):
+        children = [to_terms(child, context) for child in node.parts]
         sources = {source for child in children for term in child for source in term}
         if len(sources) == 1 and all(len(child) == 1 for child in children) and not _refers("$m", children):
             # one fact source: an $or inside a single pattern keeps it to one rule. Never with
@@ -228,7 +135,7 @@ def to_terms(test: Test, context: str) -> list[Term]:
             (source,) = sources
             return [{source: [{"$or": [_and(child[0][source]) for child in children]}]}]
         return [term for child in children for term in child]
-    return _leaf(test, context)
+    return _leaf(node, context)
 
 
 def _pattern(source: str, exprs: list[dict[str, Any]], item_list: str | None) -> tuple[str, dict[str, Any]]:
@@ -243,10 +150,10 @@ def _pattern(source: str, exprs: list[dict[str, Any]], item_list: str | None) ->
 
 
 def _rules_for(
-    test: Test, tag: str, context: str, item_list: str | None = None, asserts: dict[str, Any] | None = None
+    node: Node, tag: str, context: str, item_list: str | None = None, asserts: dict[str, Any] | None = None
 ) -> list[CompiledRule]:
     rules = []
-    for term in to_terms(test, context):
+    for term in to_terms(node, context):
         if item_list is not None:
             # an item rule always binds its item, even when a branch tests only enterprise facts
             term = {ITEM: [], **term}
@@ -269,38 +176,33 @@ def needs_ok_rule(condition: Condition) -> bool:
     return not condition.gate or _has_any(condition.test)
 
 
-def compile_derived(derived: Derived, size: SizeStandard) -> list[CompiledRule]:
+def compile_derived(derived: DerivedIR, size: SizeStandard) -> list[CompiledRule]:
     rules: list[CompiledRule] = []
-    for value in derived.values:
-        fact = {"t": "d", "i": -1, "name": derived.name, "value": value.value}
+    for value, node in derived.values:
+        fact = {"t": "d", "i": -1, "name": derived.name, "value": value}
         if derived.name == "industry_group":
-            fact.update(size.group_attributes(value.value))  # the row the class rules read
-        rules += _rules_for(value.when, tag_derived(derived.name, value.value), ENT, asserts=fact)
+            fact.update(size.group_attributes(value))  # the row the class rules read
+        rules += _rules_for(node, tag_derived(derived.name, value), ENT, asserts=fact)
     return rules
 
 
-def compile_measure(measure: Measure) -> list[CompiledRule]:
+def compile_measure(measure: MeasureIR) -> list[CompiledRule]:
     rules: list[CompiledRule] = []
-    gates = [c for c in measure.conditions if c.gate]
-    if gates:
-        conjunction = Test.model_validate({"all": [c.test for c in gates]})
-        rules += _rules_for(conjunction, tag_met(measure.id), ENT)
+    if measure.gates:
+        rules += _rules_for(All(tuple(c.node for c in measure.gates)), tag_met(measure.id), ENT)
+    rule_conditions = {c.id: c for c in measure.measure.conditions}
     for condition in measure.conditions:
-        rules += _rules_for(negate(condition.test), tag_fail(measure.id, condition.id), ENT)
-        if needs_ok_rule(condition):
-            rules += _rules_for(condition.test, tag_ok(measure.id, condition.id), ENT)
+        rules += _rules_for(negate(condition.node), tag_fail(measure.id, condition.id), ENT)
+        if needs_ok_rule(rule_conditions[condition.id]):
+            rules += _rules_for(condition.node, tag_ok(measure.id, condition.id), ENT)
     if measure.items is not None:
         items = measure.items
-        gates = [c for c in items.conditions if c.gate]
-        conjunction = Test.model_validate({"all": [c.test for c in gates]})
-        rules += _rules_for(conjunction, tag_item(measure.id), ITEM, items.list)
+        rules += _rules_for(All(tuple(c.node for c in items.gates)), tag_item(measure.id), ITEM, items.list)
         for condition in items.conditions:
-            rules += _rules_for(
-                negate(condition.test), tag_item_fail(measure.id, condition.id), ITEM, items.list
-            )
+            rules += _rules_for(negate(condition.node), tag_item_fail(measure.id, condition.id), ITEM, items.list)
             if not condition.gate:
                 # a grading condition decided item by item (a tier's `when`): known true or known false
-                rules += _rules_for(condition.test, tag_item_ok(measure.id, condition.id), ITEM, items.list)
+                rules += _rules_for(condition.node, tag_item_ok(measure.id, condition.id), ITEM, items.list)
     return rules
 
 
@@ -317,15 +219,17 @@ def _fact_type(rule: CompiledRule) -> str:
     return items.pop() if items else "ent"
 
 
-def compile_book(
-    measures: tuple[Measure, ...], derived: tuple[Derived, ...], size: SizeStandard
-) -> dict[str, dict[str, CompiledRule]]:
-    """Rules grouped by the fact type they read (``ent`` with derived facts, or a list name)."""
+def compile_book(book: BookIR) -> dict[str, dict[str, CompiledRule]]:
+    """Rules grouped by the fact type they read (``ent`` with derived facts, or a list name).
+
+    The size class is derived by the size standard's own shape rules (``SizeStandard.compile_rules``:
+    33 rules reading the group's row off the group fact, far fewer than its trees would need)."""
     compiled: list[CompiledRule] = []
-    for item in derived:
-        compiled += compile_derived(item, size)
-    compiled += size.compile_rules()
-    for measure in measures:
+    for derived in book.derived:
+        if derived.name != "size_class":
+            compiled += compile_derived(derived, book.size)
+    compiled += book.size.compile_rules()
+    for measure in book.measures:
         compiled += compile_measure(measure)
     by_type: dict[str, dict[str, CompiledRule]] = {}
     for n, rule in enumerate(_merge_identical(compiled)):

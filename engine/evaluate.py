@@ -21,14 +21,14 @@ from engine.near_miss import with_near_misses
 from engine.openings import Situation, worked_out
 from engine.plausibility import input_warnings
 from engine.profile import Profile
-from engine.result import Derived, Result, RulesRelease, Totals
+from engine.result import Derived, MeasureResult, Result, RulesRelease, Totals
 from engine.session import RuleSession, sessions_for
 from engine.size_standard import SIZE_CLASSES
 
 
 def sessions(book: RuleBook) -> dict[str, RuleSession]:
     return sessions_for(
-        f"huiqi_{book.version}", lambda: compile_book(book.measures, book.derived, book.size_standard)
+        f"huiqi_{book.version}", lambda: compile_book(book.ir)
     )
 
 
@@ -123,12 +123,22 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
         book.local_units.local_for(profile.district, profile.zone),
     )
     results = [decide(measure, ctx) for measure in book.measures]
+    return assemble(book, profile, dump, as_of, facts, ctx.derived, results, near_miss)
+
+
+def assemble(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.date, facts: list[dict[str, Any]],
+             derived_values: dict[str, str], results: list[MeasureResult], near_miss: bool = True) -> Result:
+    """The Result of one enterprise from its measures' results, whichever backend decided them:
+    near misses, derived facts, totals and input warnings (``facts``: as ``build_facts`` gives them)."""
     if near_miss:
-        known_lists = {name: ctx.items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
-        where = Situation(book.ir, ctx.ent, known_lists, ctx.derived, (), worked_out(book), dump)
+        items: dict[str, list[dict[str, Any]]] = {}
+        for fact in facts[1:]:
+            items.setdefault(fact["t"], []).append(fact)
+        known_lists = {name: items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
+        where = Situation(book.ir, facts[0], known_lists, derived_values, (), worked_out(book), dump)
         results = with_near_misses(book.ir, where, results)
-    size_class = ctx.derived.get("size_class")
-    group = ctx.derived.get("industry_group")
+    size_class = derived_values.get("size_class")
+    group = derived_values.get("industry_group")
     derived = Derived(
         industry_group=group,
         size_class=size_class,  # type: ignore[arg-type]
@@ -143,7 +153,7 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
                            Decimal(0)),
     )
     size_fields = book.size_standard.fields_of(group) if group else []
-    warnings = input_warnings(profile, as_of, ctx.derived, size_fields)
+    warnings = input_warnings(profile, as_of, derived_values, size_fields)
     # every part was built by the engine with its model's types (see decide._trusted)
     return Result.model_construct(
         as_of=as_of, rules_version=book.version, rules_release=_release(book), derived=derived, results=results,

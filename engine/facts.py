@@ -60,10 +60,13 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+INDUSTRY_LEVELS_NAMES = ("industry_section", "industry_division", "industry_group_code", "industry_class")
+
+
 def industry_levels(code: str) -> dict[str, str]:
     """GB/T 4754 code split by level, so rules match a level exactly (no regex)."""
     levels = {"industry_section": code[:1]}
-    for length, name in ((3, "industry_division"), (4, "industry_group_code"), (5, "industry_class")):
+    for length, name in zip((3, 4, 5), INDUSTRY_LEVELS_NAMES[1:], strict=True):
         if len(code) >= length:
             levels[name] = code[:length]
     return levels

@@ -70,6 +70,13 @@ class RuleBook:
         return self.release.date if self.release else None
 
     @cached_property
+    def plans(self) -> dict[str, Any]:
+        """Each measure's decision plan (``engine.plan.MeasurePlan``), built once per book."""
+        from engine.plan import build_plans  # plans read the book: built on first use
+
+        return build_plans(self)
+
+    @cached_property
     def ir(self) -> BookIR:
         """The intermediate form every reader of the rules walks (``engine.ir``), built once."""
         return build_book_ir(self)

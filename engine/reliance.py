@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.decide import PROFILE_FIELD_OF_LEVEL, references
 from engine.loader import RuleBook
+from engine.plan import PROFILE_FIELD_OF_LEVEL, references
 from engine.result import MeasureResult
 from engine.size_standard import NOT_APPLICABLE_GROUP
 

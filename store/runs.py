@@ -138,9 +138,27 @@ def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
         ))
 
 
+_RESULT_COLUMNS = ("run_id", "chunk_no", "credit_code", "measure", "name", "district", "zone", "amount_kind",
+                   "amount_yuan", "formula", "reasons", "units", "provenance")
+
+
+def _copy_results(conn: Any, run_id: str, outcome: Any) -> None:
+    """PostgreSQL: the result rows in one COPY (what SQLAlchemy's JSON and Numeric types would store)."""
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(
+        f"COPY batch_results ({', '.join(_RESULT_COLUMNS)}) FROM STDIN"
+    ) as copy:
+        for r in outcome.results:
+            copy.write_row((run_id, outcome.chunk_no, r[0], r[1], r[2], r[3], r[4], r[5],
+                            None if r[6] is None else Decimal(r[6]), r[7], dump_json(r[8]), dump_json(r[9]), r[10]))
+
+
 def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
-    """Results, registry rows and the run's members through SQLAlchemy's types (PostgreSQL and others)."""
-    if outcome.results:
+    """Results, registry rows and the run's members: results by COPY on PostgreSQL, else through
+    SQLAlchemy's types."""
+    if outcome.results and conn.dialect.name == "postgresql":
+        _copy_results(conn, run_id, outcome)
+    elif outcome.results:
         conn.execute(insert(BatchResult), [
             {"run_id": run_id, "chunk_no": outcome.chunk_no, "credit_code": r[0], "measure": r[1],
              "name": r[2], "district": r[3], "zone": r[4], "amount_kind": r[5],

@@ -1,4 +1,4 @@
-"""The Dask engine over Parquet row groups gives exactly the local run's results."""
+"""The Dask engine (columnar partitions over Parquet row groups) gives exactly the Rete run's results."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_dask_local_cluster_equals_local_run(db: Engine, registry: dict[str, Pat
 
     from batch.dask_runner import execute_dask
 
-    local = start(db, RunSpec(registry["parquet"], AS_OF))
+    local = start(db, RunSpec(registry["parquet"], AS_OF), engine_name="rete")  # the reference engine
     execute(db, local, workers=0, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         dask_run = start(db, RunSpec(registry["parquet"], AS_OF), engine_name="dask")
