@@ -169,3 +169,37 @@ def test_an_implausible_amount_is_confirmed_first(phone: Any, base_url: str) -> 
     _shot(page, "9-warning")
     page.click("#confirm-warnings")
     _wait_title(page, "以下哪些情况适用于您？")
+
+
+def test_a_late_answer_never_replaces_a_newer_step(browser: Any, base_url: str) -> None:
+    """Back and forward in quick succession fetch two steps; the first answer is held back so it
+    arrives last. The page must show the step asked for last (found flaky under load in CI)."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=True, locale="zh-CN")
+    page = context.new_page()
+    page.js = True
+    try:
+        _basic_and_size(page, base_url)
+        checklist = page.url
+        _no_lists_but_one_hire(page)
+        hire = page.url
+        page.go_back()
+        _wait_title(page, "以下哪些情况适用于您？")
+        assert page.url == checklist
+        held: list[Any] = []
+
+        def hold_the_first(route: Any) -> None:
+            if not held:
+                held.append(route)  # answered only after the second step has been shown
+            else:
+                route.continue_()
+
+        page.route("**/interview/step?**", hold_the_first)
+        page.go_forward()  # to the hire's screen: held back
+        page.go_back()  # to the checklist again: answered at once
+        _wait_title(page, "以下哪些情况适用于您？")
+        assert held and page.url == checklist
+        held[0].continue_()  # the stale answer arrives now
+        page.wait_for_timeout(500)
+        assert _title(page) == "以下哪些情况适用于您？" and hire != checklist
+    finally:
+        context.close()

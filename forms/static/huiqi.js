@@ -40,17 +40,25 @@ document.addEventListener('click', function (event) {
     return true;
   }
 
+  // Only the step asked for last may be shown: answers can arrive out of order (back, forward,
+  // forward in quick succession), and a late answer must not replace a newer step.
+  var latest = 0;
+
   function load(url, init, push, fallback) {
+    var ticket = ++latest;
     var root = current();
     if (root) { root.setAttribute('aria-busy', 'true'); }
     fetch(url, init).then(function (response) {
       var next = response.headers.get('X-Huiqi-Location');
       return response.text().then(function (html) {
+        if (ticket !== latest) { return; }
         if (!swap(html, push ? next : null)) { fallback(); }
       });
-    }).catch(fallback).then(function () {
+    }).catch(function () {
+      if (ticket === latest) { fallback(); }
+    }).then(function () {
       var again = current();
-      if (again) { again.removeAttribute('aria-busy'); }
+      if (again && ticket === latest) { again.removeAttribute('aria-busy'); }
     });
   }
 
