@@ -20,6 +20,12 @@ from typing import Any
 
 from api.settings import SettingsError, default_db, from_env
 
+# uvicorn closes an idle keep-alive connection after 5 s by default. A client or proxy that reuses
+# the connection just as it is closed gets no answer at all (nginx: 502 for a POST, which it does not
+# retry). The server must hold idle connections longer than any client holds them: nginx's upstream
+# keepalive_timeout is set to 60 s in deploy/nginx, so 75 s here.
+DEFAULT_KEEP_ALIVE = 75
+
 
 def default_workers() -> int:
     """One worker per core this process may run on."""
@@ -46,6 +52,9 @@ def register(subparsers: Any) -> None:
                         help="工作进程数（默认 HUIQI_WORKERS 或每个 CPU 核一个）")
     parser.add_argument("--graceful-timeout", type=int, default=_env_int("HUIQI_GRACEFUL_TIMEOUT", 30),
                         help="停止时等待进行中的请求完成的秒数（默认 30）")
+    parser.add_argument("--keep-alive", type=int, default=_env_int("HUIQI_KEEP_ALIVE", DEFAULT_KEEP_ALIVE),
+                        help=f"空闲的持久连接保留的秒数（默认 HUIQI_KEEP_ALIVE 或 {DEFAULT_KEEP_ALIVE}；"
+                             "须长于反向代理的上游空闲时间）")
     parser.set_defaults(handler=run)
 
 
@@ -100,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("--workers 至少为 1", file=sys.stderr)
         return 2
+    if args.keep_alive < 1:
+        print("--keep-alive 至少为 1 秒", file=sys.stderr)
+        return 2
     revision = prepare_database(args.db)
     if revision is None:
         return 1
@@ -123,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                     proxy_headers=False,  # forwarded headers are trusted by the app, from HUIQI_TRUSTED_PROXIES only
                     server_header=False, access_log=False, log_config=log_config(settings),
-                    timeout_graceful_shutdown=args.graceful_timeout)
+                    timeout_graceful_shutdown=args.graceful_timeout, timeout_keep_alive=args.keep_alive)
     finally:
         if made_here:
             shutil.rmtree(run_dir, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import re
 import threading
 import time
@@ -130,3 +131,28 @@ def test_one_worker_on_embedded_sqlite_counts_its_requests_too(tmp_path: Path) -
         after = metric(server.base, "huiqi_http_requests_total", method="GET", route="/catalogue", status="200")
         assert after - before == 3
         assert server.stop() == 0
+
+
+def _ask_health(connection: http.client.HTTPConnection) -> int:
+    connection.request("GET", "/api/v1/health")
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def test_an_idle_keep_alive_connection_outlives_uvicorns_five_seconds(served: Served) -> None:
+    """A client (or nginx upstream) reusing a connection idle for 6 s still gets an answer on it.
+
+    With uvicorn's default 5 s the server has closed it by then and the request gets no response at
+    all (``RemoteDisconnected``; nginx answers a POST with 502): the soak saw exactly that.
+    """
+    host, port = served.base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        assert _ask_health(connection) == 200
+        first_socket = connection.sock
+        time.sleep(6)
+        assert _ask_health(connection) == 200
+        assert connection.sock is first_socket  # the same connection answered, not a new one
+    finally:
+        connection.close()
