@@ -146,7 +146,7 @@ def clean(value: Any) -> Any:
 
 
 def markdown() -> str:
-    """The column tables of the README batch section, regenerated from the model: ``python -m batch.schema``."""
+    """Every batch input file's columns, types and meanings, from the model: ``python -m batch.schema``."""
     kinds = {str: "文字", int: "整数", Decimal: "金额（元，最多两位小数）", dt.date: "日期 YYYY-MM-DD",
              bool: "true/false（或 是/否）"}
     lines = [f"#### `{ENTERPRISES}.csv`（每户企业一行）", "", "| 列 | 类型 | 含义 |", "|---|---|---|"]

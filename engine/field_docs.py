@@ -30,7 +30,7 @@ def field_rows(model: type[BaseModel] = Profile, prefix: str = "") -> list[tuple
 
 
 def markdown_table() -> str:
-    lines = ["| field | meaning (含义) |", "|---|---|"]
+    lines = ["| 字段 | 含义 |", "|---|---|"]
     lines += [f"| `{path}` | {text} |" for path, text in field_rows()]
     return "\n".join(lines)
 
