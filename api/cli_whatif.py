@@ -12,12 +12,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from batch.lists import KIND_LABEL
+from batch.runner import engine_name
 from batch.whatif import WhatIfError, WhatIfReport, what_if
-from batch.whatif_compare import Tally
+from batch.whatif_compare import ENGINES, EvaluateMany, Tally
 from engine.amounts import yuan
 from store.db import open_database
 
-USAGE = "用法：huiqi batch what-if RUN_ID --rules 新规则目录 [--db URL] [--out DIR] [--workers N]"
+USAGE = ("用法：huiqi batch what-if RUN_ID --rules 新规则目录 [--db URL] [--out DIR] [--workers N] "
+         "[--engine columnar|rete]")
 
 
 def run(args: argparse.Namespace, out: Path) -> int:
@@ -26,13 +28,21 @@ def run(args: argparse.Namespace, out: Path) -> int:
         return 2
     try:
         report = what_if(open_database(args.db), args.target[1], args.rules, out, workers=args.workers,
-                         progress=not args.no_progress)
+                         progress=not args.no_progress, evaluate=evaluator(args.engine))
     except WhatIfError as exc:
         print(f"无法测算：{exc}", file=sys.stderr)
         return 2
     print(render(report), file=sys.stderr)
     print(json.dumps(report.as_json(), ensure_ascii=False))
     return 0
+
+
+ENGINE_LABEL = {"columnar": "列式引擎", "rete": "durable-rules 逐户评估"}
+
+
+def evaluator(engine: str) -> EvaluateMany:
+    """The batch's --engine for a what-if: rete, or columnar (dask partitions run columnar too)."""
+    return ENGINES.get(engine_name(engine), ENGINES["columnar"])
 
 
 def signed(value: Decimal) -> str:
@@ -63,6 +73,6 @@ def render(report: WhatIfReport) -> str:
     lines.append(
         f"影响测算：{report.evaluated:,} 户企业，{changed} 项措施有变化；新增符合 {total.gained:,} 户次，"
         f"不再符合 {total.lost:,} 户次，金额变化 {total.changed:,} 户次；{_money(total)}；"
-        f"用时 {report.seconds:.1f} 秒。名单见 {report.folder}"
+        f"用时 {report.seconds:.1f} 秒（{ENGINE_LABEL.get(report.engine, report.engine)}）。名单见 {report.folder}"
     )
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -40,8 +41,11 @@ from tqdm import tqdm
 
 from batch.diff import CHANGES, Change, write_changes
 from batch.lists import KIND_LABEL, ListFiles, number, safe_name
+from batch.pools import clean_processes
+from batch.runner import CHUNK_SIZES
 from batch.whatif_compare import (
     ALL_UNITS,
+    ENGINES,
     Eligible,
     EvaluateMany,
     Member,
@@ -49,13 +53,13 @@ from batch.whatif_compare import (
     WhatIfJob,
     WhatIfOutcome,
     compare_chunk,
+    evaluate_in_columns,
     remember,
     warm_up,
 )
 from batch.xlsx_stream import XlsxStream
 from engine import RuleBook, RuleFileError, load_rules
 from engine.catalogue import release_label
-from engine.evaluate import evaluate_many
 from store import runs
 
 LIST_HEADER = ["企业名称", "统一社会信用代码", "所在区", "功能区", "变化", "原金额（元）", "新金额（元）", "差额（元）",
@@ -84,6 +88,7 @@ class WhatIfReport:
     invalid: list[tuple[str, str]] = field(default_factory=list)
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
     seconds: float = 0.0
+    engine: str = "columnar"  # which engine evaluated the new rules (ENGINES), or the function's name
 
     def measure_tallies(self) -> list[tuple[str, Tally]]:
         """Each compared measure's tally over all its enterprises, in measure order (changed ones only)."""
@@ -105,7 +110,7 @@ class WhatIfReport:
             "gained": total.gained, "lost": total.lost, "changed": total.changed,
             "difference_yuan": {kind: exact_text(total.difference(kind)) for kind in total.kinds},
             "measures_changed": [m for m, _ in self.measure_tallies()], "not_in_run": self.not_in_run,
-            "out": str(self.folder), "seconds": round(self.seconds, 1),
+            "out": str(self.folder), "seconds": round(self.seconds, 1), "engine": self.engine,
         }
 
 
@@ -116,11 +121,12 @@ def exact_text(value: Decimal) -> str:
 
 
 def what_if(engine: Engine, run_id: str, rules: Path | str, out: Path, workers: int = 2,
-            progress: bool = True, evaluate: EvaluateMany = evaluate_many) -> WhatIfReport:
+            progress: bool = True, evaluate: EvaluateMany = evaluate_in_columns) -> WhatIfReport:
     """Evaluate the enterprises of ``run_id`` under the rules in ``rules``; write the lists; report.
 
-    ``evaluate`` evaluates many profiles under a rule book (``engine.evaluate.evaluate_many``'s
-    signature): pass a faster engine's function here to use it; nothing else changes."""
+    ``evaluate`` evaluates many profiles under a rule book: the columnar engine by default (the
+    fastest path, same answers as durable-rules), ``ENGINES["rete"]`` for durable-rules, or any
+    function with that signature; nothing else changes."""
     started = time.perf_counter()
     run = runs.load_run(engine, run_id)
     if run is None:
@@ -135,6 +141,7 @@ def what_if(engine: Engine, run_id: str, rules: Path | str, out: Path, workers: 
         run_id, run.as_of, release_label(run.rules_release, run.rules_release_date, run.rules_version),
         release_label(book.release_name, book.release_date, book.version), book, list(run.measures),
         [m.id for m in book.measures if m.id not in run.measures], out / f"{run_id}-what-if-{book.version}",
+        engine=next((name for name, function in ENGINES.items() if function is evaluate), evaluate.__name__),
     )
     job = WhatIfJob(str(Path(rules).resolve()), run.as_of, frozenset(run.measures), evaluate)
     remember(job.rules, book)
@@ -148,7 +155,7 @@ def what_if(engine: Engine, run_id: str, rules: Path | str, out: Path, workers: 
             bar = tqdm(total=total, unit="户", desc=f"影响测算 {run_id}", file=sys.stderr, disable=not progress,
                        dynamic_ncols=True, mininterval=0.5)
             try:
-                for outcome in _outcomes(members, run.chunk_size, job, workers):
+                for outcome in _outcomes(members, CHUNK_SIZES.get(report.engine, run.chunk_size), job, workers):
                     report.evaluated += outcome.evaluated
                     report.invalid += outcome.invalid
                     for key, tally in outcome.tallies.items():
@@ -209,7 +216,9 @@ def _outcomes(members: Iterator[Member], size: int, job: WhatIfJob, workers: int
         for number, chunk in chunks:
             yield compare_chunk(number, chunk, job)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(job,)) as pool:
+    # spawned, not forked: this process may have run Polars already (batch/pools.py)
+    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(job, os.getpid()),
+                             mp_context=clean_processes()) as pool:
         pending: deque[Future[WhatIfOutcome]] = deque()
         for number, chunk in chunks:
             if len(pending) >= 3 * workers:  # bounded: memory does not grow with the registry

@@ -3,9 +3,10 @@
 Runs in a worker process of ``huiqi batch what-if`` (or in the main one with ``--workers 0``). The
 baseline is what the run stored: each enterprise's eligible measures with amount and handling
 units. The new side is ``job.evaluate`` over the stored profiles, under the rules of ``job.rules``:
-``engine.evaluate.evaluate_many`` today; a faster engine with the same signature can be passed in
-its place (see ``WhatIfJob``). Durable-rules names each ruleset after the rules' content hash, so
-new rules live beside the current ones in one process.
+the columnar engine by default (``evaluate_in_columns``, the batch's fastest path, with the same
+answers), or durable-rules (``engine.evaluate.evaluate_many``); any function with that signature
+can be passed in (see ``WhatIfJob``). Durable-rules names each ruleset after the rules' content
+hash, so new rules live beside the current ones in one process.
 
 For every handling unit the question is the one its officers ask: which enterprises join my list
 of this measure, which leave it, whose amount changes, and by how much money in all. An enterprise
@@ -18,18 +19,43 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from engine import ProfileError, RuleBook, load_rules, parse_profile
 from engine.evaluate import evaluate_many
 from engine.profile import Profile
-from engine.result import MeasureResult, Result
+from engine.result import MeasureResult
 
-EvaluateMany = Callable[[Sequence[Profile], dt.date, RuleBook], Sequence[Result]]
+
+class Evaluated(Protocol):
+    """What the comparison reads of one enterprise's evaluation: its measure results."""
+
+    @property
+    def results(self) -> Sequence[MeasureResult]: ...
+
+
+EvaluateMany = Callable[[Sequence[Profile], dt.date, RuleBook], Sequence[Evaluated]]
 ALL_UNITS = "*"  # the tally of a measure over all its enterprises, whatever their units
 NEW, GONE, AMOUNT = "new", "gone", "amount"  # the change keys of batch/diff.py
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureResults:
+    """One enterprise's measure results from the columnar engine (no totals, near misses or warnings)."""
+
+    results: list[MeasureResult]
+
+
+def evaluate_in_columns(profiles: Sequence[Profile], as_of: dt.date, book: RuleBook) -> list[MeasureResults]:
+    """The columnar engine's measure results: equal to ``evaluate_many``'s (tests/test_columnar.py)."""
+    from engine.columnar import evaluate_columns  # Polars is imported only where it runs
+
+    return [MeasureResults(r) for r in evaluate_columns(profiles, as_of, book).measure_results()]
+
+
+ENGINES: dict[str, EvaluateMany] = {"columnar": evaluate_in_columns, "rete": evaluate_many}
 
 
 @dataclass(frozen=True)
@@ -37,7 +63,7 @@ class WhatIfJob:
     rules: str  # the directory of the new rules
     as_of: dt.date
     measures: frozenset[str]
-    evaluate: EvaluateMany = evaluate_many  # the one line to change for another engine
+    evaluate: EvaluateMany = evaluate_in_columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,14 +177,17 @@ def book_of(rules: str) -> RuleBook:
 
 
 def remember(rules: str, book: RuleBook) -> None:
-    """The rules the main process has loaded already: forked workers inherit them instead of reading them again."""
+    """The rules the main process has loaded already: its in-process chunks use them (workers load their own)."""
     _BOOKS[rules] = book
 
 
-def warm_up(job: WhatIfJob) -> None:
-    """Process-pool initializer: build the new rules' engine before the first chunk."""
+def warm_up(job: WhatIfJob, parent: int | None = None) -> None:
+    """Process-pool initializer: end with the parent (batch/lifeline.py), then load the new rules
+    and build their engine before the first chunk."""
+    from batch.lifeline import die_with_parent
     from batch.worker import tune_gc
 
+    die_with_parent(parent)
     job.evaluate([parse_profile({})], dt.date(2026, 1, 1), book_of(job.rules))
     tune_gc()
 
@@ -184,7 +213,7 @@ def compare_chunk(chunk_no: int, members: list[Member], job: WhatIfJob) -> WhatI
     return out
 
 
-def _compare(code: str, profile: Profile, before: dict[str, Eligible], result: Result,
+def _compare(code: str, profile: Profile, before: dict[str, Eligible], result: Evaluated,
              scope: frozenset[str], out: WhatIfOutcome) -> None:
     by_measure = {r.measure: r for r in result.results if r.measure in scope}
     after = {m: _eligible(r) for m, r in by_measure.items() if r.status == "eligible"}

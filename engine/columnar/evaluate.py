@@ -211,16 +211,22 @@ class ColumnarRun:
 
         book = self.book
         chosen = list(range(len(self.profiles))) if which is None else list(which)
-        per_measure = {measure.id: self._measure_results(measure.id, chosen) for measure in book.measures}
         out = []
-        for e in chosen:
+        for e, results in zip(chosen, self.measure_results(chosen), strict=True):
             profile = self.profiles[e]
             dump = profile.model_dump(exclude_none=True)
             facts = build_facts(dump, self.as_of, 0, book.fact_plan)
             known = {name: values[e] for name, values in self.derived.items() if values[e] is not None}
-            results = [per_measure[m.id][e] for m in book.measures]
             out.append(assemble(book, profile, dump, self.as_of, facts, known, results, near_miss))
         return out
+
+    def measure_results(self, which: Sequence[int] | None = None) -> list[list[MeasureResult]]:
+        """Per enterprise (all, or those in ``which``), its measure results in the book's order: the
+        ``results`` of a full Result without its totals, near misses and warnings, for a comparison
+        of lists that needs no more (``huiqi batch what-if``)."""
+        chosen = list(range(len(self.profiles))) if which is None else list(which)
+        per_measure = {measure.id: self._measure_results(measure.id, chosen) for measure in self.book.measures}
+        return [[per_measure[m.id][e] for m in self.book.measures] for e in chosen]
 
     def _listed(self, e: int, list_name: str) -> list[dict[str, Any]] | None:
         """An enterprise's item list as the Rete path reads it (the profile's dump, money in yuan)."""

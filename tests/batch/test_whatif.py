@@ -37,7 +37,7 @@ from stdnum.cn import uscc
 from api.cli import main
 from batch.runner import RunSpec, execute, start
 from batch.whatif import WhatIfError, what_if
-from batch.whatif_compare import ALL_UNITS
+from batch.whatif_compare import ALL_UNITS, ENGINES
 from engine import RuleBook
 from engine.evaluate import evaluate_many
 from engine.profile import Profile
@@ -104,10 +104,11 @@ def read_csv(path: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def test_gains_and_losses_match_the_policy_text(db: Engine, tmp_path: Path, revised: Path) -> None:
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_gains_and_losses_match_the_policy_text(db: Engine, tmp_path: Path, revised: Path, engine: str) -> None:
     run_id = batch(db, write_registry(tmp_path / "registry.jsonl", REGISTRY))
-    report = what_if(db, run_id, revised, tmp_path / "out", workers=0, progress=False)
-    assert report.evaluated == 4 and report.invalid == []
+    report = what_if(db, run_id, revised, tmp_path / "out", workers=0, progress=False, evaluate=ENGINES[engine])
+    assert report.evaluated == 4 and report.invalid == [] and report.engine == engine
     assert [m for m, _ in report.measure_tallies()] == ["M30", "M31"]  # nothing else changed
 
     def tally(measure: str, unit: str) -> tuple[Any, ...]:
@@ -150,7 +151,7 @@ def test_gains_and_losses_match_the_policy_text(db: Engine, tmp_path: Path, revi
     record = json.loads((folder / "what-if.json").read_text(encoding="utf-8"))
     assert record["difference_yuan"] == {"exact": "2500", "up_to": "-2000"}
     assert (record["gained"], record["lost"], record["changed"]) == (0, 2, 2)
-    assert record["rules_release"] == RELEASE_NAME
+    assert record["rules_release"] == RELEASE_NAME and record["engine"] == engine
 
 
 def test_the_command_prints_per_measure_lines_and_a_summary(tmp_path: Path, revised: Path,
@@ -169,6 +170,11 @@ def test_the_command_prints_per_measure_lines_and_a_summary(tmp_path: Path, revi
     assert "  M31 创业带动就业补贴：新增符合 0 户，不再符合 2 户，金额变化 0 户；最高金额 -2,000 元" in captured.err
     assert ("影响测算：4 户企业，2 项措施有变化；新增符合 0 户次，不再符合 2 户次，金额变化 2 户次；"
             "确定金额 +2,500 元，最高金额 -2,000 元；用时") in captured.err
+    assert summary["engine"] == "columnar" and "（列式引擎）" in captured.err
+    assert main(["batch", "what-if", run_id, "--rules", str(revised), "--db", url, "--out", str(tmp_path / "out"),
+                 "--workers", "0", "--no-progress", "--engine", "rete"]) == 0
+    on_rete = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert on_rete["engine"] == "rete" and on_rete["difference_yuan"] == summary["difference_yuan"]
     assert main(["batch", "what-if", run_id, "--db", url]) == 2
     assert "--rules" in capsys.readouterr().err
 
@@ -207,6 +213,20 @@ def test_unchanged_rules_change_nothing_and_the_pool_agrees(db: Engine, registry
     files = sorted(p.relative_to(in_pool.folder) for p in in_pool.folder.rglob("*.csv"))
     assert files == sorted(p.relative_to(in_process.folder) for p in in_process.folder.rglob("*.csv"))
     assert all((in_pool.folder / f).read_bytes() == (in_process.folder / f).read_bytes() for f in files)
+
+
+def test_both_engines_write_the_same_bytes(db: Engine, registry: dict[str, Path], tmp_path: Path,
+                                          revised: Path) -> None:
+    """The columnar engine (the default) and durable-rules give byte-identical what-if files."""
+    run_id = batch(db, registry["csv"], workers=2)
+    columnar = what_if(db, run_id, revised, tmp_path / "columnar", workers=2, progress=False)
+    rete = what_if(db, run_id, revised, tmp_path / "rete", workers=2, progress=False, evaluate=ENGINES["rete"])
+    assert (columnar.engine, rete.engine) == ("columnar", "rete")
+    assert columnar.tallies == rete.tallies and columnar.tallies[("M31", ALL_UNITS)].lost > 0
+    files = sorted(p.relative_to(columnar.folder) for p in columnar.folder.rglob("*") if p.suffix in (".csv", ".xlsx"))
+    assert files == sorted(p.relative_to(rete.folder) for p in rete.folder.rglob("*") if p.suffix in (".csv", ".xlsx"))
+    assert len(files) > 5
+    assert all((columnar.folder / f).read_bytes() == (rete.folder / f).read_bytes() for f in files)
 
 
 CALLS: list[int] = []
