@@ -5,8 +5,9 @@
 Steps (each the real command in a subprocess, timed with its peak memory of the process tree):
 ``huiqi synth --n N --seed 1`` (once, cached under ``--data``), ``huiqi batch`` into a fresh SQLite
 file, then ``huiqi batch what-if`` of that run under the revised release of tests/releases.py (M30
-raised from 1,500 to 2,000 元 per hire, M31 ended on 2025-12-31). Prints both times, enterprises/s,
-and the ratio of the what-if to the batch's evaluation (the part both do: evaluate every enterprise).
+raised from 1,500 to 2,000 元 per hire, M31 ended on 2025-12-31), once per ``--engines`` (columnar,
+the default, and rete: durable-rules), in the same run. Prints the times, enterprises/s, peak memory,
+the ratio of each what-if to the batch's evaluation, and of the rete what-if to the columnar one.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument("--engines", nargs="+", choices=("columnar", "rete"), default=["columnar", "rete"])
     args = parser.parse_args()
     python = sys.executable
     data = args.data / f"registry-{args.n}-{args.seed}-csv"
@@ -48,22 +50,25 @@ def main() -> None:
     batch_wall, batch_peak, batch_out = run([python, "-m", "api.cli", "batch", str(data), "--as-of", "2026-01-15",
                                              "--workers", workers, "--db", db, "--out", out, "--no-progress"])
     batch = json.loads(batch_out.strip().splitlines()[-1])
-    whatif_wall, whatif_peak, whatif_out = run([python, "-m", "api.cli", "batch", "what-if", batch["run_id"],
-                                                "--rules", str(rules), "--workers", workers, "--db", db,
-                                                "--out", out, "--no-progress"])
-    whatif = json.loads(whatif_out.strip().splitlines()[-1])
-    rows = [
-        ("batch", batch_wall, batch["seconds"], batch_peak, batch["total"]),
-        ("what-if", whatif_wall, whatif["seconds"], whatif_peak, whatif["evaluated"]),
-    ]
-    shown = {k: whatif[k] for k in ("evaluated", "gained", "lost", "changed", "difference_yuan")}
-    print(f"what-if: {json.dumps(shown, ensure_ascii=False)}")
-    print(f"| n={args.n:,}, workers={args.workers} | wall s (process) | s (command's own) | enterprises/s"
-          " | peak tree MiB |")
+    rows = [("batch", batch_wall, batch["seconds"], batch_peak, batch["total"])]
+    whatifs: dict[str, dict[str, object]] = {}
+    for engine in args.engines:
+        wall, peak, printed = run([python, "-m", "api.cli", "batch", "what-if", batch["run_id"], "--rules", str(rules),
+                                   "--workers", workers, "--db", db, "--out", f"{out}-{engine}", "--no-progress",
+                                   "--engine", engine])
+        whatifs[engine] = whatif = json.loads(printed.strip().splitlines()[-1])
+        rows.append((f"what-if ({engine})", wall, whatif["seconds"], peak, whatif["evaluated"]))
+        shown = {k: whatif[k] for k in ("evaluated", "gained", "lost", "changed", "difference_yuan")}
+        print(f"what-if ({engine}): {json.dumps(shown, ensure_ascii=False)}", flush=True)
+    print(f"| n={args.n:,}, workers={args.workers}, batch engine {batch.get('engine')} | wall s (process)"
+          " | s (command's own) | enterprises/s | peak tree MiB |")
     print("|---|---|---|---|---|")
     for name, wall, own, peak, count in rows:
         print(f"| {name} | {wall:.1f} | {own} | {count / own:,.0f} | {peak / 2**20:.0f} |")
-    print(f"what-if ÷ batch evaluation: {whatif['seconds'] / batch['evaluate_seconds']:.2f}")
+    for engine, whatif in whatifs.items():
+        print(f"what-if ({engine}) ÷ batch evaluation: {whatif['seconds'] / batch['evaluate_seconds']:.2f}")
+    if len(whatifs) == 2:
+        print(f"rete ÷ columnar what-if time: {whatifs['rete']['seconds'] / whatifs['columnar']['seconds']:.2f}")
 
 
 if __name__ == "__main__":
