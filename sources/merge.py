@@ -35,7 +35,7 @@ import orjson
 from batch.schema import KEY
 from sources.columns import read_columns
 from sources.mapping import Source
-from sources.rows import parsed_rows, plan
+from sources.rows import Plan, parsed_rows, plan
 
 LOADERS = 2  # processes reading sources at once (the machine has two cores)
 Origin = tuple[int, int]  # (source index, row): where one fact came from
@@ -103,16 +103,11 @@ def _load(source: Source, db_path: Path) -> Loaded:
     db = sqlite3.connect(db_path)
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
                      " CREATE TABLE t (code TEXT, row INTEGER, data BLOB)")
-    batch: list[tuple[str, int, bytes]] = []
     count = 0
-    dumps = orjson.dumps
-    for parsed in columns.rows() if columns is not None else parsed_rows(p):
-        batch.append((parsed.key, parsed.row, dumps((parsed.facts, parsed.errors) if parsed.errors else parsed.facts)))
-        count += 1
-        if len(batch) >= 20_000:
-            db.executemany("INSERT INTO t VALUES (?, ?, ?)", batch)
-            batch.clear()
-    db.executemany("INSERT INTO t VALUES (?, ?, ?)", batch)
+    rows = columns.stored() if columns is not None else stored_rows(p)
+    while batch := list(itertools.islice(rows, 20_000)):
+        db.executemany("INSERT INTO t VALUES (?, ?, ?)", batch)
+        count += len(batch)
     db.execute("CREATE INDEX ix ON t (code, row)")
     db.commit()
     db.close()
@@ -120,6 +115,13 @@ def _load(source: Source, db_path: Path) -> Loaded:
     info = SourceInfo(mapping.name, mapping.department, p.table.file, p.table.sheet, mapping.list, mapping.role,
                       {c.field: c.header for c in source.columns}, mapping.key)
     return Loaded(info, count, p.unmapped, p.table.encoding, p.table.header_row)
+
+
+def stored_rows(p: Plan) -> Iterator[tuple[str, int, bytes]]:
+    """Row by row: (credit code, row, facts JSON) as ``Columns.stored`` gives them column by column."""
+    dumps = orjson.dumps
+    for parsed in parsed_rows(p):
+        yield parsed.key, parsed.row, dumps((parsed.facts, parsed.errors) if parsed.errors else parsed.facts)
 
 
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:
