@@ -15,7 +15,7 @@ reads row by row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,48 +35,48 @@ _PLAIN_CODE = r"^ *[0-9A-Za-z]+ *$"  # a credit code values.code only upper-case
 
 @dataclass
 class Columns:
-    first_row: int  # the file line of the first data row
+    numbers: range | list[int]  # each row's number in the file (csv line, sheet row)
     keys: list[str]
     facts: list[str]  # per row, its facts as a JSON object (what the merge stores)
-    errors: Errors
+    errors: Errors  # row position -> rejected cells
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def stored(self) -> Iterator[tuple[str, int, str | bytes]]:
         """(credit code, row, facts JSON) per row; ``[facts, errors]`` where a cell was rejected."""
-        errors, first = self.errors, self.first_row
-        for position, (key, facts) in enumerate(zip(self.keys, self.facts, strict=True)):
+        errors = self.errors
+        for position, row in enumerate(zip(self.keys, self.numbers, self.facts, strict=True)):
             if position in errors:
-                yield key, first + position, orjson.dumps((orjson.loads(facts), errors[position]))
+                yield row[0], row[1], orjson.dumps((orjson.loads(row[2]), errors[position]))
             else:
-                yield key, first + position, facts
+                yield row
 
     def rows(self) -> Iterator[ParsedRow]:
         errors = self.errors
-        for position, (key, facts) in enumerate(zip(self.keys, self.facts, strict=True)):
-            yield ParsedRow(self.first_row + position, key, orjson.loads(facts), errors.get(position, []))
+        for position, (key, number, facts) in enumerate(zip(self.keys, self.numbers, self.facts, strict=True)):
+            yield ParsedRow(number, key, orjson.loads(facts), errors.get(position, []))
 
 
 def _line_count(text: str) -> int:
     return text.count("\n") + (not text.endswith("\n") and text != "")
 
 
-def _fragments(array: pa.Array, convert: Any, fast: Bulk | None, header: str, name: str,
-               errors: Errors) -> pa.Array:
-    """One column as ``"field":value`` JSON per row (null: blank or rejected); rejected cells into ``errors``."""
-    encoded = pc.dictionary_encode(array)
-    distinct = encoded.dictionary
-    done = fast(distinct).to_pylist() if fast is not None else [None] * len(distinct)
+def _fragments(distinct: list[Any], as_text: pa.Array, indices: pa.Array, convert: Any, fast: Bulk | None,
+               header: str, name: str, errors: Errors) -> pa.Array:
+    """One column as ``"field":value`` JSON per row (null: blank or rejected); rejected cells into ``errors``.
+
+    ``distinct``: the column's distinct cells; ``as_text``: the same as text where the bulk conversion
+    may take them on (else null); ``indices``: each row's cell in ``distinct``."""
+    done = fast(as_text).to_pylist() if fast is not None else [None] * len(distinct)
     bad: dict[int, str] = {}
-    for index, raw in enumerate(distinct.to_pylist()):
-        if done[index] is not None or raw is None or raw.strip() in values.BLANKS:
+    for index, raw in enumerate(distinct):
+        if done[index] is not None or raw is None or (raw.__class__ is str and raw.strip() in values.BLANKS):
             continue
         try:
             done[index] = orjson.dumps(convert(raw)).decode()
         except values.CellError as exc:
             bad[index] = str(exc)
-    indices = encoded.indices
     if bad:
         hits = pc.indices_nonzero(pc.is_in(indices, value_set=pa.array(list(bad), type=indices.type)))
         for position, index in zip(hits.to_pylist(), pc.take(indices, hits).to_pylist(), strict=True):
@@ -90,18 +90,31 @@ def _keys(raw: pa.Array) -> list[str]:
     trimmed = pc.utf8_trim(raw, " ")
     plain = pc.and_(pc.match_substring_regex(raw, _PLAIN_CODE),  # NULL, None…: blank, values.is_blank says
                     pc.invert(pc.is_in(trimmed, value_set=pa.array(sorted(values.BLANKS)))))
-    fast = pc.utf8_upper(trimmed).to_pylist()
-    out = []
-    for key, is_plain, cell in zip(fast, plain.to_pylist(), raw.to_pylist(), strict=True):
-        if is_plain:
-            out.append(key)
-        else:
-            out.append("" if values.is_blank(cell) else values.code(cell))
+    out = pc.utf8_upper(trimmed).to_pylist()
+    others = pc.indices_nonzero(pc.invert(plain))
+    for position, cell in zip(others.to_pylist(), pc.take(raw, others).to_pylist(), strict=True):
+        out[position] = "" if values.is_blank(cell) else values.code(cell)
     return out
 
 
+def _facts(p: Plan, cells: Callable[[str], tuple[list[Any], pa.Array, pa.Array]], size: int,
+           errors: Errors) -> list[str]:
+    """Each row's facts as JSON text; ``cells(header)`` gives a column's distinct cells, as text, indices."""
+    kinds = {c.field: c for c in p.source.columns}
+    fragments = []
+    for _, header, name, convert in p.columns:
+        column = kinds[name]
+        fragments.append(_fragments(*cells(header), convert, bulk(column.kind, column.unit, column.date_format),
+                                    header, name, errors))
+    joined = pc.binary_join_element_wise(*fragments, ",", null_handling="skip") if fragments else \
+        pa.array([""] * size, pa.string())
+    return pc.binary_join_element_wise("{", joined, "}", "").to_pylist()
+
+
 def read_columns(p: Plan) -> Columns | None:
-    """The plan's CSV read column by column, or ``None`` when row numbers would not stay exact."""
+    """The plan's CSV or sheet read column by column, or ``None`` when row numbers would not stay exact."""
+    if p.table.sheet is not None:
+        return _sheet_columns(p)
     table = p.table
     text = table.text
     if text is None:
@@ -125,16 +138,49 @@ def read_columns(p: Plan) -> Columns | None:
         return None  # blank lines or cells spanning lines: row numbers need the row-by-row reader
     table.close()
     names = {folded(h): h for h in read.column_names}
+
+    def cells(header: str) -> tuple[list[Any], pa.Array, pa.Array]:
+        encoded = pc.dictionary_encode(read.column(names[folded(header)]).combine_chunks())
+        return encoded.dictionary.to_pylist(), encoded.dictionary, encoded.indices
+
     keys = _keys(read.column(names[folded(p.source.mapping.key)]).combine_chunks())
-    kinds = {c.field: c for c in p.source.columns}
     errors: Errors = {}
-    fragments = []
-    for _, header_name, name, convert in p.columns:
-        column = kinds[name]
-        fast = bulk(column.kind, column.unit, column.date_format)
-        array = read.column(names[folded(header_name)]).combine_chunks()
-        fragments.append(_fragments(array, convert, fast, header_name, name, errors))
-    joined = pc.binary_join_element_wise(*fragments, ",", null_handling="skip") if fragments else \
-        pa.array([""] * read.num_rows, pa.string())
-    facts = pc.binary_join_element_wise("{", joined, "}", "").to_pylist()
-    return Columns(table.header_row + 1, keys, facts, errors)
+    facts = _facts(p, cells, read.num_rows, errors)
+    first = table.header_row + 1
+    return Columns(range(first, first + read.num_rows), keys, facts, errors)
+
+
+def _text_of(raw: Any) -> str | None:
+    """A sheet cell as the text the bulk conversions read: numbers as typed (a float's shortest repr is
+    what ``sources.values`` reads too); None for flags, dates and the rest, which go one by one."""
+    kind = raw.__class__
+    return raw if kind is str else repr(raw) if kind is float or kind is int else None
+
+
+def _sheet_columns(p: Plan) -> Columns:
+    """A sheet: calamine's cells, each column's distinct cells (by type and value) converted once."""
+    numbers: list[int] = []
+    rows: list[list[Any]] = []
+    for number, row in p.table.rows:
+        numbers.append(number)
+        rows.append(row)
+
+    def column(position: int) -> list[Any]:
+        return [row[position] if position < len(row) else None for row in rows]
+
+    def cells(header: str) -> tuple[list[Any], pa.Array, pa.Array]:
+        seen: dict[tuple[Any, Any], int] = {}  # by type too: 1, 1.0 and True are equal keys otherwise
+        indices = [seen.setdefault((raw.__class__, raw) if raw.__class__ is not float or raw else (repr(raw), raw),
+                                   len(seen))  # 0.0 and -0.0 are equal keys too, but read differently
+                   for raw in column(positions[header])]
+        distinct = [raw for _, raw in seen]
+        return distinct, pa.array([_text_of(raw) for raw in distinct], pa.string()), pa.array(indices, pa.int32())
+
+    positions = {header: position for position, header, _, _ in p.columns}
+    raw_keys = column(p.key_index)
+    if all(raw.__class__ is str for raw in raw_keys):
+        keys = _keys(pa.array(raw_keys, pa.string()))
+    else:
+        keys = ["" if values.is_blank(raw) else values.code(raw) for raw in raw_keys]
+    errors: Errors = {}
+    return Columns(numbers, keys, _facts(p, cells, len(rows), errors), errors)
