@@ -98,12 +98,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="enterprises (the hires CSV has about 1.1 per)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--folder", type=Path, help="keep the department files here, and reuse them when present")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="huiqi-sources-bench-") as tmp:
-        folder = Path(tmp) / "departments"
-        start = time.perf_counter()
-        synthesize_departments(args.n, args.seed, folder)
-        print(f"wrote {args.n:,} enterprises as department files in {time.perf_counter() - start:.1f} s")
+        folder = args.folder or Path(tmp) / "departments"
+        if not (folder / "sources.yaml").exists():
+            start = time.perf_counter()
+            synthesize_departments(args.n, args.seed, folder)
+            print(f"wrote {args.n:,} enterprises as department files in {time.perf_counter() - start:.1f} s")
         hires, registry = folder / "人社_招用人员.csv", folder / "登记库.xlsx"
         figures = {
             "csv.reader, GBK hires CSV (baseline)": timed(lambda: plain_csv(hires, "gb18030"), args.repeat),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -51,6 +52,13 @@ class Columns:
                 yield row[0], row[1], orjson.dumps((orjson.loads(row[2]), errors[position]))
             else:
                 yield row
+
+    def data(self) -> list[str | bytes]:
+        """The third item of ``stored()`` for every row."""
+        if not self.errors:
+            return self.facts
+        return [facts if position not in self.errors else orjson.dumps((orjson.loads(facts), self.errors[position]))
+                for position, facts in enumerate(self.facts)]
 
     def rows(self) -> Iterator[ParsedRow]:
         errors = self.errors
@@ -165,15 +173,21 @@ def _sheet_columns(p: Plan) -> Columns:
         numbers.append(number)
         rows.append(row)
 
+    narrowest = min(map(len, rows), default=0)
+
     def column(position: int) -> list[Any]:
+        if position < narrowest:
+            return list(map(itemgetter(position), rows))
         return [row[position] if position < len(row) else None for row in rows]
 
     def cells(header: str) -> tuple[list[Any], pa.Array, pa.Array]:
-        seen: dict[tuple[Any, Any], int] = {}  # by type too: 1, 1.0 and True are equal keys otherwise
-        indices = [seen.setdefault((raw.__class__, raw) if raw.__class__ is not float or raw else (repr(raw), raw),
-                                   len(seen))  # 0.0 and -0.0 are equal keys too, but read differently
+        # Text by itself, other cells with their type: 1, 1.0 and True are equal keys, so are 0.0 and -0.0,
+        # but they are read differently.
+        seen: dict[Any, int] = {}
+        indices = [seen.setdefault(raw if raw.__class__ is str else (raw.__class__, raw)
+                                   if raw.__class__ is not float or raw else (repr(raw), raw), len(seen))
                    for raw in column(positions[header])]
-        distinct = [raw for _, raw in seen]
+        distinct = [key if key.__class__ is str else key[1] for key in seen]
         return distinct, pa.array([_text_of(raw) for raw in distinct], pa.string()), pa.array(indices, pa.int32())
 
     positions = {header: position for position, header, _, _ in p.columns}

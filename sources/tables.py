@@ -45,6 +45,11 @@ def _filled(cells: list[Any]) -> int:
     return sum(1 for c in cells if c is not None and str(c).strip() != "")
 
 
+def _any_filled(cells: list[Any]) -> bool:
+    """``_filled(cells) > 0``, stopping at the first filled cell (a number, a date… is never blank text)."""
+    return any(c is not None and (c.__class__ is not str or c.strip() != "") for c in cells)
+
+
 def _header_index(head: list[list[Any]], expect: Iterable[str], file: str) -> int:
     """The index of the header among the first rows: the first holding an expected header, else the
     first row of text cells as wide as the widest row (title rows have a single filled cell)."""
@@ -81,7 +86,7 @@ def _split(rows: Iterator[tuple[int, list[Any]]], header_row: int | None, expect
 
     def body() -> Iterator[tuple[int, list[Any]]]:
         for number, cells in itertools.chain(head[index + 1:], rows):
-            if _filled(cells):
+            if _any_filled(cells):
                 yield number, cells
 
     return header, head[index][0], body()
