@@ -36,33 +36,35 @@ _PLAIN_CODE = r"^ *[0-9A-Za-z]+ *$"  # a credit code values.code only upper-case
 
 @dataclass
 class Columns:
-    numbers: range | list[int]  # each row's number in the file (csv line, sheet row)
-    keys: list[str]
-    facts: list[str]  # per row, its facts as a JSON object (what the merge stores)
+    """A source read column by column: arrow arrays, one item per row, as the merge stores them."""
+
+    numbers: pa.Array  # each row's number in the file (csv line, sheet row)
+    keys: pa.Array  # the credit code, normalised ('' when blank)
+    facts: pa.Array  # the row's facts as a JSON object
     errors: Errors  # row position -> rejected cells
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def stored(self) -> Iterator[tuple[str, int, str | bytes]]:
-        """(credit code, row, facts JSON) per row; ``[facts, errors]`` where a cell was rejected."""
-        errors = self.errors
-        for position, row in enumerate(zip(self.keys, self.numbers, self.facts, strict=True)):
-            if position in errors:
-                yield row[0], row[1], orjson.dumps((orjson.loads(row[2]), errors[position]))
-            else:
-                yield row
-
-    def data(self) -> list[str | bytes]:
-        """The third item of ``stored()`` for every row."""
+    def data(self) -> pa.Array:
+        """What the merge stores per row: the facts, or ``[facts, errors]`` where a cell was rejected."""
         if not self.errors:
             return self.facts
-        return [facts if position not in self.errors else orjson.dumps((orjson.loads(facts), self.errors[position]))
-                for position, facts in enumerate(self.facts)]
+        positions = sorted(self.errors)
+        mask = pc.is_in(pa.array(range(len(self)), pa.int64()), value_set=pa.array(positions, pa.int64()))
+        facts = pc.take(self.facts, pa.array(positions, pa.int64())).to_pylist()
+        with_errors = [orjson.dumps((orjson.loads(text), self.errors[position])).decode()
+                       for position, text in zip(positions, facts, strict=True)]
+        return pc.replace_with_mask(self.facts, mask, pa.array(with_errors, pa.string()))
+
+    def stored(self) -> Iterator[tuple[str, int, str]]:
+        """(credit code, row, what the merge stores) per row."""
+        yield from zip(self.keys.to_pylist(), self.numbers.to_pylist(), self.data().to_pylist(), strict=True)
 
     def rows(self) -> Iterator[ParsedRow]:
         errors = self.errors
-        for position, (key, number, facts) in enumerate(zip(self.keys, self.numbers, self.facts, strict=True)):
+        for position, (key, number, facts) in enumerate(zip(self.keys.to_pylist(), self.numbers.to_pylist(),
+                                                            self.facts.to_pylist(), strict=True)):
             yield ParsedRow(number, key, orjson.loads(facts), errors.get(position, []))
 
 
@@ -93,20 +95,18 @@ def _fragments(distinct: list[Any], as_text: pa.Array, indices: pa.Array, conver
     return pc.take(fragment, indices)
 
 
-def _keys(raw: pa.Array) -> list[str]:
+def _keys(raw: pa.Array) -> pa.Array:
     """``values.code`` of every key cell ('' when blank): plain ones in bulk, the rest one by one."""
     trimmed = pc.utf8_trim(raw, " ")
     plain = pc.and_(pc.match_substring_regex(raw, _PLAIN_CODE),  # NULL, None…: blank, values.is_blank says
                     pc.invert(pc.is_in(trimmed, value_set=pa.array(sorted(values.BLANKS)))))
-    out = pc.utf8_upper(trimmed).to_pylist()
-    others = pc.indices_nonzero(pc.invert(plain))
-    for position, cell in zip(others.to_pylist(), pc.take(raw, others).to_pylist(), strict=True):
-        out[position] = "" if values.is_blank(cell) else values.code(cell)
-    return out
+    others = pc.take(raw, pc.indices_nonzero(pc.invert(plain))).to_pylist()
+    codes = ["" if values.is_blank(cell) else values.code(cell) for cell in others]
+    return pc.replace_with_mask(pc.utf8_upper(trimmed), pc.invert(plain), pa.array(codes, pa.string()))
 
 
 def _facts(p: Plan, cells: Callable[[str], tuple[list[Any], pa.Array, pa.Array]], size: int,
-           errors: Errors) -> list[str]:
+           errors: Errors) -> pa.Array:
     """Each row's facts as JSON text; ``cells(header)`` gives a column's distinct cells, as text, indices."""
     kinds = {c.field: c for c in p.source.columns}
     fragments = []
@@ -116,7 +116,7 @@ def _facts(p: Plan, cells: Callable[[str], tuple[list[Any], pa.Array, pa.Array]]
                                     header, name, errors))
     joined = pc.binary_join_element_wise(*fragments, ",", null_handling="skip") if fragments else \
         pa.array([""] * size, pa.string())
-    return pc.binary_join_element_wise("{", joined, "}", "").to_pylist()
+    return pc.binary_join_element_wise("{", joined, "}", "")
 
 
 def read_columns(p: Plan) -> Columns | None:
@@ -155,7 +155,7 @@ def read_columns(p: Plan) -> Columns | None:
     errors: Errors = {}
     facts = _facts(p, cells, read.num_rows, errors)
     first = table.header_row + 1
-    return Columns(range(first, first + read.num_rows), keys, facts, errors)
+    return Columns(pa.array(range(first, first + read.num_rows), pa.int64()), keys, facts, errors)
 
 
 def _text_of(raw: Any) -> str | None:
@@ -195,6 +195,6 @@ def _sheet_columns(p: Plan) -> Columns:
     if all(raw.__class__ is str for raw in raw_keys):
         keys = _keys(pa.array(raw_keys, pa.string()))
     else:
-        keys = ["" if values.is_blank(raw) else values.code(raw) for raw in raw_keys]
+        keys = pa.array(["" if values.is_blank(raw) else values.code(raw) for raw in raw_keys], pa.string())
     errors: Errors = {}
-    return Columns(numbers, keys, _facts(p, cells, len(rows), errors), errors)
+    return Columns(pa.array(numbers, pa.int64()), keys, _facts(p, cells, len(rows), errors), errors)

@@ -104,12 +104,12 @@ def _load(source: Source, path: Path) -> Loaded:
     p = plan(source)
     columns = read_columns(p)
     if columns is not None:
-        codes, rows, data = columns.keys, columns.numbers, columns.data()
+        table = pa.table({"code": columns.keys, "row": columns.numbers, "data": columns.data().cast(pa.binary())})
     else:
         stored = list(stored_rows(p))
-        codes, rows, data = [r[0] for r in stored], [r[1] for r in stored], [r[2] for r in stored]
-    table = pa.table({"code": pa.array(codes, pa.string()), "row": pa.array(rows, pa.int64()),
-                      "data": pa.array(data, pa.binary())})
+        table = pa.table({"code": pa.array([r[0] for r in stored], pa.string()),
+                          "row": pa.array([r[1] for r in stored], pa.int64()),
+                          "data": pa.array([r[2] for r in stored], pa.binary())})
     table = table.sort_by([("code", "ascending"), ("row", "ascending")])  # byte order of UTF-8 = str order
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table, max_chunksize=CHUNK)
