@@ -181,12 +181,16 @@ def _sheet_columns(p: Plan) -> Columns:
         return [row[position] if position < len(row) else None for row in rows]
 
     def cells(header: str) -> tuple[list[Any], pa.Array, pa.Array]:
+        cells = column(positions[header])
+        if set(map(type, cells)) == {str}:  # a text column: pyarrow finds the distinct cells
+            encoded = pc.dictionary_encode(pa.array(cells, pa.string()))
+            return encoded.dictionary.to_pylist(), encoded.dictionary, encoded.indices
         # Text by itself, other cells with their type: 1, 1.0 and True are equal keys, so are 0.0 and -0.0,
         # but they are read differently.
         seen: dict[Any, int] = {}
         indices = [seen.setdefault(raw if raw.__class__ is str else (raw.__class__, raw)
                                    if raw.__class__ is not float or raw else (repr(raw), raw), len(seen))
-                   for raw in column(positions[header])]
+                   for raw in cells]
         distinct = [key if key.__class__ is str else key[1] for key in seen]
         return distinct, pa.array([_text_of(raw) for raw in distinct], pa.string()), pa.array(indices, pa.int32())
 
