@@ -1,16 +1,18 @@
-"""The fast way through a CSV source: column by column, each distinct value read once, rows as JSON.
+"""The fast way through a source: column by column, each distinct cell read once, rows as JSON.
 
-Row by row in Python, mapping a CSV costs about 20 µs a row (a function call per cell). Here the text
-decoded once by ``sources.tables`` is split by pyarrow's CSV reader (C++, one thread); each column is
-dictionary-encoded, its distinct cells converted once, the common shapes of dates, whole numbers
-and money in bulk (``sources.vectorised``), the rest one by one through ``sources.values`` (so every
-rejected cell has the same Chinese reason as row by row); then each row's facts are joined as JSON
-text by pyarrow too, which is what the merge stores. ``Columns.rows()`` gives the same ``ParsedRow``
-stream as ``sources.rows.parsed_rows`` (a test compares them).
+Row by row in Python, mapping a CSV costs about 20 µs a row (a function call per cell). Here a CSV's
+text, decoded once by ``sources.tables``, is split by pyarrow's CSV reader (C++, one thread), and a
+sheet's cells come from calamine as before; each column's distinct cells are found (pyarrow's
+dictionary encoding; for a sheet's mixed columns a dict keyed by type and value) and converted once:
+the common shapes of dates, whole numbers and money in bulk (``sources.vectorised``), the rest one
+by one through ``sources.values`` (so a rejected cell has the same Chinese reason as row by row).
+Each row's facts are then joined as JSON text by pyarrow, which is what the merge stores: no Python
+object per row. ``Columns.rows()`` gives the same ``ParsedRow`` stream as ``sources.rows.parsed_rows``
+(tests/sources/test_columns.py compares them).
 
-Used only when row numbers stay exact: no blank lines and no cell spanning lines (the file's line
-count must equal header + rows), and a header without repeated names. Otherwise ``None``: the caller
-reads row by row.
+A CSV is read so only when row numbers stay exact: no blank lines and no cell spanning lines (the
+file's line count must equal header + rows), and a header without repeated names. Otherwise
+``None``: the caller reads row by row.
 """
 
 from __future__ import annotations
