@@ -184,9 +184,12 @@ class Merger:
         return len(codes) + extra
 
     def _stream(self, index: int) -> Iterator[tuple[str, int, int, Any]]:
-        for batch in _read(self.paths[index]).to_batches():
-            codes, rows, data = (batch.column(name).to_pylist() for name in ("code", "row", "data"))
-            yield from zip(codes, itertools.repeat(index), rows, data)
+        with pa.OSFile(str(self.paths[index]), "rb") as source:
+            reader = pa.ipc.open_file(source)
+            for number in range(reader.num_record_batches):  # one chunk in memory at a time
+                batch = reader.get_batch(number)
+                codes, rows, data = (batch.column(name).to_pylist() for name in ("code", "row", "data"))
+                yield from zip(codes, itertools.repeat(index), rows, data)
 
     def records(self) -> Iterator[Merged]:
         streams = [self._stream(i) for i in range(len(self.sources))]
