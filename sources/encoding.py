@@ -37,11 +37,12 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _decodes(path: Path, encoding: str) -> tuple[bool, int]:
-    """(decodes strictly, 1-based line of the first bad byte or 0) reading block by block."""
+def _decodes(path: Path, encoding: str, skip: int = 0) -> tuple[bool, int]:
+    """(decodes strictly, 1-based line of the first bad byte or 0) reading block by block after ``skip`` bytes."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     lines = 0
     with path.open("rb") as handle:
+        handle.seek(skip)
         while True:
             block = handle.read(BLOCK)
             try:
@@ -116,7 +117,7 @@ def detect(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        ok, line = _decodes(path, UTF8_SIG)
+        ok, line = _decodes(path, UTF8, skip=len(codecs.BOM_UTF8))  # utf-8-sig's errors are 3 bytes off
         if not ok:
             raise EncodingProblem(path.name, line, "文件以 UTF-8 BOM 开头，但此行含有不是 UTF-8 的字节")
         return UTF8_SIG
