@@ -1,7 +1,7 @@
 """Several sources merged by credit code into one enterprise each, every fact with where it came from.
 
-Each source is read through its mapping into its own temporary SQLite file (sources load in
-parallel processes), indexed by (credit code, row); the files are then merged in credit-code order,
+Each source is read through its mapping into its own temporary Arrow file (sources load in
+parallel processes), sorted by (credit code, row); the files are then merged in credit-code order,
 so the n-th enterprise is always the same one (a run's chunks are deterministic, hence resumable).
 
 Per credit code:
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -31,13 +30,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow as pa
 
 from batch.schema import KEY
 from sources.columns import read_columns
 from sources.mapping import Source
-from sources.rows import parsed_rows, plan
+from sources.rows import Plan, parsed_rows, plan
 
 LOADERS = 2  # processes reading sources at once (the machine has two cores)
+CHUNK = 20_000  # rows of a loaded source turned into Python objects at a time while merging
 Origin = tuple[int, int]  # (source index, row): where one fact came from
 
 
@@ -96,33 +97,39 @@ class Loaded:
     header_row: int
 
 
-def _load(source: Source, db_path: Path) -> Loaded:
-    """Read one source through its mapping into an SQLite file sorted by (credit code, row). Runs in a process."""
+def _load(source: Source, path: Path) -> Loaded:
+    """Read one source through its mapping into an Arrow file sorted by (credit code, row). Runs in a process.
+
+    (An SQLite table indexed by code cost as much to fill as reading a mapped CSV, and more to read back.)"""
     p = plan(source)
     columns = read_columns(p)
-    db = sqlite3.connect(db_path)
-    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                     " CREATE TABLE t (code TEXT, row INTEGER, data BLOB)")
-    batch: list[tuple[str, int, bytes]] = []
-    count = 0
-    dumps = orjson.dumps
-    for parsed in columns.rows() if columns is not None else parsed_rows(p):
-        batch.append((parsed.key, parsed.row, dumps((parsed.facts, parsed.errors) if parsed.errors else parsed.facts)))
-        count += 1
-        if len(batch) >= 20_000:
-            db.executemany("INSERT INTO t VALUES (?, ?, ?)", batch)
-            batch.clear()
-    db.executemany("INSERT INTO t VALUES (?, ?, ?)", batch)
-    db.execute("CREATE INDEX ix ON t (code, row)")
-    db.commit()
-    db.close()
+    if columns is not None:
+        table = pa.table({"code": columns.keys, "row": columns.numbers, "data": columns.data().cast(pa.binary())})
+    else:
+        stored = list(stored_rows(p))
+        table = pa.table({"code": pa.array([r[0] for r in stored], pa.string()),
+                          "row": pa.array([r[1] for r in stored], pa.int64()),
+                          "data": pa.array([r[2] for r in stored], pa.binary())})
+    table = table.sort_by([("code", "ascending"), ("row", "ascending")])  # byte order of UTF-8 = str order
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=CHUNK)
+    count = table.num_rows
     mapping = source.mapping
     info = SourceInfo(mapping.name, mapping.department, p.table.file, p.table.sheet, mapping.list, mapping.role,
                       {c.field: c.header for c in source.columns}, mapping.key)
     return Loaded(info, count, p.unmapped, p.table.encoding, p.table.header_row)
 
 
+def stored_rows(p: Plan) -> Iterator[tuple[str, int, bytes]]:
+    """Row by row: (credit code, row, facts JSON) as ``Columns.stored`` gives them column by column."""
+    dumps = orjson.dumps
+    for parsed in parsed_rows(p):
+        yield parsed.key, parsed.row, dumps((parsed.facts, parsed.errors) if parsed.errors else parsed.facts)
+
+
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    if not any("." in path for path in flat):
+        return flat  # most rows: nothing to nest (``flat`` is the row's own dict, read from its JSON)
     out: dict[str, Any] = {}
     for path, value in flat.items():
         if "." not in path:
@@ -142,17 +149,18 @@ class Merger:
     def __init__(self, sources: list[Source], workdir: Path | None = None) -> None:
         self.sources = sources
         self._tmp = tempfile.TemporaryDirectory(prefix="huiqi-sources-", dir=workdir)
-        paths = [Path(self._tmp.name) / f"{index}.sqlite3" for index in range(len(sources))]
+        self.paths = [Path(self._tmp.name) / f"{index}.arrow" for index in range(len(sources))]
+        paths = self.paths
         if len(sources) > 1 and LOADERS > 1:
             with ProcessPoolExecutor(max_workers=min(LOADERS, len(sources))) as pool:
                 self.loaded = list(pool.map(_load, sources, paths))
         else:
             self.loaded = [_load(s, p) for s, p in zip(sources, paths, strict=True)]
         self.infos = [loaded.info for loaded in self.loaded]
-        self.dbs = [sqlite3.connect(path) for path in paths]
         self.rank = sorted(range(len(sources)), key=lambda i: (-sources[i].mapping.priority, i))
         self.registry = [i for i in range(len(sources)) if sources[i].mapping.role == "registry"]
         self.lists = {info.list for info in self.infos if info.list}
+        self.providers = {name: [i for i in self.rank if self.infos[i].list == name] for name in sorted(self.lists)}
         self.total = self._count_enterprises()
 
     @property
@@ -163,12 +171,12 @@ class Merger:
     def _count_enterprises(self) -> int:
         """Registry rows: one enterprise per distinct code, plus every code-less or repeated row."""
         if len(self.registry) == 1:
-            return self.dbs[self.registry[0]].execute("SELECT count(*) FROM t").fetchone()[0]
+            return self.loaded[self.registry[0]].rows
         codes: set[str] = set()
         extra = 0
         for index in self.registry:
             seen: set[str] = set()
-            for (code,) in self.dbs[index].execute("SELECT code FROM t"):
+            for code in _read(self.paths[index]).column("code").to_pylist():
                 if not code or code in seen:
                     extra += 1
                 seen.add(code)
@@ -176,8 +184,12 @@ class Merger:
         return len(codes) + extra
 
     def _stream(self, index: int) -> Iterator[tuple[str, int, int, Any]]:
-        for code, row, data in self.dbs[index].execute("SELECT code, row, data FROM t ORDER BY code, row"):
-            yield code, index, row, data
+        with pa.OSFile(str(self.paths[index]), "rb") as source:
+            reader = pa.ipc.open_file(source)
+            for number in range(reader.num_record_batches):  # one chunk in memory at a time
+                batch = reader.get_batch(number)
+                codes, rows, data = (batch.column(name).to_pylist() for name in ("code", "row", "data"))
+                yield from zip(codes, itertools.repeat(index), rows, data)
 
     def records(self) -> Iterator[Merged]:
         streams = [self._stream(i) for i in range(len(self.sources))]
@@ -268,8 +280,8 @@ class Merger:
     def _lists(self, record: Merged, by_source: dict[int, list[tuple[int, Any]]]) -> None:
         data = record.data
         assert data is not None
-        for name in sorted(self.lists):
-            providers = [i for i in self.rank if self.infos[i].list == name and i in by_source]
+        for name, ranked in self.providers.items():
+            providers = [i for i in ranked if i in by_source]
             data[name] = []
             if not providers:
                 continue
@@ -293,9 +305,12 @@ class Merger:
                         "（优先级较低，未采用）"))
 
     def close(self) -> None:
-        for db in self.dbs:
-            db.close()
         self._tmp.cleanup()
+
+
+def _read(path: Path) -> pa.Table:
+    with pa.OSFile(str(path), "rb") as source:  # read, not mapped: the table outlives the file handle
+        return pa.ipc.open_file(source).read_all()
 
 
 def _facts(data: bytes) -> tuple[dict[str, Any], list[Any]]:

@@ -9,13 +9,14 @@ rows above it ("厦门市市场主体登记信息（导出日期…）") are ski
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sources.encoding import detect
+from sources.encoding import decode
 from sources.vocab import folded
 
 SCAN_ROWS = 30  # a header is looked for in the first rows only
@@ -34,15 +35,19 @@ class Table:
     header_row: int
     encoding: str | None  # csv
     rows: Iterator[tuple[int, list[Any]]]  # (row number, cells) after the header, blank rows skipped
-    handle: Any = None  # the open CSV file
+    text: str | None = None  # csv: the whole file, decoded once (sources.columns reads it again column-wise)
 
     def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
+        self.text = None
 
 
 def _filled(cells: list[Any]) -> int:
     return sum(1 for c in cells if c is not None and str(c).strip() != "")
+
+
+def _any_filled(cells: list[Any]) -> bool:
+    """``_filled(cells) > 0``, stopping at the first filled cell (a number, a date… is never blank text)."""
+    return any(c is not None and (c.__class__ is not str or c.strip() != "") for c in cells)
 
 
 def _header_index(head: list[list[Any]], expect: Iterable[str], file: str) -> int:
@@ -81,7 +86,7 @@ def _split(rows: Iterator[tuple[int, list[Any]]], header_row: int | None, expect
 
     def body() -> Iterator[tuple[int, list[Any]]]:
         for number, cells in itertools.chain(head[index + 1:], rows):
-            if _filled(cells):
+            if _any_filled(cells):
                 yield number, cells
 
     return header, head[index][0], body()
@@ -115,16 +120,11 @@ def open_table(path: Path, sheet: str | None = None, encoding: str = "auto", hea
         header, at, body = _split(rows, header_row, expect, f"{path.name}[{name}]")
         return Table(path.name, name, header, at, None, body)
     if suffix in (".csv", ".txt"):
-        chosen = detect(path) if encoding == "auto" else encoding
-        handle = path.open(encoding=chosen, newline="")
-        reader = csv.reader(handle)
+        if encoding == "auto":
+            chosen, text = decode(path)
+        else:
+            chosen, text = encoding, path.read_bytes().decode(encoding)
+        reader = csv.reader(io.StringIO(text, newline=""))
         header, at, body = _split(((reader.line_num, row) for row in reader), header_row, expect, path.name)
-        return Table(path.name, None, header, at, chosen, _closing(body, handle), handle)
+        return Table(path.name, None, header, at, chosen, body, text)
     raise TableError(f"{path.name}：不支持的文件类型（应为 .xlsx 或 .csv）")
-
-
-def _closing(body: Iterator[tuple[int, list[Any]]], handle: Any) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        yield from body
-    finally:
-        handle.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,36 @@ def test_irregular_files_fall_back_to_the_row_reader_or_agree(tmp_path: Path, bo
         assert by_column == by_row and by_row[0].row == 3  # type: ignore[attr-defined]
     else:
         assert by_column is None
+
+
+SHEET_MAPPING = ("name: 登记\ndepartment: 市场监管\nfile: r.xlsx\nrole: registry\nkey: 统一社会信用代码\n"
+                 "columns: {营业收入（万元）: {field: revenue_yuan, unit: 万元}, 从业人数: employees,"
+                 " 成立日期: founded_on, 企业名称: name}\n")
+
+
+def test_a_sheet_column_by_column_gives_the_rows_of_the_row_reader(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["某区企业登记信息"])  # a title row above the header
+    sheet.append(["统一社会信用代码", "企业名称", "从业人数", "营业收入（万元）", "成立日期"])
+    rows = [
+        ["91350200MA2Y0DQ93C", "甲", 35, 1200.5, dt.date(2020, 5, 1)],
+        ["91350200MA2Y0DQ93D", "乙", 35.0, "1,200.5", "2020年5月1日"],
+        [None, None, None, None, None],  # a blank row: skipped, the next keeps its sheet row number
+        ["９１３５０２００ＭＡ２Ｙ０ＤＱ９３Ｅ", 12345, True, -0.0, 45672],  # a flag as a number: rejected
+        ["NULL", "丁", "３５人", 0.0, 45672.5],  # a blank key, a serial with a time
+        ["91350200MA2Y0DQ93F", "戊", 3.5, 0.0000001, dt.datetime(2025, 1, 15, 10, 30)],  # below a fen
+        ["91350200MA2Y0DQ93G", " 己 ", 1, 1e16, "2025-02-30"],
+    ]
+    for row in rows:
+        sheet.append(row)
+    book.save(tmp_path / "r.xlsx")
+    (tmp_path / "m.yaml").write_text(SHEET_MAPPING, encoding="utf-8")
+    source = load_mapping(tmp_path / "m.yaml")
+    by_row = list(parsed_rows(plan(source)))
+    columns = read_columns(plan(source))
+    assert columns is not None and list(columns.rows()) == by_row
+    assert [r.row for r in by_row] == [3, 4, 6, 7, 8, 9]
+    assert sum(len(r.errors) for r in by_row) >= 4 and by_row[2].facts["revenue_yuan"] == "-0"
