@@ -55,17 +55,29 @@ def test_two_workers_answer_and_their_metrics_add_up(served: Served) -> None:
             if httpx.get(f"{served.base}/api/v1/health", timeout=10).status_code == 200:  # a new connection each
                 answered += 1
 
-    threads = [threading.Thread(target=hit) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert answered == 120
-    time.sleep(0.5)  # the access lines of the last requests reach the log
-    pids = {line["pid"] for line in served.log_lines() if line.get("route") == "/api/v1/health"}
-    assert pids == {w.pid for w in served.workers()}  # both workers took requests
+    def round_of_requests() -> None:
+        threads = [threading.Thread(target=hit) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def pids_that_answered() -> set[int]:
+        time.sleep(0.5)  # the access lines of the last requests reach the log
+        return {line["pid"] for line in served.log_lines() if line.get("route") == "/api/v1/health"}
+
+    # the kernel hands each new connection to whichever worker accepts first: on a busy machine one
+    # worker can take a whole round, so rounds go on (a few at most) until both have answered
+    rounds = 0
+    while rounds < 10:
+        round_of_requests()
+        rounds += 1
+        if pids_that_answered() == {w.pid for w in served.workers()}:
+            break
+    assert answered == 120 * rounds
+    assert pids_that_answered() == {w.pid for w in served.workers()}  # both workers took requests
     after = metric(served.base, "huiqi_http_requests_total", method="GET", route="/api/v1/health", status="200")
-    assert after - before == 120  # every worker's count is in one scrape
+    assert after - before == 120 * rounds  # every worker's count is in one scrape
 
 
 def test_a_login_holds_on_every_worker(served: Served) -> None:
