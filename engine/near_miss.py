@@ -54,7 +54,7 @@ from engine.openings import (
     item_gates,
     item_yuan,
 )
-from engine.result import Change, MeasureResult, NearMiss
+from engine.result import Change, MeasureResult, NearMiss, fields_in_order, trusted
 from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
 
 ZERO = Decimal(0)
@@ -264,7 +264,7 @@ def _unit_gain(measure: MeasureIR, item: Mapping[str, Any] | None, room: Decimal
 
 def _told(**fields: Any) -> NearMiss:
     # built here with the model's types (as decide._trusted builds results): no validation on the hot path
-    return NearMiss.model_construct(**{"yuan": None, "amount_kind": None, "changes": [], **fields})
+    return trusted(NearMiss, fields_in_order(NearMiss, **fields))
 
 
 # Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change)
@@ -350,7 +350,7 @@ def _item_answers(measure: MeasureIR, listed: list[dict[str, Any]], states: list
 
         def build() -> NearMiss:
             words, amount = _gain(measure, extra, again)
-            change = Change.model_construct(field=f"{items.list}[{len(listed)}]", value=fresh)
+            change = trusted(Change, {"field": f"{items.list}[{len(listed)}]", "value": fresh})
             return _told(actionable=True, text=f"{section.add}（{_phrases(measure)}），{words}", yuan=amount,
                          amount_kind=rule.kind if amount is not None else None, changes=[change])
         key = ("more", id(measure), where.ent["as_of"], len(listed), extra, again)
@@ -404,8 +404,8 @@ def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: t
         distances.append(_distance(attribute, item.get(attribute), value, question))
     phrases = "、".join(c.phrase for c in failing)
     words, amount = _gain(measure, extra, again)
-    changes = [Change.model_construct(field=f"{items.list}[{index}].{profile_path(a)}",
-                                      value=_profile_value(a, v, _question(a, items.list))) for a, v in told.items()]
+    changes = [trusted(Change, {"field": f"{items.list}[{index}].{profile_path(a)}",
+                                "value": _profile_value(a, v, _question(a, items.list))}) for a, v in told.items()]
     return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
                  yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
 
@@ -435,4 +435,4 @@ def with_near_misses(ir: BookIR, where: Situation, results: list[MeasureResult])
 
 def _with(result: MeasureResult, answers: list[NearMiss]) -> MeasureResult:
     # built by the engine with the model's types, as decide._trusted does
-    return MeasureResult.model_construct(**{**result.__dict__, "near_miss": answers})
+    return trusted(MeasureResult, {**result.__dict__, "near_miss": answers})  # the same fields, in order
