@@ -13,7 +13,7 @@ from engine.amounts import wan
 from engine.as_of import check_as_of
 from engine.compile import compile_book, derived_fact
 from engine.compiled import Fired
-from engine.decide import Context, decide
+from engine.decide import Context, decide_all
 from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
@@ -124,7 +124,7 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
         book, dump, facts, firings,
         book.local_units.local_for(profile.district, profile.zone),
     )
-    results = [decide(measure, ctx) for measure in book.measures]
+    results = decide_all(ctx)
     return assemble(book, profile, dump, as_of, facts, ctx.derived, results, near_miss)
 
 
