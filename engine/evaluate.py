@@ -46,8 +46,9 @@ def _size_basis(book: RuleBook, group: str | None, profile: Profile) -> str | No
     if group is None or book.size_standard.row(group) is None:
         return None
     parts = []
+    fields = book.size_standard.fields_of(group)
     for metric in book.size_standard.metric_fields.values():
-        if metric.field not in book.size_standard.fields_of(group):
+        if metric.field not in fields:
             continue
         value = getattr(profile, metric.field)
         if value is None:

@@ -240,17 +240,18 @@ class RuleSession:
         head = _RULE_AND_ENTERPRISE.match(message)
         if head is None:
             raise EngineError(f"无法识别的规则消息 / unreadable action message: {message[:80]}")
-        if head.group(1) == CATCH_ALL:
+        name, enterprise_text = head.groups()
+        if name == CATCH_ALL:
             return
-        rule = self._rules[head.group(1)]
-        enterprise = int(head.group(2))
+        rule = self._rules[name]
+        enterprise = int(enterprise_text)
         item = -1
         if rule.per_item:
             index = _ITEM_INDEX.search(message)
             if index is None:
                 raise EngineError(f"规则 {rule.tag} 的消息中没有项目序号 / no item index")
             item = int(index.group(1))
-        out.append((self._tags[head.group(1)], item, enterprise))
+        out.append((self._tags[name], item, enterprise))
         if rule.asserts is not None and (enterprise, rule.tag) not in derived_once:
             # a rule whose $or has several true branches fires once per branch: derive once
             derived_once.add((enterprise, rule.tag))
