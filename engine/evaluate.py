@@ -170,4 +170,5 @@ def assemble(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.d
 
 
 def _release(book: RuleBook) -> RulesRelease | None:
-    return None if book.release is None else RulesRelease(name=book.release.name, date=book.release.date)
+    release = book.release
+    return None if release is None else trusted(RulesRelease, {"name": release.name, "date": release.date})

@@ -35,6 +35,7 @@ import orjson
 from engine.compiled import CompiledRule, Fired, Firing
 
 CATCH_ALL = "__catch_all"
+ITEM = "item"  # the alias of the item fact in a per-item rule (engine.compile)
 SINK = "__sink"
 
 
@@ -43,10 +44,10 @@ class EngineError(RuntimeError):
 
 
 _LOCK = threading.Lock()
-# An action message is {"<rule>": {"<alias>": {fact}, ...}} with flat facts whose first key is
-# always ``e`` (see ``_session_fact``); only the rule name, the enterprise and the item's index
-# are needed, so they are cut out instead of parsing the JSON.
-_RULE_AND_ENTERPRISE = re.compile(r'^\{"([^"]+)":\{"[^"]+":\{"e": ?(\d+)')
+# An action message is {"<rule>": {"<alias>": {fact}, ...}} with flat facts whose first keys are
+# always ``e``, ``t``, ``i`` (see ``_session_facts`` and engine.facts); only the rule name, the
+# enterprise and the item's index are needed, so they are cut out instead of parsing the JSON.
+_RULE_AND_ENTERPRISE = re.compile(r'^\{"([^"]+)":\{"([^"]+)":\{"e": ?(\d+)(?:, ?"t": ?"[^"]*", ?"i": ?(-?\d+))?')
 _ITEM_INDEX = re.compile(r'"item":\{[^{}]*?"i": ?(-?\d+)')
 _REGISTERED: dict[str, dict[str, RuleSession]] = {}
 
@@ -240,17 +241,20 @@ class RuleSession:
         head = _RULE_AND_ENTERPRISE.match(message)
         if head is None:
             raise EngineError(f"无法识别的规则消息 / unreadable action message: {message[:80]}")
-        name, enterprise_text = head.groups()
+        name, alias, enterprise_text, first_index = head.groups()
         if name == CATCH_ALL:
             return
         rule = self._rules[name]
         enterprise = int(enterprise_text)
         item = -1
         if rule.per_item:
-            index = _ITEM_INDEX.search(message)
-            if index is None:
-                raise EngineError(f"规则 {rule.tag} 的消息中没有项目序号 / no item index")
-            item = int(index.group(1))
+            if alias == ITEM and first_index is not None:
+                item = int(first_index)  # the item is the first fact of the message: read with the head
+            else:
+                index = _ITEM_INDEX.search(message)
+                if index is None:
+                    raise EngineError(f"规则 {rule.tag} 的消息中没有项目序号 / no item index")
+                item = int(index.group(1))
         out.append((self._tags[name], item, enterprise))
         if rule.asserts is not None and (enterprise, rule.tag) not in derived_once:
             # a rule whose $or has several true branches fires once per branch: derive once
