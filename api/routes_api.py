@@ -163,7 +163,7 @@ def post_questions(
     strict_questions: Annotated[QuestionsRequest | None, Depends(strict(QuestionsRequest))],
 ) -> QuestionsOut:
     request = strict_questions or body
-    result = evaluate(request.profile, request.as_of)
+    result = evaluate(request.profile, request.as_of, near_miss=False)  # only the questions are returned
     asks = rank(request.profile, result, set(request.declined))[:request.limit]
     return QuestionsOut(questions=[QuestionOut(
         field=a.field, group=a.group, text_zh=a.text_zh, kind=a.kind,
