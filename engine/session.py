@@ -35,6 +35,10 @@ import orjson
 from engine.compiled import CompiledRule, Fired, Firing
 
 CATCH_ALL = "__catch_all"
+# A sid's pools grow to the most facts it held at once (about 7 KB each) and never shrink: after a
+# run of more facts than this (a few long lists, a batch session of them) the sid is deleted and the
+# next run opens a new one (about 50 µs), so a worker keeps at most a few MB per ruleset.
+KEPT_SID_FACTS = 512
 ITEM = "item"  # the alias of the item fact in a per-item rule (engine.compile)
 SINK = "__sink"
 
@@ -167,6 +171,8 @@ class RuleSession:
             except BaseException:
                 self.close()  # whatever the failure left in the sid goes with it
                 raise
+            if len(asserted) > KEPT_SID_FACTS:
+                self.close()  # the C core never shrinks a sid's pools: a long list's memory goes with its sid
             return firings
 
     @property

@@ -14,7 +14,7 @@ from engine import default_rules, evaluate, parse_profile
 from engine.compiled import CompiledRule
 from engine.decide import cache_entries
 from engine.evaluate import sessions
-from engine.session import EngineError, RuleSession
+from engine.session import KEPT_SID_FACTS, EngineError, RuleSession
 from tests.strategies import profiles
 
 AS_OF = dt.date(2026, 1, 15)
@@ -157,3 +157,17 @@ def test_a_failed_run_drops_its_sid_and_the_next_run_answers(monkeypatch: pytest
     assert session.run([{"t": "ent", "i": -1, "n": 3}]) == []
     assert [f.tag for f in session.run([{"t": "ent", "i": -1, "n": 12}])] == ["big"]
     assert session.live_facts == []
+
+
+def test_a_run_of_many_facts_gives_its_sid_back() -> None:
+    # the C core never shrinks a sid's pools (about 7 KB a fact): a long run must not keep them
+    rule = CompiledRule(tag="k", per_item=True,
+                        when={"all": [{"item": {"$and": [{"t": "hires"}, {"$gte": {"n": 1}}]}}]})
+    session = RuleSession("test_long_run", {"r0": rule}, "hires")
+    assert [f.item for f in session.run([{"t": "hires", "i": 0, "n": 1}])] == [0]
+    kept = session._sid
+    long_run = [{"t": "hires", "i": i, "n": i % 2} for i in range(KEPT_SID_FACTS + 1)]
+    assert sorted(f.item for f in session.run(long_run)) == list(range(1, KEPT_SID_FACTS + 1, 2))
+    assert session._sid is None  # deleted; the next run opens another
+    assert [f.item for f in session.run([{"t": "hires", "i": 0, "n": 1}])] == [0]
+    assert session._sid not in (None, kept)
