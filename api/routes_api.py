@@ -23,6 +23,7 @@ from engine.catalogue import find
 from engine.facts import ITEM_LISTS
 from engine.questions import rank
 from engine.result import Yuan
+from engine.session import busy as engine_busy
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Body_ = TypeVar("Body_", bound=BaseModel)
@@ -128,10 +129,11 @@ async def post_evaluate(
     strict: Annotated[EvaluateRequest | None, Depends(strict_body)],
 ) -> Response:
     request = strict or body
-    if listed_items(request.profile) <= INLINE_ITEMS:
+    if listed_items(request.profile) <= INLINE_ITEMS and not engine_busy():
         # A usual profile takes well under a millisecond: it is answered on the event loop. Handed
         # to the threadpool, the loop and the thread traded the GIL at each socket write (up to the
-        # 5 ms switch interval each time): a third of the requests per second at 8 clients.
+        # 5 ms switch interval each time). Not while a thread holds the engine (a long evaluation
+        # of a page or another request): the loop would wait for it.
         content = _evaluated(request)
     else:  # a long list may take longer: the loop keeps answering others meanwhile
         content = await run_in_threadpool(_evaluated, request)

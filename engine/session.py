@@ -269,6 +269,11 @@ class RuleSession:
             derived.append({"e": enterprise, **rule.asserts, "sid": sid, "id": fact_id(next(numbers))})
 
 
+def busy() -> bool:
+    """Whether an evaluation holds the engine right now (in another thread of this process)."""
+    return _LOCK.locked()
+
+
 def sessions_for(
     name: str, build: Callable[[], Mapping[str, Mapping[str, CompiledRule]]]
 ) -> dict[str, RuleSession]:
