@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api import metrics
 from api.catalogue_view import MeasureDetail, MeasureSummary, detail_of, summary_of
@@ -19,8 +20,10 @@ from api.http_errors import documented
 from engine import FieldError, Profile, Result, default_rules, evaluate
 from engine.as_of import AsOf
 from engine.catalogue import find
+from engine.facts import ITEM_LISTS
 from engine.questions import rank
 from engine.result import Yuan
+from engine.session import busy as engine_busy
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Body_ = TypeVar("Body_", bound=BaseModel)
@@ -117,7 +120,7 @@ a JSON object at all: the usual validation of ``body`` then says why."""
 
 @router.post("/evaluate", summary="评估一个企业画像", response_class=Response,
              responses={200: {"model": Result, "description": "contract.md 规定的结果（全部 50 项措施）"}, **ERRORS})
-def post_evaluate(
+async def post_evaluate(
     body: Annotated[EvaluateRequest, Body(openapi_examples={
         "small_manufacturer": {"summary": "小型制造企业，两名青年新员工，一份政府采购合同",
                                "value": {"profile": EXAMPLE, "as_of": "2026-01-15"}},
@@ -125,11 +128,29 @@ def post_evaluate(
     })],
     strict: Annotated[EvaluateRequest | None, Depends(strict_body)],
 ) -> Response:
-    # a sync route runs in the threadpool; the engine serializes evaluations per process
     request = strict or body
-    result = evaluate(request.profile, request.as_of)
+    if listed_items(request.profile) <= INLINE_ITEMS and not engine_busy():
+        # A usual profile takes well under a millisecond: it is answered on the event loop. Handed
+        # to the threadpool, the loop and the thread traded the GIL at each socket write (up to the
+        # 5 ms switch interval each time). Not while a thread holds the engine (a long evaluation
+        # of a page or another request): the loop would wait for it.
+        content = _evaluated(request)
+    else:  # a long list may take longer: the loop keeps answering others meanwhile
+        content = await run_in_threadpool(_evaluated, request)
     metrics.EVALUATIONS.labels(face="api").inc()
-    return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
+    return Response(content, media_type="application/json")
+
+
+INLINE_ITEMS = 100  # list items (all lists) up to which an evaluation runs on the event loop: a few ms at most
+
+
+def listed_items(profile: Profile) -> int:
+    return sum(len(getattr(profile, name) or ()) for name in ITEM_LISTS)
+
+
+def _evaluated(request: EvaluateRequest) -> str:
+    # the engine serializes evaluations per process (one lock): threads add no parallelism
+    return evaluate(request.profile, request.as_of).model_dump_json(exclude_none=True)
 
 
 @router.post("/questions", summary="下一步最值得问的问题（引导式问答）", response_model=QuestionsOut,
@@ -144,7 +165,7 @@ def post_questions(
     strict_questions: Annotated[QuestionsRequest | None, Depends(strict(QuestionsRequest))],
 ) -> QuestionsOut:
     request = strict_questions or body
-    result = evaluate(request.profile, request.as_of)
+    result = evaluate(request.profile, request.as_of, near_miss=False)  # only the questions are returned
     asks = rank(request.profile, result, set(request.declined))[:request.limit]
     return QuestionsOut(questions=[QuestionOut(
         field=a.field, group=a.group, text_zh=a.text_zh, kind=a.kind,

@@ -1,65 +1,92 @@
-"""Benchmark ``POST /api/v1/evaluate`` over real HTTP: a uvicorn server on loopback, driven by client processes.
+"""Benchmark ``POST /api/v1/evaluate`` over real HTTP against a trivial JSON endpoint of the same app.
 
-usage: python bench/api_bench.py [--seconds 10] [--clients 4] [--profile examples/small-manufacturer.json]
+usage: python bench/api_bench.py [--seconds 10] [--clients 8] [--workers N] [--rounds 2]
+                                 [--profile examples/small-manufacturer.json]
 
-The server is one uvicorn process (as ``huiqi serve`` runs it); each client process keeps one
-HTTP/1.1 keep-alive connection (httpx) and posts the profile back to back for the given time.
-Prints requests/s and p50/p90/p99 latency.
+Starts ``huiqi serve --workers N`` (default: one per core, as ``huiqi serve`` does) on loopback,
+as the tests start it (tests/ops/served.py: SQLite in a temporary directory, rate limit off,
+access log off). Client processes each keep one HTTP/1.1 keep-alive connection (the standard
+library's ``http.client``: the lightest client, so the figures are the server's more than the
+clients') and send requests back to back. Each round drives, for ``--seconds`` each, first the
+trivial endpoint (``GET /api/v1/health``: the same middleware, routing and JSON response, no
+engine) and then ``POST /api/v1/evaluate``; the ratio of their requests/s is taken per round, in
+the same run, so a machine busy with other work shifts both alike. Prints requests/s and
+p50/p90/p99 latency of each endpoint (all rounds together), the median ratio, and the targets of
+issue 14: evaluate ≥ 0.6 × the trivial endpoint's requests/s, p99 ≤ 20 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import multiprocessing as mp
 import os
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from api.cli_serve import default_workers  # noqa: E402
+from tests.ops.served import serving  # noqa: E402 - the same launcher the tests use
+
+TRIVIAL = ("GET", "/api/v1/health")
+EVALUATE = ("POST", "/api/v1/evaluate")
+TARGET_RATIO = 0.6
+TARGET_P99_MS = 20.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    # one client address sends everything: the public rate limit (60/minute by default) would refuse it
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HUIQI_RATE_LIMIT": "off", "HUIQI_ACCESS_LOG": "0"}
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("服务器未能启动 / server did not start")
-
-
-def client(url: str, body: bytes, seconds: float, out: mp.Queue) -> None:
+def client(port: int, method: str, path: str, body: bytes, seconds: float, out: mp.Queue) -> None:
     latencies: list[float] = []
     errors = 0
-    headers = {"content-type": "application/json"}
-    with httpx.Client(timeout=30, headers=headers) as http:  # one keep-alive connection
-        end = time.perf_counter() + seconds
-        while (start := time.perf_counter()) < end:
-            response = http.post(url, content=body)
-            latencies.append(time.perf_counter() - start)
-            if response.status_code != 200:
-                errors += 1
+    headers = {"content-type": "application/json"} if body else {}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # one keep-alive connection
+    end = time.perf_counter() + seconds
+    while (start := time.perf_counter()) < end:
+        connection.request(method, path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        latencies.append(time.perf_counter() - start)
+        if response.status != 200:
+            errors += 1
+    connection.close()
     out.put((latencies, errors))
+
+
+@dataclass
+class Phase:
+    """What the clients measured on one endpoint over all rounds."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+    per_round: list[float] = field(default_factory=list)  # requests/s of each round
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+
+def drive(port: int, endpoint: tuple[str, str], body: bytes, clients: int, seconds: float, phase: Phase) -> None:
+    queue: mp.Queue = mp.Queue()
+    workers = [mp.Process(target=client, args=(port, *endpoint, body, seconds, queue)) for _ in range(clients)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    results = [queue.get() for _ in workers]
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+    count = sum(len(lat) for lat, _ in results)
+    phase.latencies += [t for lat, _ in results for t in lat]
+    phase.errors += sum(e for _, e in results)
+    phase.seconds += elapsed
+    phase.per_round.append(count / elapsed)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -67,39 +94,45 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def line(name: str, phase: Phase) -> str:
+    ms = [t * 1000 for t in phase.latencies]
+    return (f"{name:<24} {phase.rate:8,.1f} req/s  p50 {percentile(ms, 50):6.2f}  p90 {percentile(ms, 90):6.2f}  "
+            f"p99 {percentile(ms, 99):6.2f}  mean {statistics.fmean(ms):6.2f} ms  "
+            f"({len(ms)} requests, {phase.errors} errors)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint and round")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="default: one per core")
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", type=Path, default=ROOT / "examples" / "small-manufacturer.json")
     args = parser.parse_args()
     body = json.dumps({"profile": json.loads(args.profile.read_text(encoding="utf-8")), "as_of": "2026-01-15"},
                       ensure_ascii=False).encode()
-    port = free_port()
-    server = start_server(port)
-    try:
-        url = f"http://127.0.0.1:{port}/api/v1/evaluate"
-        httpx.post(url, content=body, headers={"content-type": "application/json"}).raise_for_status()  # warm-up
-        queue: mp.Queue = mp.Queue()
-        workers = [mp.Process(target=client, args=(url, body, args.seconds, queue)) for _ in range(args.clients)]
-        started = time.perf_counter()
-        for worker in workers:
-            worker.start()
-        results = [queue.get() for _ in workers]
-        elapsed = time.perf_counter() - started
-        for worker in workers:
-            worker.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    latencies = [t for lat, _ in results for t in lat]
-    errors = sum(e for _, e in results)
-    print(f"POST /api/v1/evaluate  profile={args.profile.name}  clients={args.clients}  "
-          f"duration={args.seconds:g}s  server=1 uvicorn process  cpus={os.cpu_count()}")
-    print(f"requests: {len(latencies)}  errors: {errors}  throughput: {len(latencies) / elapsed:,.1f} req/s")
-    print(f"latency ms: p50 {percentile(latencies, 50) * 1000:.2f}  p90 {percentile(latencies, 90) * 1000:.2f}  "
-          f"p99 {percentile(latencies, 99) * 1000:.2f}  mean {statistics.fmean(latencies) * 1000:.2f}")
-    return 1 if errors else 0
+    trivial, evaluate = Phase(), Phase()
+    env = {"HUIQI_RATE_LIMIT": "off", "HUIQI_ACCESS_LOG": "0"}  # one client address sends everything
+    with tempfile.TemporaryDirectory() as tmp, serving(f"sqlite:///{tmp}/bench.sqlite3", Path(tmp),
+                                                       workers=args.workers, **env) as served:
+        port = int(served.base.rsplit(":", 1)[1])
+        for endpoint, payload in ((TRIVIAL, b""), (EVALUATE, body)):  # warm every worker up
+            drive(port, endpoint, payload, args.clients, 1.0, Phase())
+        for _ in range(args.rounds):
+            drive(port, TRIVIAL, b"", args.clients, args.seconds, trivial)
+            drive(port, EVALUATE, body, args.clients, args.seconds, evaluate)
+    ratios = [e / t for e, t in zip(evaluate.per_round, trivial.per_round, strict=True)]
+    ratio = statistics.median(ratios)
+    p99 = percentile(evaluate.latencies, 99) * 1000
+    print(f"huiqi serve --workers {args.workers}  clients={args.clients}  {args.rounds} rounds × {args.seconds:g} s "
+          f"per endpoint  profile={args.profile.name}  cpus={os.cpu_count()}  load={os.getloadavg()[0]:.2f}")
+    print(line(" ".join(TRIVIAL), trivial))
+    print(line(" ".join(EVALUATE), evaluate))
+    print(f"ratio evaluate / trivial (requests/s, median of rounds {', '.join(f'{r:.2f}' for r in ratios)}): "
+          f"{ratio:.2f}")
+    print(f"target ratio ≥ {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'NOT met'}; "
+          f"target evaluate p99 ≤ {TARGET_P99_MS:g} ms: {'met' if p99 <= TARGET_P99_MS else 'NOT met'}")
+    return 1 if trivial.errors or evaluate.errors else 0
 
 
 if __name__ == "__main__":

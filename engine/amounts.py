@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.result import AmountResult, SharePart
+from engine.result import AmountResult, SharePart, trusted
 from engine.rule_models import Amount
 
 CENT = Decimal("0.01")
@@ -23,6 +23,14 @@ def wan(value: Decimal) -> str:
     """Yuan as exact 万元, never rounded: 2,999,999 -> '299.9999' (rounded, it would read '300',
     the very line between a small and a micro manufacturer); 12,000,000 -> '1,200'."""
     return f"{(Decimal(value) / 10_000).normalize():,f}"
+
+
+def _amount(kind: str, value: Decimal | None, formula: str | None, percent: Decimal | None = None,
+            base: Decimal | None = None, label: str | None = None,
+            parts: list[SharePart] | None = None) -> AmountResult:
+    # every field, in the model's order (engine.result.trusted): the parts are built right here
+    return trusted(AmountResult, {"kind": kind, "yuan": value, "formula": formula, "percent": percent,
+                                  "base_yuan": base, "label": label, "parts": [] if parts is None else parts})
 
 
 def _sum(items: Sequence[dict[str, Any]], field: str) -> Decimal:
@@ -50,7 +58,7 @@ def compute(
     profile's list, so each share line can be traced back to its item.
     """
     if rule.kind == "none":
-        return AmountResult(kind="none")
+        return _amount("none", None, None)
     count = len(items)
     if rule.kind == "share":
         assert percents is not None and len(percents) == count
@@ -62,17 +70,17 @@ def compute(
         listed = " + ".join(f"{yuan(Decimal(str(i[rule.item_field])))} 元" for i in items)
         formula = f"{listed} = {yuan(total)} 元" if count > 1 else f"{yuan(total)} 元"
         value, formula = _capped(total, rule, formula)
-        return AmountResult(kind=rule.kind, yuan=value, formula=formula)
+        return _amount(rule.kind, value, formula)
     assert rule.yuan is not None
     if rule.per_item:
         total = rule.yuan * count
         bound = "不超过 " if rule.kind == "up_to" else ""
         formula = f"{count} {unit_word} × {bound}{yuan(rule.yuan)} 元 = {yuan(total)} 元"
         value, formula = _capped(total, rule, formula)
-        return AmountResult(kind=rule.kind, yuan=value, formula=formula)
+        return _amount(rule.kind, value, formula)
     prefix = "最高 " if rule.kind == "up_to" else ""
     once = "（一次性）" if rule.once else ""
-    return AmountResult(kind=rule.kind, yuan=rule.yuan, formula=f"{prefix}{yuan(rule.yuan)} 元{once}")
+    return _amount(rule.kind, rule.yuan, f"{prefix}{yuan(rule.yuan)} 元{once}")
 
 
 def _share(
@@ -84,7 +92,8 @@ def _share(
     label = rule.base_label or "基数"
     bases = [Decimal(str(item[rule.item_field])) for item in items]
     parts = [
-        SharePart(item=i, base_yuan=b, percent=p, yuan=(b * p / 100).quantize(CENT, ROUND_HALF_UP))
+        trusted(SharePart, {"item": i, "base_yuan": b, "percent": p,
+                            "yuan": (b * p / 100).quantize(CENT, ROUND_HALF_UP)})
         for i, b, p in zip(indices, bases, percents, strict=True)
     ]
     base = sum(bases, Decimal(0))
@@ -102,10 +111,7 @@ def _share(
             f"第 {p.item + 1} 项{label} {yuan(p.base_yuan)} 元 × {p.percent:g}% = {yuan(p.yuan)} 元" for p in parts
         ]
         formula = "；".join(lines) + f"；合计 {yuan(value)} 元"
-    return AmountResult(
-        kind="share", yuan=value, percent=percent, base_yuan=base, formula=formula,
-        label=_share_label(rule, percents), parts=parts,
-    )
+    return _amount("share", value, formula, percent, base, _share_label(rule, percents), parts)
 
 
 def _share_label(rule: Amount, percents: Sequence[Decimal]) -> str | None:
@@ -132,4 +138,4 @@ def _interest(rule: Amount, items: Sequence[dict[str, Any]]) -> AmountResult:
         total += value
         lines.append(f"{yuan(principal)} 元 × {rule.annual_rate_percent:g}% × {months}/12 年 = {yuan(value)} 元")
     formula = "；".join(lines) + (f"；合计 {yuan(total)} 元" if len(lines) > 1 else "")
-    return AmountResult(kind="up_to", yuan=total, formula=f"最高 {formula}（按本金估算，实际以贷款余额核定）")
+    return _amount("up_to", total, f"最高 {formula}（按本金估算，实际以贷款余额核定）")

@@ -11,7 +11,7 @@ result when it reads nothing but the states of its conditions (see ``decide``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, KeysView, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +30,7 @@ from engine.plan import (
     outside_validity,
     potential,
 )
-from engine.result import NO_AMOUNT, NO_NEAR_MISS, MeasureResult, Units
-from engine.rule_models import Measure
+from engine.result import NO_AMOUNT, NO_NEAR_MISS, MeasureResult, Units, fields_in_order, trusted
 from engine.size_standard import NOT_APPLICABLE_GROUP
 from engine.verdict import FAILED, MET, UNKNOWN, Gate, ItemView, verdict
 
@@ -47,12 +46,10 @@ class Context:
     fired: dict[str, set[int]]  # rule tag -> item indexes it fired for (-1: the enterprise)
     derived: dict[str, str]
     local_units: tuple[str, ...]
-    known: KeysView[str] = field(init=False)  # the enterprise fact's attributes
     # paths to ask for, asked again by many measures: by Reads.key (enterprise level) or derived name
     missing_memo: dict[int | str, Sequence[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.known = self.ent.keys()
         self.missing_memo = {}
 
     @classmethod
@@ -134,9 +131,10 @@ def _local(plan: MeasurePlan, ctx: Context) -> LocalParts:
     local = plan.localities.get(ctx.local_units)
     if local is None:
         units = Units(city=plan.measure.units, local=list(ctx.local_units))
-        template = {"status": None, "amount": None, "reasons": None, "missing": None, "potential_yuan": None,
-                    "near_miss": NO_NEAR_MISS,  # engine.near_miss gives the measures with money their own
-                    **plan.static, "units": units}
+        template = fields_in_order(
+            MeasureResult, status=None, amount=None, reasons=None, missing=None, potential_yuan=None,
+            near_miss=NO_NEAR_MISS,  # engine.near_miss gives the measures with money their own
+            **plan.static, units=units)
         local = plan.localities[ctx.local_units] = LocalParts(template)
     return local
 
@@ -174,27 +172,27 @@ def _gates(plan: MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
     """The state of each gate condition of a measure that has some, and their Kleene AND."""
     status = MET
     states: list[Gate] = []
-    known, memo = ctx.known, ctx.missing_memo
-    for condition in plan.gates:
-        state = _state(condition, ctx)
-        if state == FAILED:
+    fired, ent, derived, memo = ctx.fired, ctx.ent, ctx.derived, ctx.missing_memo
+    for condition in plan.gates:  # _state, inlined: the hottest loop of a decision
+        if condition.fail_tag in fired:
             status = FAILED
             states.append(FAILED)
-        elif state == MET:
+        elif condition.ok_tag in fired or (condition.presence_decides and ent.keys() >= condition.fact_fields
+                                          and derived.keys() >= condition.derived):
             states.append(MET)
         else:
             if status == MET:
                 status = UNKNOWN
             reads = condition.reads
-            if reads.alone is not None and reads.alone[0] not in known:
+            if reads.alone is not None and reads.alone[0] not in ent:
                 paths = reads.alone[1]  # the one field read is not known (as _missing would say)
             else:
                 # many measures ask for the same fields (e.g. of the size class): once per evaluation
                 paths = memo.get(reads.key)
                 if paths is None:
-                    paths = memo[reads.key] = tuple(_missing(reads, ctx.ent, ctx))
+                    paths = memo[reads.key] = tuple(_missing(reads, ent, ctx))
             states.append(paths)
-    if status == MET and plan.met_tag not in ctx.fired:
+    if status == MET and plan.met_tag not in fired:
         # the per-condition view and the engine's own conjunction must agree
         raise AssertionError(f"{plan.measure.id}: conditions met but the engine's met rule did not fire")
     return status, states
@@ -235,17 +233,21 @@ def _tier_states(plan: MeasurePlan, ctx: Context) -> Callable[[TierPlan, int], G
     return state
 
 
-def decide(measure: Measure, ctx: Context) -> MeasureResult:
-    """The result of ``measure`` for the enterprise of ``ctx`` (shared with other evaluations when
-    it can only be the same: results are frozen)."""
-    plan = ctx.book.plans[measure.id]
+def decide_all(ctx: Context) -> list[MeasureResult]:
+    """The result of every measure of the book, in its order, for the enterprise of ``ctx``."""
+    return [decide(plan, ctx) for plan in ctx.book.plans.values()]
+
+
+def decide(plan: MeasurePlan, ctx: Context) -> MeasureResult:
+    """The result of the measure of ``plan`` for the enterprise of ``ctx`` (shared with other
+    evaluations when it can only be the same: results are frozen)."""
     if plan.informational:
         local = plan.localities.get(ctx.local_units)
         return local.informational if local is not None and local.informational else _informational(plan, ctx)
     as_of = ctx.ent["as_of"]
     if not plan.valid_from <= as_of <= plan.valid_to:
         return _trusted({**_template(plan, ctx), "status": "ineligible", "amount": NO_AMOUNT,
-                         "reasons": [outside_validity(measure, as_of)], "missing": []})
+                         "reasons": [outside_validity(plan.measure, as_of)], "missing": []})
     status, states = _gates(plan, ctx) if plan.gates else (MET, [])
     listed = ctx.profile.get(plan.items.list) if plan.items is not None else None
     if not plan.memoised or listed:
@@ -262,9 +264,9 @@ def decide(measure: Measure, ctx: Context) -> MeasureResult:
 
 
 def _trusted(fields: dict[str, Any]) -> MeasureResult:
-    """A result built from parts this module made with the right types: validating it again
-    cost about a third of a batch evaluation. tests/test_evaluate_many.py re-validates results."""
-    return MeasureResult.model_construct(**fields)
+    """A result built from parts this module made with the right types, on a copy of the template
+    (so in the model's field order): see ``engine.result.trusted``."""
+    return trusted(MeasureResult, fields)
 
 
 def _result(plan: MeasurePlan, ctx: Context, status: str, states: list[Gate],

@@ -38,13 +38,10 @@ def fact_field(path: str) -> str:
     return name[: -len("_yuan")] + "_fen" if name.endswith("_yuan") else name
 
 
-def _scalar(path: str, value: Any) -> Any:
-    kind = type(value)
-    if kind is dt.date:
-        return value.year * 10_000 + value.month * 100 + value.day
-    if kind is Decimal:
-        return int(value * 100) if is_money_field(path) else int(value)
-    return value  # str, int, bool: already JSON-typed by the Profile model
+@cache
+def _attribute(path: str) -> tuple[str, bool]:
+    """(fact attribute, whether it is money) of a profile field path."""
+    return fact_field(path), is_money_field(path)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -52,11 +49,18 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     for key, value in data.items():
         if value is None:
             continue
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{path}."))
-        elif not isinstance(value, list):
-            flat[fact_field(path)] = _scalar(path, value)
+        kind = type(value)
+        if kind is dict:
+            flat.update(_flatten(value, f"{prefix}{key}."))
+            continue
+        if kind is list:
+            continue
+        attribute, money = _attribute(prefix + key)
+        if kind is dt.date:
+            value = value.year * 10_000 + value.month * 100 + value.day
+        elif kind is Decimal:
+            value = int(value * 100) if money else int(value)
+        flat[attribute] = value  # str, int, bool: already JSON-typed by the Profile model
     return flat
 
 

@@ -485,7 +485,16 @@ def _getter(operand: Operand) -> Callable[[Mapping[str, Any], Mapping[str, str]]
 
 def _compile(node: Node) -> Evaluator:
     if isinstance(node, Compare):
-        left, right, compare = _getter(node.left), _getter(node.right), _COMPARE[node.op]
+        compare = _COMPARE[node.op]
+        if isinstance(node.left, Attr) and not isinstance(node.right, (Attr, Derived, Shifted)):
+            # the most common leaf, a fact's attribute against a constant: one lookup, no getters
+            name, constant = node.left.name, node.right
+
+            def attribute_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+                a = fact.get(name, _MISSING)
+                return None if a is _MISSING else bool(compare(a, constant))
+            return attribute_leaf
+        left, right = _getter(node.left), _getter(node.right)
 
         def leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
             a, b = left(fact, derived), right(fact, derived)

@@ -26,7 +26,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.amounts import yuan as yuan_text
 from engine.catalogue import DERIVED_LABELS
@@ -37,6 +37,7 @@ from engine.ir import (
     Compare,
     ConditionIR,
     Derived,
+    Evaluator,
     MeasureIR,
     Node,
     Shifted,
@@ -50,11 +51,10 @@ from engine.openings import (
     Situation,
     brings_money,
     counts_items,
-    in_force,
     item_gates,
     item_yuan,
 )
-from engine.result import Change, MeasureResult, NearMiss
+from engine.result import Change, MeasureResult, NearMiss, fields_in_order, trusted
 from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
 
 ZERO = Decimal(0)
@@ -264,7 +264,7 @@ def _unit_gain(measure: MeasureIR, item: Mapping[str, Any] | None, room: Decimal
 
 def _told(**fields: Any) -> NearMiss:
     # built here with the model's types (as decide._trusted builds results): no validation on the hot path
-    return NearMiss.model_construct(**{"yuan": None, "amount_kind": None, "changes": [], **fields})
+    return trusted(NearMiss, fields_in_order(NearMiss, **fields))
 
 
 # Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change)
@@ -285,13 +285,30 @@ def _kept(key: tuple[Any, ...], owner: object, build: Any) -> NearMiss:
     return answer
 
 
-def near_misses(measure: MeasureIR, where: Situation) -> list[NearMiss]:
-    """The near-miss answers of one measure for one enterprise (empty for measures without money)."""
-    if measure.informational or not brings_money(measure.amount) or not in_force(measure, where):
+class _Money(NamedTuple):
+    """A measure that brings money, as near_misses reads it: built once per book."""
+
+    index: int  # its place in the book (and in the results)
+    measure: MeasureIR
+    gates: tuple[tuple[ConditionIR, Evaluator], ...]
+    item_tests: tuple[Evaluator, ...]  # of the item gates, in order
+
+
+def _money(measure: MeasureIR, index: int) -> _Money:
+    gates = tuple((c, evaluator(c.node)) for c in measure.gates)
+    tests = tuple(evaluator(c.node) for c in measure.items.gates) if measure.items is not None else ()
+    return _Money(index, measure, gates, tests)
+
+
+def _near_misses(money: _Money, where: Situation) -> list[NearMiss]:
+    """The near-miss answers of one measure that brings money, for one enterprise."""
+    measure = money.measure
+    ent, derived = where.ent, where.derived
+    if not measure.valid_from <= ent["as_of"] <= measure.valid_to:  # openings.in_force
         return []
     failed = None
-    for condition in measure.gates:
-        value = evaluator(condition.node)(where.ent, where.derived)
+    for condition, test in money.gates:
+        value = test(ent, derived)
         if value is None:
             return []  # the questions settle it first
         if value is False:
@@ -303,10 +320,9 @@ def near_misses(measure: MeasureIR, where: Situation) -> list[NearMiss]:
     listed = where.items.get(measure.items.list)
     if listed is None:
         return []
-    gates = measure.items.gates
-    tests = [evaluator(c.node) for c in gates]
-    states = [tuple(test(item, where.derived) for test in tests) for item in listed]
-    qualifying = [i for i, values in enumerate(states) if all(v is True for v in values)]
+    tests = money.item_tests
+    states = [tuple([test(item, derived) for test in tests]) for item in listed]
+    qualifying = [i for i, values in enumerate(states) if False not in values and None not in values]
     if failed is not None:
         return [_cannot(failed, None)] if qualifying else []
     return _item_answers(measure, listed, states, qualifying, where)
@@ -350,7 +366,7 @@ def _item_answers(measure: MeasureIR, listed: list[dict[str, Any]], states: list
 
         def build() -> NearMiss:
             words, amount = _gain(measure, extra, again)
-            change = Change.model_construct(field=f"{items.list}[{len(listed)}]", value=fresh)
+            change = trusted(Change, {"field": f"{items.list}[{len(listed)}]", "value": fresh})
             return _told(actionable=True, text=f"{section.add}（{_phrases(measure)}），{words}", yuan=amount,
                          amount_kind=rule.kind if amount is not None else None, changes=[change])
         key = ("more", id(measure), where.ent["as_of"], len(listed), extra, again)
@@ -404,13 +420,13 @@ def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: t
         distances.append(_distance(attribute, item.get(attribute), value, question))
     phrases = "、".join(c.phrase for c in failing)
     words, amount = _gain(measure, extra, again)
-    changes = [Change.model_construct(field=f"{items.list}[{index}].{profile_path(a)}",
-                                      value=_profile_value(a, v, _question(a, items.list))) for a, v in told.items()]
+    changes = [trusted(Change, {"field": f"{items.list}[{index}].{profile_path(a)}",
+                                "value": _profile_value(a, v, _question(a, items.list))}) for a, v in told.items()]
     return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
                  yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
 
 
-_MONEY: dict[int, tuple[BookIR, tuple[int, ...]]] = {}
+_MONEY: dict[int, tuple[BookIR, tuple[_Money, ...]]] = {}
 
 
 def with_near_misses(ir: BookIR, where: Situation, results: list[MeasureResult]) -> list[MeasureResult]:
@@ -421,18 +437,18 @@ def with_near_misses(ir: BookIR, where: Situation, results: list[MeasureResult])
     """
     kept = _MONEY.get(id(ir))
     if kept is None:
-        money = tuple(i for i, m in enumerate(ir.measures) if brings_money(m.amount) and not m.informational)
+        money = tuple(_money(m, i) for i, m in enumerate(ir.measures) if brings_money(m.amount) and not m.informational)
         kept = _MONEY[id(ir)] = (ir, money)
     out = results
-    for index in kept[1]:
-        answers = near_misses(ir.measures[index], where)
+    for money in kept[1]:
+        answers = _near_misses(money, where)
         if answers:
             if out is results:
                 out = list(results)
-            out[index] = _with(results[index], answers)
+            out[money.index] = _with(results[money.index], answers)
     return out
 
 
 def _with(result: MeasureResult, answers: list[NearMiss]) -> MeasureResult:
     # built by the engine with the model's types, as decide._trusted does
-    return MeasureResult.model_construct(**{**result.__dict__, "near_miss": answers})
+    return trusted(MeasureResult, {**result.__dict__, "near_miss": answers})  # the same fields, in order

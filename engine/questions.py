@@ -118,7 +118,7 @@ def rank(profile: Profile, result: Result, declined: Collection[str] = (), book:
 def next_questions(profile: Profile, as_of: dt.date | None = None, limit: int | None = 5,
                    declined: Collection[str] = (), book: RuleBook | None = None) -> list[Ask]:
     """The ``limit`` questions most worth asking next (all of them when ``limit`` is None)."""
-    result = evaluate(profile, as_of, book)
+    result = evaluate(profile, as_of, book, near_miss=False)  # only the questions are returned
     asks = rank(profile, result, declined, book)
     return asks if limit is None else asks[:limit]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
@@ -20,6 +20,46 @@ Status = Literal["eligible", "ineligible", "undetermined", "informational"]
 
 class Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+M = TypeVar("M", bound=Out)
+_SET = object.__setattr__
+
+
+def trusted(model: type[M], values: dict[str, Any]) -> M:
+    """An instance of ``model`` from parts the engine built with the model's types, not validated again.
+
+    ``values`` holds every field, in the model's order: the JSON follows the order of the dict
+    (``fields_in_order`` makes one). About 8x cheaper than ``model_construct``, which fills in
+    defaults and reorders; validating cost a third of an evaluation. Results are frozen: parts
+    may be shared. tests/test_evaluate_many.py validates results again, strictly, to the byte.
+    """
+    instance = model.__new__(model)
+    _SET(instance, "__dict__", values)
+    _SET(instance, "__pydantic_fields_set__", _all_fields(model))
+    _SET(instance, "__pydantic_extra__", None)
+    _SET(instance, "__pydantic_private__", None)
+    return instance
+
+
+_FIELDS: dict[type, set[str]] = {}
+
+
+def _all_fields(model: type[Out]) -> set[str]:
+    found = _FIELDS.get(model)
+    if found is None:
+        found = _FIELDS[model] = set(model.model_fields)
+    return found
+
+
+def fields_in_order(model: type[M], **values: Any) -> dict[str, Any]:
+    """``values`` with the defaults of the fields not given, in the model's order (for ``trusted``)."""
+    out = {}
+    for name, info in model.model_fields.items():
+        out[name] = values.pop(name) if name in values else info.get_default(call_default_factory=True)
+    if values:
+        raise TypeError(f"{model.__name__}: no field {', '.join(values)}")
+    return out
 
 
 class SharePart(Out):

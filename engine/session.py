@@ -5,8 +5,11 @@ its actions only record which rule fired, so the Host's per-action state round t
 (JSON in, JSON out, ``update_state``) is pure cost, and the Host's timer thread is a
 known hazard. Every trap in the notes is handled here:
 
-- a fresh sid per evaluation, deleted in ``finally`` (at most 1,024 live sids);
-- a catch-all rule on the first fact of a run, so an action has always run before the sid
+- one sid per ruleset, kept for the life of the process: each run asserts its facts, drains the
+  actions and retracts every fact it asserted (creating a sid clears memory for every node of
+  the network: it cost more than the rules of a whole evaluation). A run that fails deletes the
+  sid, and the next run opens another (so at most one live sid per ruleset, far below 1,024);
+- a catch-all rule on the fact that opens a sid, so an action has always run before the sid
   is deleted (deleting a sid where nothing ran segfaults), and a "sink" rule that
   every fact alpha-matches but that never fires, so a fact no rule tests is not an
   error (an unmatched fact otherwise crashes a batch assert);
@@ -32,6 +35,11 @@ import orjson
 from engine.compiled import CompiledRule, Fired, Firing
 
 CATCH_ALL = "__catch_all"
+# A sid's pools grow to the most facts it held at once (about 7 KB each) and never shrink: after a
+# run of more facts than this (a few long lists, a batch session of them) the sid is deleted and the
+# next run opens a new one (about 50 µs), so a worker keeps at most a few MB per ruleset.
+KEPT_SID_FACTS = 512
+ITEM = "item"  # the alias of the item fact in a per-item rule (engine.compile)
 SINK = "__sink"
 
 
@@ -40,10 +48,10 @@ class EngineError(RuntimeError):
 
 
 _LOCK = threading.Lock()
-# An action message is {"<rule>": {"<alias>": {fact}, ...}} with flat facts whose first key is
-# always ``e`` (see ``_session_fact``); only the rule name, the enterprise and the item's index
-# are needed, so they are cut out instead of parsing the JSON.
-_RULE_AND_ENTERPRISE = re.compile(r'^\{"([^"]+)":\{"[^"]+":\{"e": ?(\d+)')
+# An action message is {"<rule>": {"<alias>": {fact}, ...}} with flat facts whose first keys are
+# always ``e``, ``t``, ``i`` (see ``_session_facts`` and engine.facts); only the rule name, the
+# enterprise and the item's index are needed, so they are cut out instead of parsing the JSON.
+_RULE_AND_ENTERPRISE = re.compile(r'^\{"([^"]+)":\{"([^"]+)":\{"e": ?(\d+)(?:, ?"t": ?"[^"]*", ?"i": ?(-?\d+))?')
 _ITEM_INDEX = re.compile(r'"item":\{[^{}]*?"i": ?(-?\d+)')
 _REGISTERED: dict[str, dict[str, RuleSession]] = {}
 
@@ -128,21 +136,22 @@ def _dumps(facts: list[dict[str, Any]]) -> str:
 
 
 class RuleSession:
-    """A compiled ruleset registered in the C core; ``run`` evaluates facts in a fresh sid."""
+    """A compiled ruleset registered in the C core; ``run`` evaluates facts in its one sid."""
 
     def __init__(self, name: str, rules: Mapping[str, CompiledRule], fact_type: str = "ent") -> None:
         self.name = name
         self._rules = dict(rules)
         self._tags = {rule_name: rule.tags for rule_name, rule in self._rules.items()}
         self._sids = itertools.count(1)
+        self._sid: str | None = None  # the live sid (see _open), None until the first run or after a failure
         definition = {rule_name: _joined_on_enterprise(rule.when) for rule_name, rule in self._rules.items()}
-        # fires once per run, on the first fact asserted (marked ``c``)
+        # fires once per sid, on the fact that opens it (marked ``c``)
         definition[CATCH_ALL] = {"all": [{"m": {"c": 1}}], "pri": 1_000_000}
         definition[SINK] = {"all": [{"a": {"$gte": {"i": -1}}}, {"b": {"t": "__never__"}}]}
         self._handle = core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
 
     def run(self, facts: Iterable[dict[str, Any]]) -> list[Firing]:
-        """Assert all facts in one new sid, drain the actions, return what fired, one per tag.
+        """Assert all facts, drain the actions, return what fired, one per tag; the sid is left empty.
 
         Facts may belong to several enterprises (their ``e``); rules never join across them.
         """
@@ -151,24 +160,69 @@ class RuleSession:
     def fire(self, facts: Iterable[dict[str, Any]]) -> list[Fired]:
         """As ``run``, one entry per rule firing: (its tags, item index, enterprise)."""
         with _LOCK:
-            sid = f"s{next(self._sids)}"
+            sid = self._sid or self._open()
             batch = _session_facts(facts, sid)
             if not batch:
                 return []
-            batch[0]["c"] = 1
+            asserted: list[dict[str, Any]] = []
             try:
-                return self._drain(sid, batch)
-            finally:
-                core.delete_state(self._handle, sid)
+                firings = self._drain(sid, batch, asserted)
+                self._retract(sid, asserted)
+            except BaseException:
+                self.close()  # whatever the failure left in the sid goes with it
+                raise
+            if len(asserted) > KEPT_SID_FACTS:
+                self.close()  # the C core never shrinks a sid's pools: a long list's memory goes with its sid
+            return firings
 
-    def _drain(self, sid: str, batch: list[dict[str, Any]]) -> list[Fired]:
-        """Forward chaining to a fixpoint: assert, run every action, assert what they derived."""
+    @property
+    def live_facts(self) -> list[Any]:
+        """The facts left in the sid between runs: none (for tests)."""
+        with _LOCK:
+            return [] if self._sid is None else json.loads(core.get_facts(self._handle, self._sid))
+
+    def _open(self) -> str:
+        """A new sid, in which an action has run (so it can be deleted) and no fact is left."""
+        sid = f"s{next(self._sids)}"
+        opener = [{"e": 0, "t": "__open__", "i": -1, "c": 1, "sid": sid, "id": "open"}]
+        result = core.assert_facts(self._handle, _dumps(opener))
+        started = core.start_action_for_state(self._handle, result[1]) if result[0] in (0, 3) else None
+        if not started:
+            raise EngineError("没有规则被触发（缺少兜底规则）/ no action ran (catch-all missing)")
+        while started := core.complete_and_start_action(self._handle, result[1]):
+            pass
+        try:
+            self._retract(sid, opener)
+        except BaseException:
+            core.delete_state(self._handle, sid)
+            raise
+        self._sid = sid
+        return sid
+
+    def close(self) -> None:
+        """Delete the sid: the next run opens a new one (after a failure; tests compare the two)."""
+        sid, self._sid = self._sid, None
+        if sid is not None:
+            core.delete_state(self._handle, sid)
+
+    def _retract(self, sid: str, facts: list[dict[str, Any]]) -> None:
+        """Take the facts of a run out of the sid (by id: the C core finds a fact by it alone)."""
+        result = core.retract_facts(self._handle, _dumps([{"sid": sid, "id": fact["id"]} for fact in facts]))
+        if result[0] != 0:
+            raise EngineError(f"durable-rules 撤回返回代码 {result[0]} / retract returned code {result[0]}")
+        if core.start_action_for_state(self._handle, result[1]):
+            # no rule tests absence (notes, trap 4): a retraction can never make one fire
+            raise EngineError("撤回事实后有规则被触发 / a rule fired on retraction")
+
+    def _drain(self, sid: str, batch: list[dict[str, Any]], asserted: list[dict[str, Any]]) -> list[Fired]:
+        """Forward chaining to a fixpoint: assert, run every action, assert what they derived.
+        Every fact asserted is added to ``asserted`` (to be retracted)."""
         firings: list[Fired] = []
-        asserted: set[tuple[int, str]] = set()
-        first = True
+        derived_once: set[tuple[int, str]] = set()
         numbers = itertools.count(len(batch))  # ids of the derived facts go on from the input's
         while batch:
             result = core.assert_facts(self._handle, _dumps(batch))
+            asserted += batch
             if result[0] == 2:
                 raise EngineError("重复的事实 / duplicate fact asserted")
             if result[0] not in (0, 3):
@@ -176,14 +230,11 @@ class RuleSession:
             derived: list[dict[str, Any]] = []
             started = core.start_action_for_state(self._handle, result[1])
             if not started:
-                if first:
-                    raise EngineError("没有规则被触发（缺少兜底规则）/ no action ran (catch-all missing)")
                 return firings
-            first = False
             message = started[1]
             while message:
                 try:
-                    self._record(message, sid, firings, asserted, derived, numbers)
+                    self._record(message, sid, firings, derived_once, derived, numbers)
                 except BaseException:
                     core.abandon_action(self._handle, result[1])
                     raise
@@ -191,27 +242,36 @@ class RuleSession:
             batch = derived
         return firings
 
-    def _record(self, message: str, sid: str, out: list[Fired], asserted: set[tuple[int, str]],
+    def _record(self, message: str, sid: str, out: list[Fired], derived_once: set[tuple[int, str]],
                 derived: list[dict[str, Any]], numbers: Iterator[int]) -> None:
         head = _RULE_AND_ENTERPRISE.match(message)
         if head is None:
             raise EngineError(f"无法识别的规则消息 / unreadable action message: {message[:80]}")
-        if head.group(1) == CATCH_ALL:
+        name, alias, enterprise_text, first_index = head.groups()
+        if name == CATCH_ALL:
             return
-        rule = self._rules[head.group(1)]
-        enterprise = int(head.group(2))
+        rule = self._rules[name]
+        enterprise = int(enterprise_text)
         item = -1
         if rule.per_item:
-            index = _ITEM_INDEX.search(message)
-            if index is None:
-                raise EngineError(f"规则 {rule.tag} 的消息中没有项目序号 / no item index")
-            item = int(index.group(1))
-        out.append((self._tags[head.group(1)], item, enterprise))
-        if rule.asserts is not None and (enterprise, rule.tag) not in asserted:
+            if alias == ITEM and first_index is not None:
+                item = int(first_index)  # the item is the first fact of the message: read with the head
+            else:
+                index = _ITEM_INDEX.search(message)
+                if index is None:
+                    raise EngineError(f"规则 {rule.tag} 的消息中没有项目序号 / no item index")
+                item = int(index.group(1))
+        out.append((self._tags[name], item, enterprise))
+        if rule.asserts is not None and (enterprise, rule.tag) not in derived_once:
             # a rule whose $or has several true branches fires once per branch: derive once
-            asserted.add((enterprise, rule.tag))
+            derived_once.add((enterprise, rule.tag))
             # forward chaining: the derived fact joins the same sid in the next round
             derived.append({"e": enterprise, **rule.asserts, "sid": sid, "id": fact_id(next(numbers))})
+
+
+def busy() -> bool:
+    """Whether an evaluation holds the engine right now (in another thread of this process)."""
+    return _LOCK.locked()
 
 
 def sessions_for(

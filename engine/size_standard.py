@@ -10,6 +10,7 @@ fact against every rule, so 33 shape rules beat 68 per-group rules by a wide mar
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -57,14 +58,24 @@ class SizeStandard(Strict):
     groups: list[GroupRow] = Field(min_length=1)
 
     def row(self, group: str) -> GroupRow | None:
-        return next((row for row in self.groups if row.group == group), None)
+        return self._rows.get(group)
 
     def fields_of(self, group: str) -> list[str]:
-        row = self.row(group)
-        if row is None:
-            return []
-        metrics = {*row.sme_below, *row.medium, *row.small}
-        return [self.metric_fields[m].field for m in ("employees", "revenue", "assets") if m in metrics]
+        """The profile fields the class of ``group`` is read from (every evaluation asks: kept)."""
+        return list(self._fields.get(group, ()))
+
+    @cached_property
+    def _rows(self) -> dict[str, GroupRow]:
+        return {row.group: row for row in reversed(self.groups)}  # the first row of a group prevails
+
+    @cached_property
+    def _fields(self) -> dict[str, tuple[str, ...]]:
+        found = {}
+        for group, row in self._rows.items():
+            metrics = {*row.sme_below, *row.medium, *row.small}
+            found[group] = tuple(self.metric_fields[m].field for m in ("employees", "revenue", "assets")
+                                 if m in metrics)
+        return found
 
     def shape(self, row: GroupRow) -> tuple[Metric, ...]:
         return tuple(m for m in ("employees", "revenue", "assets") if m in row.sme_below)

@@ -283,10 +283,13 @@ ITEM_PATH = re.compile(r"^(\w+)\[(\d+)\]\.(.+)$")
 WHOLE_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
 
 
+# (list, item field path) -> its question; the first of a section's fields prevails
+_ITEM_QUESTIONS = {key: q for key, q in reversed([((s.name, q.path), q) for s in LISTS for q in s.fields])}
+
+
 def item_question(list_name: str, path: str) -> Question | None:
     """The question of one field of a list item (``hires``, ``insurance_months.pension``)."""
-    section = SECTIONS.get(list_name)
-    return next((q for q in section.fields if q.path == path), None) if section else None
+    return _ITEM_QUESTIONS.get((list_name, path))
 
 
 def lookup(path: str) -> tuple[Question | None, ListSection | None, int | None]:

@@ -45,6 +45,35 @@ def test_evaluate_same_as_cli_json(client: TestClient, example_profile: dict) ->
     assert json.loads(response.text) == json.loads(expected)
 
 
+@pytest.mark.parametrize("engine_busy", [False, True])
+@pytest.mark.parametrize("hires", [1, 101])
+def test_evaluate_on_the_loop_or_in_a_thread_answers_alike(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                          hires: int, engine_busy: bool) -> None:
+    # up to INLINE_ITEMS list items and with the engine free the route evaluates on the event loop,
+    # else in the threadpool: the same answer either way
+    import datetime as dt
+
+    from api import routes_api
+    from engine import evaluate, parse_profile
+
+    assert (hires <= routes_api.INLINE_ITEMS) == (hires == 1)
+    monkeypatch.setattr(routes_api, "engine_busy", lambda: engine_busy)
+    threaded: list[bool] = []
+    original = routes_api.run_in_threadpool
+
+    async def in_thread(*args: object) -> object:
+        threaded.append(True)
+        return await original(*args)
+    monkeypatch.setattr(routes_api, "run_in_threadpool", in_thread)
+    hire = {"birth_date": "2003-05-01", "hired_on": "2025-09-01", "registered_unemployed": True, "contract_months": 12}
+    profile = {"industry_code": "C3911", "employees": 30, "revenue_yuan": 5_000_000, "hires": [hire] * hires}
+    response = client.post("/api/v1/evaluate", json={"profile": profile, "as_of": "2026-01-15"})
+    assert response.status_code == 200
+    expected = evaluate(parse_profile(profile), dt.date(2026, 1, 15)).model_dump_json(exclude_none=True)
+    assert response.content.decode() == expected
+    assert threaded == ([True] if hires > 1 or engine_busy else [])
+
+
 def test_as_of_defaults_to_today(client: TestClient) -> None:
     import datetime as dt
 

@@ -7,11 +7,15 @@ import resource
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from engine import evaluate, parse_profile
+from engine import default_rules, evaluate, parse_profile
 from engine.compiled import CompiledRule
 from engine.decide import cache_entries
-from engine.session import RuleSession
+from engine.evaluate import sessions
+from engine.session import KEPT_SID_FACTS, EngineError, RuleSession
+from tests.strategies import profiles
 
 AS_OF = dt.date(2026, 1, 15)
 YOUNG_HIRE = {"birth_date": "2003-05-01", "hired_on": "2025-09-01", "registered_unemployed": True,
@@ -26,7 +30,7 @@ def _profile(i: int) -> dict:
 
 
 def test_two_thousand_evaluations_without_error_or_growth() -> None:
-    # more than the 1,024 live sids durable-rules allows: each evaluation must free its sid
+    # more evaluations than the 1,024 live sids durable-rules allows: each leaves its sid empty
     for i in range(200):
         evaluate(parse_profile(_profile(i)), AS_OF)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -115,3 +119,55 @@ def test_session_records_item_indexes(rules_count: int) -> None:
     fired = session.run([{"t": "hires", "i": 0, "n": 0}, {"t": "hires", "i": 1, "n": 5}])
     assert sorted((f.tag, f.item) for f in fired) == sorted(
         [("k0", 0), ("k0", 1)] + [(f"k{k}", 1) for k in range(1, rules_count)])
+
+
+def _fresh_sids() -> None:
+    for session in sessions(default_rules()).values():
+        session.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(profiles, min_size=2, max_size=4))
+def test_a_reused_sid_answers_as_a_fresh_one(raw: list[dict]) -> None:
+    # each evaluation retracts its facts from the one sid of each ruleset: nothing of an enterprise
+    # may be left to join the next one's facts (same enterprise key 0 every time)
+    parsed = [parse_profile(data) for data in raw]
+    reused = [evaluate(p, AS_OF).model_dump_json() for p in parsed]
+    assert all(session.live_facts == [] for session in sessions(default_rules()).values())
+    fresh = []
+    for profile in parsed:
+        _fresh_sids()
+        fresh.append(evaluate(profile, AS_OF).model_dump_json())
+    assert reused == fresh
+
+
+def test_a_failed_run_drops_its_sid_and_the_next_run_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    rule = CompiledRule(tag="big", when={"all": [{"m": {"$and": [{"t": "ent"}, {"$gte": {"n": 10}}]}}]})
+    session = RuleSession("test_failed_run", {"r0": rule})
+    assert [f.tag for f in session.run([{"t": "ent", "i": -1, "n": 11}])] == ["big"]
+
+    def fail(*args: object) -> None:
+        raise EngineError("boom")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(session, "_record", fail)
+        with pytest.raises(EngineError, match="boom"):
+            session.run([{"t": "ent", "i": -1, "n": 12}])
+    assert session.live_facts == []  # the failed run's sid is gone, facts and all
+    assert session.run([{"t": "ent", "i": -1, "n": 3}]) == []
+    assert [f.tag for f in session.run([{"t": "ent", "i": -1, "n": 12}])] == ["big"]
+    assert session.live_facts == []
+
+
+def test_a_run_of_many_facts_gives_its_sid_back() -> None:
+    # the C core never shrinks a sid's pools (about 7 KB a fact): a long run must not keep them
+    rule = CompiledRule(tag="k", per_item=True,
+                        when={"all": [{"item": {"$and": [{"t": "hires"}, {"$gte": {"n": 1}}]}}]})
+    session = RuleSession("test_long_run", {"r0": rule}, "hires")
+    assert [f.item for f in session.run([{"t": "hires", "i": 0, "n": 1}])] == [0]
+    kept = session._sid
+    long_run = [{"t": "hires", "i": i, "n": i % 2} for i in range(KEPT_SID_FACTS + 1)]
+    assert sorted(f.item for f in session.run(long_run)) == list(range(1, KEPT_SID_FACTS + 1, 2))
+    assert session._sid is None  # deleted; the next run opens another
+    assert [f.item for f in session.run([{"t": "hires", "i": 0, "n": 1}])] == [0]
+    assert session._sid not in (None, kept)
