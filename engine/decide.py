@@ -283,7 +283,7 @@ def _result(plan: MeasurePlan, ctx: Context, status: str, states: list[Gate],
     else:
         result["amount"] = NO_AMOUNT
     if found.status == "undetermined":
-        counted = ctx.profile.get(plan.potential_list) if plan.potential_list else None
+        counted = [listed[i] for i in found.possible] if plan.potential_list and listed else None
         result["potential_yuan"] = potential(plan.measure.amount, counted, True) if counted else plan.potential
     return _trusted(result)
 

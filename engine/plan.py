@@ -210,7 +210,8 @@ def _potential_list(rule: Amount, items: ItemsPlan | None) -> str | None:
 
 
 def potential(rule: Amount, listed: list[dict[str, Any]] | None, has_items: bool) -> Decimal | None:
-    """What an undetermined measure could bring, to order the questions by money."""
+    """What an undetermined measure could bring at most (shown as "可能涉及", and to order the
+    questions by money). ``listed``: the items that may still count — never those known to fail."""
     if rule.kind in ("none", "share") or rule.annual_rate_percent is not None:
         return None
     if rule.item_field is not None:

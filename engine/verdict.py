@@ -9,7 +9,7 @@ field paths to ask for; an item is an ``ItemView``. Amounts are not worded here 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -32,6 +32,9 @@ class Verdict:
     missing: list[str]
     qualifying: list[int]  # indexes of the items the amount counts
     percents: list[Decimal] | None  # share: the percent of each qualifying item
+    # indexes of the items not known to fail (qualifying or still open): all an undetermined
+    # measure's potential may count; an item known to fail never adds to "what is possible"
+    possible: list[int] = field(default_factory=list)
 
 
 def unique(values: list[str]) -> list[str]:
@@ -81,8 +84,9 @@ def verdict(plan: Any, status: str, states: Sequence[Gate], listed: int | None,
         else:
             missing += state
     qualifying: list[int] = []
+    possible: list[int] = []
     if plan.items is not None:
-        status, qualifying = _item_verdict(plan.items, listed, items, status, reasons, missing, failures)
+        status, qualifying, possible = _item_verdict(plan.items, listed, items, status, reasons, missing, failures)
     percents: list[Decimal] | None = None
     if status == MET and plan.share:
         graded = _percents(plan, tier_state, reasons, missing, qualifying)
@@ -91,25 +95,28 @@ def verdict(plan: Any, status: str, states: Sequence[Gate], listed: int | None,
         elif plan.tiers:
             status = UNKNOWN
     if status == MET:
-        return Verdict("eligible", unique(reasons), unique(missing), qualifying, percents)
+        return Verdict("eligible", unique(reasons), unique(missing), qualifying, percents, possible)
     if status == FAILED:
         # an ineligible measure opens with why it fails, not with the conditions it meets
-        return Verdict("ineligible", _failures_first(failures, reasons), [], qualifying, percents)
-    return Verdict("undetermined", unique(reasons), unique(missing), qualifying, percents)
+        return Verdict("ineligible", _failures_first(failures, reasons), [], qualifying, percents, possible)
+    return Verdict("undetermined", unique(reasons), unique(missing), qualifying, percents, possible)
 
 
 def _item_verdict(rule: Any, listed: int | None, items: Callable[[int], ItemView], status: str,
-                  reasons: list[str], missing: list[str], failures: list[str]) -> tuple[str, list[int]]:
-    """Add the items' sentences; return the status so far and the indexes of the qualifying items."""
+                  reasons: list[str], missing: list[str],
+                  failures: list[str]) -> tuple[str, list[int], list[int]]:
+    """Add the items' sentences; return the status so far, the indexes of the qualifying items and
+    those of the items not known to fail."""
     if listed is None:
         missing.append(rule.list)
-        return (FAILED if status == FAILED else UNKNOWN), []
+        return (FAILED if status == FAILED else UNKNOWN), [], []
     if not listed:  # known: none
         reasons.append(rule.none_qualified)
         failures.append(rule.none_qualified)
-        return FAILED, []
+        return FAILED, [], []
     views = [items(i) for i in range(listed)]
     qualifying = [i for i, view in enumerate(views) if view.qualifies]
+    possible = [i for i, view in enumerate(views) if not view.failed]
     told_from = len(reasons)  # where the items' sentences start
     if qualifying:
         reasons.append(f"{len(qualifying)}{rule.qualified}")
@@ -124,12 +131,12 @@ def _item_verdict(rule: Any, listed: int | None, items: Callable[[int], ItemView
         if qualifying:
             reasons.append(f"{rule.list}[{i}]{rule.incomplete}")
     if qualifying:
-        return status, qualifying
+        return status, qualifying, possible
     if unknown:
-        return (FAILED if status == FAILED else UNKNOWN), qualifying
+        return (FAILED if status == FAILED else UNKNOWN), qualifying, possible
     reasons.insert(told_from, rule.none_qualified)
     failures.append(rule.none_qualified)
-    return FAILED, qualifying
+    return FAILED, qualifying, possible
 
 
 def _percents(plan: Any, tier_state: TierState, reasons: list[str], missing: list[str],

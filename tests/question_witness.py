@@ -153,11 +153,21 @@ def _differs(data: dict[str, Any], ask: Ask, as_of: dt.date, depth: int = 6, mon
     return False
 
 
-def _open(data: dict[str, Any], measure_id: str, as_of: dt.date) -> list[str]:
+def _open(data: dict[str, Any], measure_id: str, as_of: dt.date, missed_too: bool = False) -> list[str]:
+    """The measure's open facts as the interview sees them; with ``missed_too``, then what
+    ``evaluate`` still misses.
+
+    The interview can know more than the engine says: revenue 0 is micro in every size group, so
+    it does not ask for the industry behind the code "H" (住宿业 or 餐饮业?), while the engine,
+    which classifies by the group, still misses it; the witness must answer both."""
     profile = parse_profile(data)
     ir = default_rules().ir
     where = Situation.of(default_rules(), profile.model_dump(exclude_none=True), as_of)
-    return list(measure_openings(ir.measure(measure_id), where))
+    found = list(measure_openings(ir.measure(measure_id), where))
+    if not missed_too:
+        return found
+    missed = evaluate(profile, as_of).by_measure(measure_id).missing
+    return found + [path for path in missed if path not in found and lookup(path)[0] is not None]
 
 
 def _fake_ask(field: str) -> Ask:
@@ -172,10 +182,10 @@ def changes_a_result(data: dict[str, Any], ask: Ask, as_of: dt.date, money_only:
     with ``money_only``)."""
     if _differs(data, ask, as_of, money_only=money_only):
         return True
-    for measure_id, backwards in itertools.product(ask.measures, (False, True)):
+    for missed_too, measure_id, backwards in itertools.product((False, True), ask.measures, (False, True)):
         context = data
         for _ in range(40):
-            others = [p for p in _open(context, measure_id, as_of) if p != ask.field]
+            others = [p for p in _open(context, measure_id, as_of, missed_too) if p != ask.field]
             if not others:
                 break
             other = _fake_ask(others[0])
@@ -183,7 +193,7 @@ def changes_a_result(data: dict[str, Any], ask: Ask, as_of: dt.date, money_only:
             options = candidates(context, other, as_of)
             for value in reversed(options) if backwards else options:  # the smallest first, then the largest
                 trial = with_answer(context, other.field, value)
-                if _outcome(trial, as_of) is not None and ask.field in _open(trial, measure_id, as_of):
+                if _outcome(trial, as_of) is not None and ask.field in _open(trial, measure_id, as_of, missed_too):
                     kept = trial
                     break
             if kept is None:

@@ -286,7 +286,8 @@ class ColumnarRun:
             own = signature.amount is None
             fields["amount"] = signature.amount or self._amount(plan, decided, e)
         elif decided.status == "undetermined":
-            counted = self._listed(e, plan.potential_list) if plan.potential_list else None
+            listed = self._listed(e, plan.potential_list) if plan.potential_list else None
+            counted = [listed[i] for i in decided.possible] if listed else None
             own = bool(counted)
             fields["potential_yuan"] = potential(plan.measure.amount, counted, True) if counted else plan.potential
         return fields, not own
