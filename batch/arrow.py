@@ -10,7 +10,8 @@ from typing import Any
 import pyarrow as pa
 from pydantic import BaseModel
 
-from batch.schema import _list_item, _scalar, _strip
+from batch.schema import _list_item, _scalar
+from engine.annotations import bare_type
 from engine.profile import Profile
 
 SCALARS = {str: pa.string(), int: pa.int64(), bool: pa.bool_(), Decimal: pa.decimal128(19, 2),
@@ -18,7 +19,7 @@ SCALARS = {str: pa.string(), int: pa.int64(), bool: pa.bool_(), Decimal: pa.deci
 
 
 def _type(annotation: Any) -> pa.DataType:
-    annotation = _strip(annotation)
+    annotation = bare_type(annotation)
     item = _list_item(annotation)
     if item is not None:
         return pa.list_(_struct(item))

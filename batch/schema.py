@@ -8,7 +8,6 @@ columns (``insurance_months.pension``); each ``list[Model]`` field is a child fi
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from engine.annotations import bare_type
 from engine.profile import Profile
 
 KEY = "credit_code"
@@ -30,21 +30,6 @@ class Column:
     description: str
 
 
-def _strip(annotation: Any) -> Any:
-    """Drop ``| None`` and ``Annotated[...]`` around a type."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0] if len(args) == 1 else annotation
-            if len(args) != 1:
-                return annotation
-        else:
-            return annotation
-
-
 def _scalar(annotation: Any) -> type:
     if typing.get_origin(annotation) is typing.Literal:
         return type(typing.get_args(annotation)[0])
@@ -53,7 +38,7 @@ def _scalar(annotation: Any) -> type:
 
 def _list_item(annotation: Any) -> type[BaseModel] | None:
     if typing.get_origin(annotation) is list:
-        item = _strip(typing.get_args(annotation)[0])
+        item = bare_type(typing.get_args(annotation)[0])
         if isinstance(item, type) and issubclass(item, BaseModel):
             return item
     return None
@@ -63,7 +48,7 @@ def columns(model: type[BaseModel], prefix: str = "") -> list[Column]:
     """Flat (dotted) columns of ``model``, excluding list fields."""
     out: list[Column] = []
     for name, info in model.model_fields.items():
-        annotation = _strip(info.annotation)
+        annotation = bare_type(info.annotation)
         if _list_item(annotation) is not None:
             continue
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -78,7 +63,7 @@ def list_fields() -> dict[str, type[BaseModel]]:
     """Profile list fields -> item model: one child file each."""
     out = {}
     for name, info in Profile.model_fields.items():
-        item = _list_item(_strip(info.annotation))
+        item = _list_item(bare_type(info.annotation))
         if item is not None:
             out[name] = item
     return out

@@ -9,7 +9,6 @@ integer fen, nested fields joined with ``__``, the industry code split by level)
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel
 
+from engine.annotations import bare_type
 from engine.facts import (
     ENTERPRISE_SKIP,
     INDUSTRY_LEVELS_NAMES,
@@ -32,20 +32,6 @@ from engine.facts import (
     is_money_field,
 )
 from engine.profile import Profile
-
-
-def _strip(annotation: Any) -> Any:
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
 
 
 def _dtype(annotation: Any) -> pl.DataType:
@@ -66,7 +52,7 @@ def _paths(model: type[BaseModel], prefix: str = "") -> dict[str, tuple[pl.DataT
     """Fact attribute -> (column type, dotted profile path), for the scalar fields of ``model``."""
     out: dict[str, tuple[pl.DataType, str]] = {}
     for name, info in model.model_fields.items():
-        annotation = _strip(info.annotation)
+        annotation = bare_type(info.annotation)
         if typing.get_origin(annotation) is list:
             continue
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -87,7 +73,7 @@ def enterprise_schema() -> dict[str, pl.DataType]:
 
 @cache
 def item_schema(list_name: str) -> dict[str, pl.DataType]:
-    model = _strip(typing.get_args(_strip(Profile.model_fields[list_name].annotation))[0])
+    model = bare_type(typing.get_args(bare_type(Profile.model_fields[list_name].annotation))[0])
     return {**_attributes(model), "as_of": pl.Int64()}
 
 
@@ -149,7 +135,7 @@ def _levels(code: str | None) -> dict[str, str]:
 def _model_paths(list_name: str | None) -> dict[str, tuple[pl.DataType, str]]:
     if list_name is None:
         return {a: v for a, v in _paths(Profile).items() if a not in ENTERPRISE_SKIP and a != "industry_code"}
-    model = _strip(typing.get_args(_strip(Profile.model_fields[list_name].annotation))[0])
+    model = bare_type(typing.get_args(bare_type(Profile.model_fields[list_name].annotation))[0])
     return _paths(model)
 
 
