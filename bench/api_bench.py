@@ -2,6 +2,7 @@
 
 usage: python bench/api_bench.py [--seconds 10] [--clients 8] [--workers N] [--rounds 2]
                                  [--profile examples/small-manufacturer.json]
+       python bench/api_bench.py --in-process [--n 1000] [--rounds 5]
 
 Starts ``huiqi serve --workers N`` (default: one per core, as ``huiqi serve`` does) on loopback,
 as the tests start it (tests/ops/served.py: SQLite in a temporary directory, rate limit off,
@@ -13,11 +14,18 @@ engine) and then ``POST /api/v1/evaluate``; the ratio of their requests/s is tak
 the same run, so a machine busy with other work shifts both alike. Prints requests/s and
 p50/p90/p99 latency of each endpoint (all rounds together), the median ratio, and the targets of
 issue 14: evaluate ≥ 0.6 × the trivial endpoint's requests/s, p99 ≤ 20 ms.
+
+``--in-process`` measures the server's own CPU time per request instead, free of the network, the
+clients and whatever else the machine runs: the app ``huiqi serve`` builds (same settings, metrics
+in multiprocess mode), called directly as ASGI, ``--n`` requests per endpoint and round, the two
+endpoints alternating; CPU time of the process (every thread: a ``def`` route runs in the
+threadpool). Prints the median of the rounds per endpoint and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import multiprocessing as mp
@@ -28,6 +36,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,6 +110,72 @@ def line(name: str, phase: Phase) -> str:
             f"({len(ms)} requests, {phase.errors} errors)")
 
 
+def asgi_scope(method: str, path: str, body: bytes) -> dict[str, Any]:
+    headers = [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"Python-urllib/3"), (b"accept-encoding", b"identity")]
+    if body:
+        headers += [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
+            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "root_path": "", "headers": headers, "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000),
+            "state": {}}
+
+
+async def asgi_call(app: Any, method: str, path: str, body: bytes) -> int:
+    """One request straight into the ASGI app (as uvicorn hands it over); the status."""
+    messages: list[dict[str, Any]] = []
+    received = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal received
+        if received:
+            return {"type": "http.disconnect"}
+        received = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    await app(asgi_scope(method, path, body), receive, send)
+    return int(messages[0]["status"])
+
+
+async def cpu_per_request(app: Any, method: str, path: str, body: bytes, n: int) -> float:
+    started = time.process_time()
+    for _ in range(n):
+        if await asgi_call(app, method, path, body) != 200:
+            raise RuntimeError(f"{method} {path} did not answer 200")
+    return (time.process_time() - started) / n * 1000
+
+
+def in_process(body: bytes, n: int, rounds: int) -> int:
+    """Server CPU ms per request of each endpoint, the app called directly (no HTTP, no clients)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(f"{tmp}/metrics")
+        # as huiqi serve --workers N sets up each worker (and as the HTTP run above: no rate limit, no access log)
+        os.environ.update(HUIQI_DB=f"sqlite:///{tmp}/bench.sqlite3", HUIQI_RUN_DIR=tmp, HUIQI_RATE_LIMIT="off",
+                          HUIQI_ACCESS_LOG="0", PROMETHEUS_MULTIPROC_DIR=f"{tmp}/metrics")
+        from api.app import create_app
+
+        app = create_app()
+
+        async def run() -> tuple[list[float], list[float]]:
+            for endpoint, payload in ((TRIVIAL, b""), (EVALUATE, body)):
+                await cpu_per_request(app, *endpoint, payload, max(50, n // 10))  # warm up
+            trivial, evaluate = [], []
+            for _ in range(rounds):
+                trivial.append(await cpu_per_request(app, *TRIVIAL, b"", n))
+                evaluate.append(await cpu_per_request(app, *EVALUATE, body, n))
+            return trivial, evaluate
+
+        trivial, evaluate = asyncio.run(run())
+    t, e = statistics.median(trivial), statistics.median(evaluate)
+    print(f"in process, server CPU per request (median of {rounds} rounds × {n}; load={os.getloadavg()[0]:.2f})")
+    print(f"{' '.join(TRIVIAL):<24} {t:6.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in trivial)})")
+    print(f"{' '.join(EVALUATE):<24} {e:6.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in evaluate)})")
+    print(f"ratio trivial / evaluate (CPU): {t / e:.2f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint and round")
@@ -108,9 +183,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=default_workers(), help="default: one per core")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", type=Path, default=ROOT / "examples" / "small-manufacturer.json")
+    parser.add_argument("--in-process", action="store_true",
+                        help="server CPU per request, the app called directly (no HTTP)")
+    parser.add_argument("--n", type=int, default=1000, help="--in-process: requests per endpoint and round")
     args = parser.parse_args()
     body = json.dumps({"profile": json.loads(args.profile.read_text(encoding="utf-8")), "as_of": "2026-01-15"},
                       ensure_ascii=False).encode()
+    if args.in_process:
+        return in_process(body, args.n, args.rounds)
     trivial, evaluate = Phase(), Phase()
     env = {"HUIQI_RATE_LIMIT": "off", "HUIQI_ACCESS_LOG": "0"}  # one client address sends everything
     with tempfile.TemporaryDirectory() as tmp, serving(f"sqlite:///{tmp}/bench.sqlite3", Path(tmp),
