@@ -158,20 +158,40 @@ def in_process(body: bytes, n: int, rounds: int) -> int:
 
         app = create_app()
 
-        async def run() -> tuple[list[float], list[float]]:
+        from api.routes_api import EvaluateRequest
+        from engine import Result
+        from engine import evaluate as engine_evaluate
+
+        request = EvaluateRequest.model_validate_json(body, strict=True)
+        result = engine_evaluate(request.profile, request.as_of)
+        parts = {  # the evaluation's own steps, each alone, for the split of the request's CPU
+            "strict validation of the body": lambda: EvaluateRequest.model_validate_json(body, strict=True),
+            "engine evaluate()": lambda: engine_evaluate(request.profile, request.as_of),
+            "Result -> JSON bytes": lambda: Result.__pydantic_serializer__.to_json(result, exclude_none=True),
+        }
+
+        async def run() -> dict[str, list[float]]:
             for endpoint, payload in ((TRIVIAL, b""), (EVALUATE, body)):
                 await cpu_per_request(app, *endpoint, payload, max(50, n // 10))  # warm up
-            trivial, evaluate = [], []
+            times: dict[str, list[float]] = {}
             for _ in range(rounds):
-                trivial.append(await cpu_per_request(app, *TRIVIAL, b"", n))
-                evaluate.append(await cpu_per_request(app, *EVALUATE, body, n))
-            return trivial, evaluate
+                times.setdefault(" ".join(TRIVIAL), []).append(await cpu_per_request(app, *TRIVIAL, b"", n))
+                times.setdefault(" ".join(EVALUATE), []).append(await cpu_per_request(app, *EVALUATE, body, n))
+                for name, step in parts.items():
+                    started = time.process_time()
+                    for _ in range(n):
+                        step()
+                    times.setdefault(name, []).append((time.process_time() - started) / n * 1000)
+            return times
 
-        trivial, evaluate = asyncio.run(run())
-    t, e = statistics.median(trivial), statistics.median(evaluate)
+        times = asyncio.run(run())
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    t, e = medians[" ".join(TRIVIAL)], medians[" ".join(EVALUATE)]
     print(f"in process, server CPU per request (median of {rounds} rounds × {n}; load={os.getloadavg()[0]:.2f})")
-    print(f"{' '.join(TRIVIAL):<24} {t:6.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in trivial)})")
-    print(f"{' '.join(EVALUATE):<24} {e:6.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in evaluate)})")
+    for name, values in times.items():
+        indent = "  of which " if name in parts else ""
+        print(f"{indent + name:<34} {medians[name]:6.3f} ms   (rounds {', '.join(f'{x:.3f}' for x in values)})")
+    print(f"{'  the rest (framework, middleware)':<34} {e - sum(medians[name] for name in parts):6.3f} ms")
     print(f"ratio trivial / evaluate (CPU): {t / e:.2f}")
     return 0
 
