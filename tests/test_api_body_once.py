@@ -155,3 +155,14 @@ def test_an_invalid_body_goes_through_fastapis_handling(monkeypatch: pytest.Monk
     assert response.status_code == 422
     assert response.json() == [{"field": "employees", "message_zh": "应为整数", "message_en": "must be a whole number"}]
     assert len(calls) == 2  # tried once, then the dependency words the error as before
+
+
+def test_the_body_is_documented_as_before() -> None:
+    # the route keeps FastAPI's Body declaration: the OpenAPI document is what it was
+    operation = app.get("/openapi.json").json()["paths"]["/api/v1/evaluate"]["post"]
+    body = operation["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/EvaluateRequest"}
+    assert list(body["content"]["application/json"]["examples"]) == ["small_manufacturer", "unknown"]
+    assert operation["operationId"] == "post_evaluate_api_v1_evaluate_post"
+    assert {"200", "413", "422", "429"} <= set(operation["responses"])
