@@ -6,12 +6,14 @@ usage: python bench/api_bench.py [--seconds 10] [--clients 8] [--workers N] [--r
 
 Starts ``huiqi serve --workers N`` (default: one per core, as ``huiqi serve`` does) on loopback,
 as the tests start it (tests/ops/served.py: SQLite in a temporary directory, rate limit off,
-access log off). Client processes each keep one HTTP/1.1 keep-alive connection (the standard
-library's ``http.client``: the lightest client, so the figures are the server's more than the
-clients') and send requests back to back. Each round drives, for ``--seconds`` each, first the
-trivial endpoint (``GET /api/v1/health``: the same middleware, routing and JSON response, no
-engine) and then ``POST /api/v1/evaluate``; the ratio of their requests/s is taken per round, in
-the same run, so a machine busy with other work shifts both alike. Prints requests/s and
+access log off). Each round starts ``--clients`` client processes; each keeps one HTTP/1.1 keep-alive
+connection (the standard library's ``http.client``: the lightest client, so the figures are the
+server's more than the clients') and sends requests back to back, for ``--seconds`` each, first
+to the trivial endpoint (``GET /api/v1/health``: the same middleware, routing and JSON response,
+no engine) and then, on the same connections, to ``POST /api/v1/evaluate``. The ratio of their
+requests/s is taken per round, in the same run, so a machine busy with other work shifts both
+alike, and on the same connections: how the kernel spread them over the workers (printed; it
+varies from round to round, 4 + 4 or 8 + 0) weighs on both alike. Prints requests/s and
 p50/p90/p99 latency of each endpoint (all rounds together), the median ratio, and the targets of
 issue 14: evaluate ≥ 0.6 × the trivial endpoint's requests/s, p99 ≤ 20 ms.
 
@@ -52,21 +54,28 @@ TARGET_RATIO = 0.6
 TARGET_P99_MS = 20.0
 
 
-def client(port: int, method: str, path: str, body: bytes, seconds: float, out: mp.Queue) -> None:
-    latencies: list[float] = []
-    errors = 0
-    headers = {"content-type": "application/json"} if body else {}
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # one keep-alive connection
-    end = time.perf_counter() + seconds
-    while (start := time.perf_counter()) < end:
-        connection.request(method, path, body=body or None, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        latencies.append(time.perf_counter() - start)
-        if response.status != 200:
-            errors += 1
+Endpoint = tuple[str, str, bytes]  # method, path, body
+
+
+def client(port: int, endpoints: list[Endpoint], seconds: float, barrier: Any, out: Any) -> None:
+    """One keep-alive connection, kept for every endpoint in turn: each starts when all clients are ready."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.connect()
+    for method, path, body in endpoints:
+        latencies: list[float] = []
+        errors = 0
+        headers = {"content-type": "application/json"} if body else {}
+        barrier.wait()
+        end = time.perf_counter() + seconds
+        while (start := time.perf_counter()) < end:
+            connection.request(method, path, body=body or None, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            latencies.append(time.perf_counter() - start)
+            if response.status != 200:
+                errors += 1
+        out.put((latencies, errors))
     connection.close()
-    out.put((latencies, errors))
 
 
 @dataclass
@@ -83,21 +92,38 @@ class Phase:
         return len(self.latencies) / self.seconds
 
 
-def drive(port: int, endpoint: tuple[str, str], body: bytes, clients: int, seconds: float, phase: Phase) -> None:
-    queue: mp.Queue = mp.Queue()
-    workers = [mp.Process(target=client, args=(port, *endpoint, body, seconds, queue)) for _ in range(clients)]
-    started = time.perf_counter()
+def connections_per_worker(served: Any, port: int) -> list[int]:
+    return sorted((sum(1 for c in worker.net_connections() if c.status == "ESTABLISHED" and c.laddr.port == port)
+                   for worker in served.workers()), reverse=True)
+
+
+def drive(served: Any, endpoints: list[Endpoint], clients: int, seconds: float, phases: list[Phase]) -> list[int]:
+    """One round: fresh client processes, each with its connection, drive the endpoints in turn.
+
+    The endpoints share the connections, so they share how the connections fell to the workers
+    (the kernel hands each to whichever worker accepts first: 8 may go 4 + 4, 6 + 2, 8 + 0); the
+    next round starts anew. Returns that split.
+    """
+    port = int(served.base.rsplit(":", 1)[1])
+    context = mp.get_context("fork")
+    queue, barrier = context.Queue(), context.Barrier(clients + 1)
+    workers = [context.Process(target=client, args=(port, endpoints, seconds, barrier, queue)) for _ in range(clients)]
     for worker in workers:
         worker.start()
-    results = [queue.get() for _ in workers]
-    elapsed = time.perf_counter() - started
+    split: list[int] = []
+    for phase in phases:
+        barrier.wait()  # every client connected (and done with the endpoint before)
+        started = time.perf_counter()
+        results = [queue.get() for _ in workers]
+        elapsed = time.perf_counter() - started
+        split = split or connections_per_worker(served, port)
+        phase.latencies += [t for latencies, _ in results for t in latencies]
+        phase.errors += sum(errors for _, errors in results)
+        phase.seconds += elapsed
+        phase.per_round.append(sum(len(latencies) for latencies, _ in results) / elapsed)
     for worker in workers:
         worker.join()
-    count = sum(len(lat) for lat, _ in results)
-    phase.latencies += [t for lat, _ in results for t in lat]
-    phase.errors += sum(e for _, e in results)
-    phase.seconds += elapsed
-    phase.per_round.append(count / elapsed)
+    return split
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -219,20 +245,20 @@ def main() -> int:
     if args.in_process:
         return in_process(body, args.n, args.rounds)
     trivial, evaluate = Phase(), Phase()
+    endpoints = [(*TRIVIAL, b""), (*EVALUATE, body)]
+    splits = []
     env = {"HUIQI_RATE_LIMIT": "off", "HUIQI_ACCESS_LOG": "0"}  # one client address sends everything
     with tempfile.TemporaryDirectory() as tmp, serving(f"sqlite:///{tmp}/bench.sqlite3", Path(tmp),
                                                        workers=args.workers, **env) as served:
-        port = int(served.base.rsplit(":", 1)[1])
-        for endpoint, payload in ((TRIVIAL, b""), (EVALUATE, body)):  # warm every worker up
-            drive(port, endpoint, payload, args.clients, 1.0, Phase())
+        drive(served, endpoints, args.clients, 1.0, [Phase(), Phase()])  # warm every worker up
         for _ in range(args.rounds):
-            drive(port, TRIVIAL, b"", args.clients, args.seconds, trivial)
-            drive(port, EVALUATE, body, args.clients, args.seconds, evaluate)
+            splits.append(drive(served, endpoints, args.clients, args.seconds, [trivial, evaluate]))
     ratios = [e / t for e, t in zip(evaluate.per_round, trivial.per_round, strict=True)]
     ratio = statistics.median(ratios)
     p99 = percentile(evaluate.latencies, 99) * 1000
     print(f"huiqi serve --workers {args.workers}  clients={args.clients}  {args.rounds} rounds × {args.seconds:g} s "
           f"per endpoint  profile={args.profile.name}  cpus={os.cpu_count()}  load={os.getloadavg()[0]:.2f}")
+    print(f"connections per worker, each round: {'  '.join('+'.join(map(str, split)) for split in splits)}")
     print(line(" ".join(TRIVIAL), trivial))
     print(line(" ".join(EVALUATE), evaluate))
     print(f"ratio evaluate / trivial (requests/s, median of rounds {', '.join(f'{r:.2f}' for r in ratios)}): "
