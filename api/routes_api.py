@@ -165,7 +165,7 @@ async def answer_evaluate(request: EvaluateRequest) -> Response:
         content = _evaluated(request)
     else:  # a long list may take longer: the loop keeps answering others meanwhile
         content = await run_in_threadpool(_evaluated, request)
-    API_EVALUATIONS.inc()
+    metrics.EVALUATIONS.labels(face="api").inc()
     return Response(content, media_type="application/json")
 
 
@@ -185,7 +185,6 @@ router.add_api_route(
     responses={200: {"model": Result, "description": "contract.md 规定的结果（全部 50 项措施）"}, **ERRORS},
     route_class_override=read_once(EvaluateRequest, answer_evaluate))
 
-API_EVALUATIONS = metrics.EVALUATIONS.labels(face="api")  # looked up once, not per request
 INLINE_ITEMS = 100  # list items (all lists) up to which an evaluation runs on the event loop: a few ms at most
 
 
