@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from fastapi.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -41,6 +42,11 @@ DESCRIPTION = """惠企：中小微企业惠企政策资格评估。
 """
 
 
+# FastAPI's own OpenTelemetry hooks, off: the service has its metrics (api/metrics.py) and logs
+# (api/logs.py). Left on, each request asked whether some OpenTelemetry provider had been set up.
+NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+
+
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=FORMS / "templates")
     env.env.filters["yuan"] = yuan
@@ -61,7 +67,7 @@ def create_app(db_url: str | None = None, body_limit: int = DEFAULT_LIMIT, setti
     book = default_rules()
     evaluate(parse_profile({}), dt.date(2026, 1, 1), book)  # compile and register the ruleset before serving
     app = FastAPI(title="huiqi 惠企 API", version=book.version, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, telemetry=NO_OPENTELEMETRY)
     app.state.settings = settings
     app.state.db_url = settings.db_url  # the form stores nothing; the staff console opens it on first use
     app.state.templates = templates()
