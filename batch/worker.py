@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from batch.csv_index import IndexFiles, Slice, records_of
 from batch.lifeline import die_with_parent
 from batch.readers import Record, Stray
 from batch.schema import KEY
@@ -203,6 +204,48 @@ def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutco
         _collect(record, profile, result, job, out)
     out.timing["collect_s"] = time.perf_counter() - started
     return out
+
+
+@dataclass(frozen=True)
+class RecordsTask:
+    """A chunk whose records the main process read (JSON Lines, Parquet, department sources)."""
+
+    number: int
+    records: list[Record]
+
+    @property
+    def counted(self) -> int:
+        return sum(r.counted for r in self.records)
+
+    def evaluate(self, job: Job) -> ChunkOutcome:
+        return evaluate_chunk(self.number, self.records, job)
+
+
+@dataclass(frozen=True)
+class SliceTask:
+    """A chunk of a CSV folder that the worker reads and merges from the index itself."""
+
+    files: IndexFiles
+    part: Slice
+
+    @property
+    def number(self) -> int:
+        return self.part.number
+
+    @property
+    def counted(self) -> int:
+        return self.part.count
+
+    def evaluate(self, job: Job) -> ChunkOutcome:
+        started = time.perf_counter()
+        records = records_of(self.files, self.part)
+        merged = time.perf_counter() - started
+        out = evaluate_chunk(self.part.number, records, job)
+        out.timing["merge_s"] = merged
+        return out
+
+
+Task = RecordsTask | SliceTask
 
 
 def _columnar(valid: list[tuple[int, Record, Profile]], profiles: list[Profile], job: Job,
