@@ -19,14 +19,14 @@ from engine.evaluate import evaluate_many
 from engine.profile import Profile
 from engine.reliance import relied_fields
 from engine.result import Result
+from store.db import dump_json
+from store.runs import RegistryRow, registry_row
 
-ResultRow = tuple[str, str, str | None, str | None, str | None, str, str | None, str | None, list[str], list[str],
-                  str]
-# (credit_code, measure, name, district, zone, amount_kind, amount_yuan, formula, reasons, units, provenance);
+ResultRow = tuple[str, str, str | None, str | None, str | None, str, str | None, str | None, str, str, str]
+# (credit_code, measure, name, district, zone, amount_kind, amount_yuan, formula, reasons JSON, units JSON,
+# provenance): the JSON texts made here, in the workers, so the main process only stores them;
 # a list of the same after crossing processes (see ChunkOutcome.__getstate__)
 RejectRow = tuple[Any, ...]  # Stray.row(): (file, line, credit_code, field, reason, kind, source name, sheet, column)
-RegistryRow = tuple[str, str | None, str | None, dict[str, Any], str, dict[str, Any] | None]
-# (code, name, district, profile, source, provenance of each fact)
 
 
 @dataclass
@@ -130,7 +130,8 @@ def _row(record: Record, profile: Profile, measure: str, amount: Any, reasons: l
     provenance = (f"{record.source} 第 {record.line} 行" if record.provenance is None
                   else record.provenance.text(_relied(measure, industry_group)))
     return (profile.credit_code, measure, profile.name, profile.district, profile.zone, amount.kind,
-            None if amount.yuan is None else str(amount.yuan), amount.formula, list(reasons), units, provenance)
+            None if amount.yuan is None else str(amount.yuan), amount.formula, dump_json(list(reasons)),
+            dump_json(units), provenance)
 
 
 def _collect(record: Record, profile: Profile, result: Result, job: Job, out: ChunkOutcome) -> None:
@@ -151,7 +152,7 @@ def _count(record: Record, profile: Profile, found: int, job: Job, out: ChunkOut
     else:
         out.unmatched += 1
     if job.keep_registry:
-        out.registry.append((
+        out.registry.append(registry_row(
             code, profile.name, profile.district, profile.model_dump(mode="json", exclude_none=True),
             _registry_source(record), None if record.provenance is None else record.provenance.as_json(),
         ))
