@@ -219,7 +219,7 @@ def _pool(tasks: Iterable[Task], done: set[int], job: Job, workers: int, commit:
     """A few chunks in flight (at most ``3 × workers``, and about 30,000 enterprises), so memory does
     not grow with the registry and every worker has its next chunk waiting."""
     in_flight = max(workers + 1, min(3 * workers, IN_FLIGHT // job.chunk_size))
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(os.getpid(),),
+    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(os.getpid(), job.engine),
                              mp_context=clean_processes()) as pool:
         pending: set[Future[ChunkOutcome]] = set()
         for task in tasks:
