@@ -16,7 +16,6 @@ the last non-empty code of the chunks before it, up to the last non-empty code o
 from __future__ import annotations
 
 import csv
-import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -27,8 +26,7 @@ from typing import Any
 
 import orjson
 
-from batch.lifeline import die_with_parent
-from batch.pools import clean_processes
+from batch.pools import shared_or_own
 from batch.records import Record, Stray
 from batch.schema import ENTERPRISES, KEY, list_fields, unflatten
 from sources.encoding import detect
@@ -98,7 +96,7 @@ class CsvIndex:
     """The CSV folder loaded into temporary SQLite files (one per file, loaded in parallel),
     each sorted by (credit_code, line) for a merge."""
 
-    def __init__(self, folder: Path, workdir: Path | None = None) -> None:
+    def __init__(self, folder: Path, workdir: Path | None = None, pool: ProcessPoolExecutor | None = None) -> None:
         self.folder = folder
         self._tmp = tempfile.TemporaryDirectory(prefix="huiqi-index-", dir=workdir)
         ordered = csv_files(folder)  # the merge order
@@ -107,10 +105,8 @@ class CsvIndex:
         codes = [detect(file) for file in files]
         targets = [paths[file.stem] for file in files]
         if len(files) > 1 and INDEX_LOADERS > 1:
-            with ProcessPoolExecutor(max_workers=INDEX_LOADERS, mp_context=clean_processes(),
-                                     initializer=die_with_parent,
-                                     initargs=(os.getpid(),)) as pool:
-                list(pool.map(_load_table, files, targets, codes))
+            with shared_or_own(pool, INDEX_LOADERS) as loaders:
+                list(loaders.map(_load_table, files, targets, codes))
         else:
             for file, path, encoding in zip(files, targets, codes, strict=True):
                 _load_table(file, path, encoding)

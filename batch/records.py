@@ -4,9 +4,10 @@ line that belongs to no enterprise)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sources.provenance import Provenance
+if TYPE_CHECKING:  # department sources only: the CSV index loaders need not import pyarrow
+    from sources.provenance import Provenance
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from typing import Any
 import orjson
 
 from batch.csv_index import IndexFiles, Slice, records_of
-from batch.lifeline import die_with_parent
 from batch.readers import Record, Stray
 from batch.schema import KEY
 from engine import ProfileError, RuleBook, default_rules, evaluate, parse_profile
@@ -187,6 +186,7 @@ def _missing_code() -> Any:
 def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutcome:
     """Validate every record, then evaluate the valid ones together: in one columnar run, or many
     per durable-rules session."""
+    ready(job.engine)
     out = ChunkOutcome(chunk_no)
     started = time.perf_counter()
     valid = [(position, record, profile) for position, record in enumerate(records, chunk_no * job.chunk_size)
@@ -309,15 +309,20 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def warm_up(parent: int | None = None, engine: str = "rete") -> None:
-    """Process-pool initializer: end with the parent (batch/lifeline.py; ``parent``: its pid), then build
-    what this worker's engine needs before the first chunk arrives: durable-rules for ``rete`` (about
-    1.3 s of CPU), only the compiled plans for ``columnar`` (durable-rules is built if ``--verify`` asks)."""
-    die_with_parent(parent)
+_READY: set[str] = set()  # the engines this process has built (a worker of a shared pool builds on first use)
+
+
+def ready(engine: str) -> None:
+    """Build what ``engine`` needs, once per process: durable-rules for ``rete`` (about 1.3 s of CPU),
+    only the compiled plans for ``columnar`` (durable-rules is built if ``--verify`` asks); then freeze
+    what now exists out of the garbage collector's way (``tune_gc``)."""
+    if engine in _READY:
+        return
     if engine == "columnar":
         from engine.columnar import compiled
 
         compiled(default_rules())
     else:
         book()
+    _READY.add(engine)
     tune_gc()
