@@ -9,10 +9,15 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.cli_check import iso_date
 from store.db import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sqlalchemy import Engine
 
 DEFAULT_OUT = "var/batch"
 
@@ -84,8 +89,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from batch import runner
-    from batch.worker import VerifyError
-    from batch.writers import NOTICE_KINDS, notice_counts, write_outputs
+    from batch.pools import batch_pool
     from store.db import open_database
 
     engine = open_database(args.db)
@@ -118,6 +122,17 @@ def _batch(args: argparse.Namespace) -> int:
         run_id = runner.start(engine, spec, engine_name=mode)
         out = args.out
     print(f"批次 {run_id}", file=sys.stderr)
+    # one pool of worker processes for the whole run: the CSV index loaders, the evaluation and the lists
+    with batch_pool(0 if mode == "dask" else args.workers) as pool:
+        return _evaluate_and_write(args, engine, run_id, mode, out, pool)
+
+
+def _evaluate_and_write(args: argparse.Namespace, engine: Engine, run_id: str, mode: str, out: Path,
+                        pool: ProcessPoolExecutor | None) -> int:
+    from batch import runner
+    from batch.worker import VerifyError
+    from batch.writers import NOTICE_KINDS, notice_counts, write_outputs
+
     started = dt.datetime.now()
     where: dict[str, float] = {}  # seconds per stage (worker stages summed over the workers)
     try:
@@ -130,7 +145,7 @@ def _batch(args: argparse.Namespace) -> int:
 
             tune_gc()  # this process reads, merges and writes for the whole run
             counts = runner.execute(engine, run_id, args.workers, progress=not args.no_progress, verify=args.verify,
-                                    timing=where)
+                                    timing=where, pool=pool)
     except VerifyError as exc:
         print(f"核对失败（批次 {run_id} 未完成）：{exc}", file=sys.stderr)
         return 3
@@ -138,7 +153,7 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"已中断；已提交的部分保留，可用 huiqi batch --resume {run_id} 续跑", file=sys.stderr)
         return 130
     evaluated = dt.datetime.now()
-    folder = write_outputs(engine, run_id, out, workers=args.workers)
+    folder = write_outputs(engine, run_id, out, workers=args.workers, pool=pool)
     finished = dt.datetime.now()
     spans = {"seconds": finished - started, "evaluate_seconds": evaluated - started,
              "lists_seconds": finished - evaluated}

@@ -7,23 +7,15 @@ index sorted by credit code, JSON Lines and Parquet are streamed.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import os
-import sqlite3
-import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from batch.lifeline import die_with_parent
-from batch.pools import clean_processes
-from batch.schema import ENTERPRISES, KEY, clean, list_fields, unflatten
+from batch.csv_index import CsvIndex, csv_files
+from batch.records import Record, Stray
+from batch.schema import ENTERPRISES, KEY, clean, unflatten
 from sources.encoding import EncodingProblem, detect
 from sources.mapping import load_sources
 from sources.merge import Merged, Merger, Notice, SourceInfo
@@ -31,45 +23,6 @@ from sources.provenance import Provenance
 
 FORMATS = ("csv", "jsonl", "parquet", "sources")
 SOURCES_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True, slots=True)
-class Stray:
-    """A report line that is not an enterprise's rejection: an input row that belongs to no enterprise,
-    or (department sources) a notice such as two sources disagreeing. Reported, never counted."""
-
-    source: str  # the file
-    line: int
-    credit_code: str | None
-    field: str
-    reason: str
-    kind: str = "rejected"
-    source_name: str | None = None  # department sources: the source's name, sheet and column
-    sheet: str | None = None
-    column: str | None = None
-
-    def row(self) -> tuple[Any, ...]:
-        """As stored (``store.runs.write_chunk``): file, line, code, field, reason, kind, source, sheet, column."""
-        return (self.source, self.line, self.credit_code, self.field, self.reason, self.kind, self.source_name,
-                self.sheet, self.column)
-
-
-@dataclass(slots=True)
-class Record:
-    """One enterprise row, ready for validation."""
-
-    source: str
-    line: int
-    data: dict[str, Any] | None  # None: no enterprise in this record (only strays)
-    error: tuple[str, str] | None = None  # (field, reason) when the row could not even be read
-    origins: dict[str, list[tuple[str, int]]] | None = None  # list field -> (file, line) of each item
-    strays: list[Stray] = field(default_factory=list)
-    provenance: Provenance | None = None  # department sources: where each fact came from
-    rejects: list[Stray] = field(default_factory=list)  # department sources: every cell that rejects the row
-
-    @property
-    def counted(self) -> bool:
-        return self.data is not None or self.error is not None
 
 
 def detect_format(path: Path) -> str:
@@ -96,9 +49,7 @@ def input_files(path: Path, fmt: str) -> list[Path]:
         sources = load_sources(path)
         return [path.resolve(), *(s.path for s in sources if s.path != path.resolve()), *(s.file for s in sources)]
     if fmt == "csv":
-        return [path / f"{ENTERPRISES}.csv"] + [
-            path / f"{name}.csv" for name in list_fields() if (path / f"{name}.csv").exists()
-        ]
+        return csv_files(path)
     if path.is_dir():
         return sorted(path.glob("*.parquet" if fmt == "parquet" else "*.jsonl"))
     return [path]
@@ -220,125 +171,6 @@ def count_parquet(path: Path) -> int:
 
 
 # --- CSV folder ---------------------------------------------------------------------------
-
-
-# Processes loading the CSV files into the index at once: the load runs before any enterprise
-# is evaluated (about 18 s for a million on one core), and the files are independent.
-INDEX_LOADERS = 2
-
-
-def _load_table(file: Path, db_path: Path, encoding: str = "utf-8-sig") -> None:
-    """One CSV file into its own SQLite file, indexed by (credit_code, line). Runs in a process."""
-    table = file.stem
-    db = sqlite3.connect(db_path)
-    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;")
-    db.execute(f'CREATE TABLE "{table}" (code TEXT, line INTEGER, row BLOB)')
-    with file.open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None) or []
-        batch: list[tuple[str, int, bytes]] = []
-        for row in reader:
-            line = reader.line_num
-            values = dict(zip(header, row, strict=False))
-            if len(row) != len(header):
-                values = {"__error__": f"列数为 {len(row)}，表头有 {len(header)} 列"}
-            batch.append(((values.get(KEY) or "").strip().upper(), line, orjson.dumps(values)))
-            if len(batch) >= 20_000:
-                db.executemany(f'INSERT INTO "{table}" VALUES (?, ?, ?)', batch)
-                batch.clear()
-        db.executemany(f'INSERT INTO "{table}" VALUES (?, ?, ?)', batch)
-    db.execute(f'CREATE INDEX "ix_{table}" ON "{table}" (code, line)')
-    db.commit()
-    db.close()
-
-
-class CsvIndex:
-    """The CSV folder loaded into temporary SQLite files (one per file, loaded in parallel),
-    each sorted by (credit_code, line) for a merge."""
-
-    def __init__(self, folder: Path, workdir: Path | None = None) -> None:
-        self.folder = folder
-        self._tmp = tempfile.TemporaryDirectory(prefix="huiqi-index-", dir=workdir)
-        ordered = input_files(folder, "csv")  # the merge order
-        detected = encodings(folder, "csv")
-        files = sorted(ordered, key=lambda f: f.stat().st_size, reverse=True)  # loaded largest first
-        paths = [Path(self._tmp.name) / f"{file.stem}.sqlite3" for file in files]
-        codes = [detected[file] for file in files]
-        if len(files) > 1 and INDEX_LOADERS > 1:
-            with ProcessPoolExecutor(max_workers=INDEX_LOADERS, mp_context=clean_processes(),
-                                     initializer=die_with_parent,
-                                     initargs=(os.getpid(),)) as pool:
-                list(pool.map(_load_table, files, paths, codes))
-        else:
-            for file, path, encoding in zip(files, paths, codes, strict=True):
-                _load_table(file, path, encoding)
-        self.dbs = {file.stem: sqlite3.connect(path) for file, path in zip(files, paths, strict=True)}
-        self.tables = [file.stem for file in ordered]
-        self.total = self.dbs[ENTERPRISES].execute(f"SELECT count(*) FROM {ENTERPRISES}").fetchone()[0]
-        self.unknown_files = sorted(
-            p.name for p in folder.glob("*.csv") if p.stem not in (ENTERPRISES, *list_fields())
-        )
-
-    def _sorted(self, table: str) -> Iterator[tuple[str, int, str]]:
-        return self.dbs[table].execute(f'SELECT code, line, row FROM "{table}" ORDER BY code, line')
-
-    def records(self) -> Iterator[Record]:
-        children = {t: self._sorted(t) for t in self.tables if t != ENTERPRISES}
-        heads: dict[str, tuple[str, int, str] | None] = {t: next(c, None) for t, c in children.items()}
-        previous: tuple[str, int] | None = None
-        pending_strays: list[Stray] = []
-        source = f"{ENTERPRISES}.csv"
-        for code, line, row in self._sorted(ENTERPRISES):
-            data, error = _csv_row(orjson.loads(row))
-            origins: dict[str, list[tuple[str, int]]] = {}
-            items: dict[str, list[dict[str, Any]]] = {}
-            for table in children:
-                while heads[table] is not None and heads[table][0] < code:  # type: ignore[index]
-                    c, ln, _ = heads[table]  # type: ignore[misc]
-                    pending_strays.append(Stray(f"{table}.csv", ln, c or None, KEY, _orphan(c)))
-                    heads[table] = next(children[table], None)
-                while code and heads[table] is not None and heads[table][0] == code:  # type: ignore[index]
-                    _, ln, child = heads[table]  # type: ignore[misc]
-                    child_data, child_error = _csv_row(orjson.loads(child), f"{table}.")
-                    child_data.pop(KEY, None)
-                    if child_error and error is None:
-                        error = (f"{table}[{len(items.get(table, []))}]", f"{table}.csv 第 {ln} 行：{child_error[1]}")
-                    items.setdefault(table, []).append(child_data)
-                    origins.setdefault(table, []).append((f"{table}.csv", ln))
-                    heads[table] = next(children[table], None)
-            if code and previous is not None and previous[0] == code:
-                reason = f"统一社会信用代码重复（首次出现于第 {previous[1]} 行）"
-                record = Record(source, line, {KEY: code}, (KEY, reason))
-            else:
-                data.update({table: items.get(table, []) for table in children})
-                record = Record(source, line, data, error, origins)
-                previous = (code, line)
-            record.strays, pending_strays = pending_strays, []
-            yield record
-        for table in children:
-            while heads[table] is not None:
-                c, ln, _ = heads[table]  # type: ignore[misc]
-                pending_strays.append(Stray(f"{table}.csv", ln, c or None, KEY, _orphan(c)))
-                heads[table] = next(children[table], None)
-        if pending_strays:
-            yield Record(source, 0, None, None, None, pending_strays)
-
-    def close(self) -> None:
-        for db in self.dbs.values():
-            db.close()
-        self._tmp.cleanup()
-
-
-def _orphan(code: str) -> str:
-    if not code:
-        return "缺少统一社会信用代码，无法归属企业"
-    return f"{ENTERPRISES}.csv 中没有统一社会信用代码为 {code} 的企业"
-
-
-def _csv_row(values: dict[str, Any], prefix: str = "") -> tuple[dict[str, Any], tuple[str, str] | None]:
-    if "__error__" in values:
-        return {}, ("", values["__error__"])
-    return unflatten(values, prefix), None
 
 
 def read_csv_folder(path: Path, workdir: Path | None = None) -> tuple[Iterator[Record], int, list[str]]:

@@ -48,7 +48,7 @@ def import_registry(engine: Engine, sources: Path, report_dir: Path) -> ImportSu
         for record in records:
             profile = _validated(record, out)
             if profile is not None:
-                out.registry.append((
+                out.registry.append(runs.registry_row(
                     profile.credit_code, profile.name, profile.district,  # type: ignore[arg-type]
                     profile.model_dump(mode="json", exclude_none=True),
                     f"{record.source}:{record.line}" if record.provenance is None else

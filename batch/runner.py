@@ -7,7 +7,6 @@ are committed together with its marker, so a killed run resumes by skipping comm
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import secrets
 import sys
@@ -21,9 +20,10 @@ from typing import Any
 from sqlalchemy import Engine
 from tqdm import tqdm
 
-from batch.pools import clean_processes
+from batch.csv_index import CsvIndex
+from batch.pools import shared_or_own
 from batch.readers import EncodingProblem, Record, detect_format, encodings, fingerprint, open_input
-from batch.worker import ChunkOutcome, Job, evaluate_chunk, warm_up
+from batch.worker import ChunkOutcome, Job, RecordsTask, SliceTask, Task
 from engine import ProfileError, default_rules
 from engine.as_of import check_as_of
 from sources.mapping import MappingError
@@ -151,11 +151,12 @@ def check_resumable(engine: Engine, run_id: str) -> Any:
 
 
 def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True, verify: int = 0,
-            timing: dict[str, float] | None = None) -> dict[str, int]:
+            timing: dict[str, float] | None = None, pool: ProcessPoolExecutor | None = None) -> dict[str, int]:
     """Evaluate every chunk of the run not yet committed, then close the run.
 
     ``verify``: re-evaluate that many enterprises, drawn at random, with durable-rules too (columnar
-    runs); a difference raises ``VerifyError`` naming the enterprise, the measure and the field."""
+    runs); a difference raises ``VerifyError`` naming the enterprise, the measure and the field.
+    ``pool``: the batch's worker processes (``batch.pools.batch_pool``), else ``workers`` started here."""
     run = check_resumable(engine, run_id)
     done = runs.done_chunks(engine, run_id)
     workdir = Path(run.out_dir) if run.out_dir else None
@@ -164,7 +165,7 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
     timing = {} if timing is None else timing
     started = time.perf_counter()
     try:
-        records, total, warnings = open_input(Path(run.input_path), run.input_format, workdir)
+        tasks, total, warnings, close = _tasks(Path(run.input_path), run.input_format, workdir, run.chunk_size, pool)
     except (MappingError, TableError, EncodingProblem) as exc:
         raise BatchError(f"{exc}；批次 {run_id} 保留为未完成，可修正后用 --resume 续跑") from None
     timing["read_s"] = time.perf_counter() - started
@@ -186,39 +187,51 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
         bar.update(outcome.rows)
 
     try:
-        if workers <= 0:
-            for number, batch in chunks(records, run.chunk_size):
-                if number in done:
-                    bar.update(sum(r.counted for r in batch))
+        if workers <= 0 and pool is None:
+            for task in tasks:
+                if task.number in done:
+                    bar.update(task.counted)
                     continue
-                commit(evaluate_chunk(number, batch, job))
+                commit(task.evaluate(job))
         else:
-            _pool(records, run.chunk_size, done, job, workers, commit, bar)
+            _pool(tasks, done, job, workers, commit, bar, pool)
     finally:
         bar.close()
-        close = getattr(records, "close", None)
-        if close:
-            close()
+        close()
     return runs.finish_run(engine, run_id)
 
 
-def _pool(records: Iterable[Record], size: int, done: set[int], job: Job, workers: int,
-          commit: Any, bar: Any) -> None:
+def _tasks(path: Path, fmt: str, workdir: Path | None, size: int,
+           pool: ProcessPoolExecutor | None) -> tuple[Iterator[Task], int, list[str], Any]:
+    """(the run's chunks as tasks, number of enterprise rows, warnings, what closes the input).
+
+    A CSV folder is indexed here and each chunk is read and merged in the worker that evaluates it
+    (``batch.csv_index``); the other inputs are read here and their records sent to the workers."""
+    if fmt == "csv":
+        index = CsvIndex(path, workdir, pool)
+        warnings = [f"忽略不认识的文件：{name}" for name in index.unknown_files]
+        return (SliceTask(index.files, part) for part in index.slices(size)), index.total, warnings, index.close
+    records, total, warnings = open_input(path, fmt, workdir)
+    tasks = (RecordsTask(number, batch) for number, batch in chunks(records, size))
+    return tasks, total, warnings, getattr(records, "close", lambda: None)
+
+
+def _pool(tasks: Iterable[Task], done: set[int], job: Job, workers: int, commit: Any, bar: Any,
+          shared: ProcessPoolExecutor | None) -> None:
     """A few chunks in flight (at most ``3 × workers``, and about 30,000 enterprises), so memory does
     not grow with the registry and every worker has its next chunk waiting."""
-    in_flight = max(workers + 1, min(3 * workers, IN_FLIGHT // size))
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up, initargs=(os.getpid(),),
-                             mp_context=clean_processes()) as pool:
+    in_flight = max(workers + 1, min(3 * workers, IN_FLIGHT // job.chunk_size))
+    with shared_or_own(shared, workers) as pool:
         pending: set[Future[ChunkOutcome]] = set()
-        for number, batch in chunks(records, size):
-            if number in done:
-                bar.update(sum(r.counted for r in batch))
+        for task in tasks:
+            if task.number in done:
+                bar.update(task.counted)
                 continue
             if len(pending) >= in_flight:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     commit(future.result())
-            pending.add(pool.submit(evaluate_chunk, number, batch, job))
+            pending.add(pool.submit(task.evaluate, job))
         for future in pending:
             commit(future.result())
 

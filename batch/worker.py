@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from batch.lifeline import die_with_parent
+from batch.csv_index import IndexFiles, Slice, records_of
 from batch.readers import Record, Stray
 from batch.schema import KEY
 from engine import ProfileError, RuleBook, default_rules, evaluate, parse_profile
@@ -18,14 +18,14 @@ from engine.evaluate import evaluate_many
 from engine.profile import Profile
 from engine.reliance import relied_fields
 from engine.result import Result
+from store.db import dump_json
+from store.runs import RegistryRow, registry_row
 
-ResultRow = tuple[str, str, str | None, str | None, str | None, str, str | None, str | None, list[str], list[str],
-                  str]
-# (credit_code, measure, name, district, zone, amount_kind, amount_yuan, formula, reasons, units, provenance);
+ResultRow = tuple[str, str, str | None, str | None, str | None, str, str | None, str | None, str, str, str]
+# (credit_code, measure, name, district, zone, amount_kind, amount_yuan, formula, reasons JSON, units JSON,
+# provenance): the JSON texts made here, in the workers, so the main process only stores them;
 # a list of the same after crossing processes (see ChunkOutcome.__getstate__)
 RejectRow = tuple[Any, ...]  # Stray.row(): (file, line, credit_code, field, reason, kind, source name, sheet, column)
-RegistryRow = tuple[str, str | None, str | None, dict[str, Any], str, dict[str, Any] | None]
-# (code, name, district, profile, source, provenance of each fact)
 
 
 @dataclass
@@ -129,7 +129,8 @@ def _row(record: Record, profile: Profile, measure: str, amount: Any, reasons: l
     provenance = (f"{record.source} 第 {record.line} 行" if record.provenance is None
                   else record.provenance.text(_relied(measure, industry_group)))
     return (profile.credit_code, measure, profile.name, profile.district, profile.zone, amount.kind,
-            None if amount.yuan is None else str(amount.yuan), amount.formula, list(reasons), units, provenance)
+            None if amount.yuan is None else str(amount.yuan), amount.formula, dump_json(list(reasons)),
+            dump_json(units), provenance)
 
 
 def _collect(record: Record, profile: Profile, result: Result, job: Job, out: ChunkOutcome) -> None:
@@ -150,7 +151,7 @@ def _count(record: Record, profile: Profile, found: int, job: Job, out: ChunkOut
     else:
         out.unmatched += 1
     if job.keep_registry:
-        out.registry.append((
+        out.registry.append(registry_row(
             code, profile.name, profile.district, profile.model_dump(mode="json", exclude_none=True),
             _registry_source(record), None if record.provenance is None else record.provenance.as_json(),
         ))
@@ -171,7 +172,7 @@ def _relied(measure: str, industry_group: str | None) -> frozenset[str]:
     key = (measure, industry_group)
     found = _RELIED.get(key)
     if found is None:
-        paths = relied_fields(measure, book(), industry_group)
+        paths = relied_fields(measure, default_rules(), industry_group)
         found = _RELIED[key] = frozenset(p.split("[")[0].split(".")[0] for p in paths)
     return found
 
@@ -185,6 +186,7 @@ def _missing_code() -> Any:
 def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutcome:
     """Validate every record, then evaluate the valid ones together: in one columnar run, or many
     per durable-rules session."""
+    ready(job.engine)
     out = ChunkOutcome(chunk_no)
     started = time.perf_counter()
     valid = [(position, record, profile) for position, record in enumerate(records, chunk_no * job.chunk_size)
@@ -205,11 +207,53 @@ def evaluate_chunk(chunk_no: int, records: list[Record], job: Job) -> ChunkOutco
     return out
 
 
+@dataclass(frozen=True)
+class RecordsTask:
+    """A chunk whose records the main process read (JSON Lines, Parquet, department sources)."""
+
+    number: int
+    records: list[Record]
+
+    @property
+    def counted(self) -> int:
+        return sum(r.counted for r in self.records)
+
+    def evaluate(self, job: Job) -> ChunkOutcome:
+        return evaluate_chunk(self.number, self.records, job)
+
+
+@dataclass(frozen=True)
+class SliceTask:
+    """A chunk of a CSV folder that the worker reads and merges from the index itself."""
+
+    files: IndexFiles
+    part: Slice
+
+    @property
+    def number(self) -> int:
+        return self.part.number
+
+    @property
+    def counted(self) -> int:
+        return self.part.count
+
+    def evaluate(self, job: Job) -> ChunkOutcome:
+        started = time.perf_counter()
+        records = records_of(self.files, self.part)
+        merged = time.perf_counter() - started
+        out = evaluate_chunk(self.part.number, records, job)
+        out.timing["merge_s"] = merged
+        return out
+
+
+Task = RecordsTask | SliceTask
+
+
 def _columnar(valid: list[tuple[int, Record, Profile]], profiles: list[Profile], job: Job,
               out: ChunkOutcome) -> None:
     from engine.columnar import evaluate_columns
 
-    rules = book()
+    rules = default_rules()
     measures = [m.id for m in rules.measures if m.id in job.measures]
     started = time.perf_counter()
     run = evaluate_columns(profiles, job.as_of, rules, measures)
@@ -265,9 +309,20 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def warm_up(parent: int | None = None) -> None:
-    """Process-pool initializer: end with the parent (batch/lifeline.py; ``parent``: its pid), then build
-    this worker's engine before the first chunk arrives."""
-    die_with_parent(parent)
-    book()
+_READY: set[str] = set()  # the engines this process has built (a worker of a shared pool builds on first use)
+
+
+def ready(engine: str) -> None:
+    """Build what ``engine`` needs, once per process: durable-rules for ``rete`` (about 1.3 s of CPU),
+    only the compiled plans for ``columnar`` (durable-rules is built if ``--verify`` asks); then freeze
+    what now exists out of the garbage collector's way (``tune_gc``)."""
+    if engine in _READY:
+        return
+    if engine == "columnar":
+        from engine.columnar import compiled
+
+        compiled(default_rules())
+    else:
+        book()
+    _READY.add(engine)
     tune_gc()

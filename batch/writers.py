@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from batch.cells import safe_row
-from batch.lifeline import die_with_parent
 from batch.lists import KIND_LABEL, Total, number, safe_name, write_measure
-from batch.pools import clean_processes
+from batch.pools import shared_or_own
 from batch.xlsx_stream import XlsxStream
 from engine import default_rules
 from store import runs
@@ -34,8 +32,10 @@ from store.db import make_engine
 SUMMARY_HEADER = ["措施", "名称", "经办单位", "企业数", "金额合计（元）", "金额类型"]
 
 
-def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1) -> Path:
-    """Write every list, the summary and the error report of ``run_id`` under ``out/run_id``."""
+def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1,
+                  pool: ProcessPoolExecutor | None = None) -> Path:
+    """Write every list, the summary and the error report of ``run_id`` under ``out/run_id``
+    (``pool``: the batch's worker processes, else ``workers`` processes started for the lists)."""
     folder = out / run_id
     folder.mkdir(parents=True, exist_ok=True)
     book = default_rules()
@@ -46,13 +46,11 @@ def write_outputs(engine: Engine, run_id: str, out: Path, workers: int = 1) -> P
     jobs = [(measure, folder / safe_name(f"{measure}_{titles.get(measure, '')}"))
             for measure in sorted(sizes, key=lambda m: -sizes[m])]  # largest first, so the pool ends together
     in_memory = engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")
-    if workers > 1 and len(jobs) > 1 and not in_memory:
+    if (workers > 1 or pool is not None) and len(jobs) > 1 and not in_memory:
         url = engine.url.render_as_string(hide_password=False)
         engine.dispose()  # forked workers must not inherit pooled connections
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=clean_processes(),
-                                 initializer=die_with_parent,
-                                     initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(_write_measure_job, url, run_id, m, f, local_units) for m, f in jobs]
+        with shared_or_own(pool, min(workers, len(jobs))) as writers:
+            futures = [writers.submit(_write_measure_job, url, run_id, m, f, local_units) for m, f in jobs]
             lists = [future.result() for future in futures]
     else:
         with engine.connect() as conn:

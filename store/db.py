@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -85,6 +82,11 @@ def upgrade(engine: Engine) -> None:
     advisory lock on PostgreSQL, an exclusive transaction on SQLite): the second process
     waits, then finds the schema at head and does nothing.
     """
+    # alembic is imported here, not at the top: it costs about a second of CPU, and every process the
+    # batch spawns (index loaders, workers, list writers) imports this module without ever migrating
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
@@ -97,6 +99,8 @@ def upgrade(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 

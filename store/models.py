@@ -59,7 +59,7 @@ class BatchResult(Base):
     __tablename__ = "batch_results"
     __table_args__ = (
         UniqueConstraint("run_id", "credit_code", "measure", name="uq_batch_results_run_code_measure"),
-        Index("ix_batch_results_run_measure", "run_id", "measure"),
+        Index("ix_batch_results_run_measure_code", "run_id", "measure", "credit_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

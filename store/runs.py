@@ -7,6 +7,7 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, Text, delete, func, insert, select, text, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -103,19 +104,14 @@ def _write_sqlite(conn: Any, run_id: str, outcome: Any) -> None:
     if outcome.results:
         conn.exec_driver_sql(_SQLITE_RESULTS, [
             (run_id, chunk, r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else float(Decimal(r[6])),
-             r[7], dump_json(r[8]), dump_json(r[9]), r[10])
+             r[7], r[8], r[9], r[10])
             for r in outcome.results
         ])
     if outcome.registry:
         rows = sorted(outcome.registry, key=lambda r: r[0])
-        texts = [dump_json(r[3]) for r in rows]
-        digests = [profile_digest(text) for text in texts]
-        conn.exec_driver_sql(_SQLITE_KEEP_REPLACED, [(r[0], d) for r, d in zip(rows, digests, strict=True)])
-        conn.exec_driver_sql(_SQLITE_REGISTRY, [
-            (r[0], r[1], r[2], text, digest, r[4], run_id, None if r[5] is None else dump_json(r[5]))
-            for r, text, digest in zip(rows, texts, digests, strict=True)
-        ])
-        conn.exec_driver_sql(_SQLITE_MEMBERS, [(run_id, r[0], d) for r, d in zip(rows, digests, strict=True)])
+        conn.exec_driver_sql(_SQLITE_KEEP_REPLACED, [(r[0], r[4]) for r in rows])
+        conn.exec_driver_sql(_SQLITE_REGISTRY, [(r[0], r[1], r[2], r[3], r[4], r[5], run_id, r[6]) for r in rows])
+        conn.exec_driver_sql(_SQLITE_MEMBERS, [(run_id, r[0], r[4]) for r in rows])
 
 
 def write_chunk(engine: Engine, run_id: str, outcome: Any) -> None:
@@ -150,7 +146,7 @@ def _copy_results(conn: Any, run_id: str, outcome: Any) -> None:
     ) as copy:
         for r in outcome.results:
             copy.write_row((run_id, outcome.chunk_no, r[0], r[1], r[2], r[3], r[4], r[5],
-                            None if r[6] is None else Decimal(r[6]), r[7], dump_json(r[8]), dump_json(r[9]), r[10]))
+                            None if r[6] is None else Decimal(r[6]), r[7], r[8], r[9], r[10]))
 
 
 def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
@@ -163,7 +159,7 @@ def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
             {"run_id": run_id, "chunk_no": outcome.chunk_no, "credit_code": r[0], "measure": r[1],
              "name": r[2], "district": r[3], "zone": r[4], "amount_kind": r[5],
              "amount_yuan": None if r[6] is None else Decimal(r[6]), "formula": r[7],
-             "reasons": r[8], "units": r[9], "provenance": r[10]}
+             "reasons": orjson.loads(r[8]), "units": orjson.loads(r[9]), "provenance": r[10]}
             for r in outcome.results
         ])
     rows = registry_rows(outcome.registry, run_id)
@@ -174,13 +170,26 @@ def _write_rows(conn: Any, run_id: str, outcome: Any) -> None:
         ])
 
 
-def registry_rows(registry: list[Any], run_id: str) -> list[dict[str, Any]]:
-    return [{"credit_code": r[0], "name": r[1], "district": r[2], "profile": r[3],
-             "profile_digest": profile_digest(dump_json(r[3])), "source": r[4], "run_id": run_id,
-             "provenance": r[5]} for r in sorted(registry, key=lambda r: r[0])]
+RegistryRow = tuple[str, str | None, str | None, str, str, str, str | None]
+# (credit code, name, district, profile JSON, its digest, source, provenance JSON): as stored on SQLite
 
 
-def upsert_registry(engine: Engine, registry: list[Any], run_id: str) -> None:
+def registry_row(code: str, name: str | None, district: str | None, profile: dict[str, Any], source: str,
+                 provenance: dict[str, Any] | None) -> RegistryRow:
+    """A registry row as the batch workers make it: the JSON texts and digest ready to store."""
+    text = dump_json(profile)
+    return (code, name, district, text, profile_digest(text), source,
+            None if provenance is None else dump_json(provenance))
+
+
+def registry_rows(registry: list[RegistryRow], run_id: str) -> list[dict[str, Any]]:
+    """The rows for SQLAlchemy (PostgreSQL and other databases): JSON columns take the values."""
+    return [{"credit_code": r[0], "name": r[1], "district": r[2], "profile": orjson.loads(r[3]),
+             "profile_digest": r[4], "source": r[5], "run_id": run_id,
+             "provenance": None if r[6] is None else orjson.loads(r[6])} for r in sorted(registry, key=lambda r: r[0])]
+
+
+def upsert_registry(engine: Engine, registry: list[RegistryRow], run_id: str) -> None:
     """Registry rows of an import (``huiqi registry import``), in one transaction."""
     with engine.begin() as conn:
         _upsert_registry(conn, registry_rows(registry, run_id))
