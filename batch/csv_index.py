@@ -119,7 +119,7 @@ class CsvIndex:
 
     def records(self) -> Iterator[Record]:
         """Every record of the folder, in one pass."""
-        return merge(self.dbs, Slice(0, ("", 0), self.total, None, None, True, None), whole=True)
+        return merge(self.dbs, None)
 
     def slices(self, size: int) -> list[Slice]:
         """The chunks of ``size`` records that ``chunks(self.records(), size)`` would make, as slices."""
@@ -169,14 +169,14 @@ def records_of(files: IndexFiles, part: Slice) -> list[Record]:
     """The records of one chunk, read from the index by a worker process."""
     dbs = {table: sqlite3.connect(f"file:{path}?mode=ro", uri=True) for table, path in files.tables}
     try:
-        return list(merge(dbs, part, whole=False))
+        return list(merge(dbs, part))
     finally:
         for db in dbs.values():
             db.close()
 
 
-def _enterprise_rows(db: sqlite3.Connection, part: Slice, whole: bool) -> Iterable[Row]:
-    if whole:
+def _enterprise_rows(db: sqlite3.Connection, part: Slice | None) -> Iterable[Row]:
+    if part is None:
         return db.execute(f"SELECT code, line, row FROM {ENTERPRISES} ORDER BY code, line")
     if part.start is None:
         return ()
@@ -184,7 +184,9 @@ def _enterprise_rows(db: sqlite3.Connection, part: Slice, whole: bool) -> Iterab
                       "ORDER BY code, line LIMIT ?", (*part.start, part.count))
 
 
-def _child_rows(db: sqlite3.Connection, table: str, part: Slice) -> Iterator[Row]:
+def _child_rows(db: sqlite3.Connection, table: str, part: Slice | None) -> Iterator[Row]:
+    if part is None:
+        return db.execute(f'SELECT code, line, row FROM "{table}" ORDER BY code, line')
     if not part.children:
         return iter(())
     where, args = [], []
@@ -198,14 +200,14 @@ def _child_rows(db: sqlite3.Connection, table: str, part: Slice) -> Iterator[Row
     return db.execute(f'SELECT code, line, row FROM "{table}"{condition} ORDER BY code, line', args)
 
 
-def merge(dbs: dict[str, sqlite3.Connection], part: Slice, whole: bool) -> Iterator[Record]:
-    """The records of ``part`` (``whole``: of the whole folder): each enterprise with its child rows."""
+def merge(dbs: dict[str, sqlite3.Connection], part: Slice | None) -> Iterator[Record]:
+    """The records of ``part`` (``None``: of the whole folder): each enterprise with its child rows."""
     children = {t: _child_rows(db, t, part) for t, db in dbs.items() if t != ENTERPRISES}
     heads: dict[str, Row | None] = {t: next(c, None) for t, c in children.items()}
-    previous = part.previous
+    previous = None if part is None else part.previous
     pending_strays: list[Stray] = []
     source = f"{ENTERPRISES}.csv"
-    for code, line, row in _enterprise_rows(dbs[ENTERPRISES], part, whole):
+    for code, line, row in _enterprise_rows(dbs[ENTERPRISES], part):
         data, error = _csv_row(orjson.loads(row))
         origins: dict[str, list[tuple[str, int]]] = {}
         items: dict[str, list[dict[str, Any]]] = {}
