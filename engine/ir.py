@@ -21,6 +21,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from engine.dates import anniversary
@@ -63,6 +64,14 @@ class Shifted:
 Operand = Attr | Derived | Shifted | Value
 
 
+# Every node carries its meaning compiled (``evaluate``, made with the node): readers that
+# evaluate a tree for many facts (one enterprise's items, each step of an interview) call it, the
+# same three-valued meaning as ``truth`` without its dispatch on node types (tests/test_ir_compiled.py
+# checks both against each other, tests/test_ir.py against the Rete firings).
+
+Evaluator = Callable[[Mapping[str, Any], Mapping[str, str]], Truth]
+
+
 @dataclass(frozen=True, slots=True)
 class Compare:
     """``left op right``; unknown when any attribute or derived fact it reads is absent."""
@@ -70,19 +79,69 @@ class Compare:
     left: Attr | Derived
     op: Op
     right: Operand
+    evaluate: Evaluator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluate", _compare_evaluator(self))
 
 
-@dataclass(frozen=True, slots=True)
-class All:
+class _Branch:
+    """What ``All`` and ``Any_`` share: their leaves, and the facts several of them compare."""
+
     parts: tuple[Node, ...]
 
+    @cached_property
+    def leaves(self) -> tuple[Compare, ...]:
+        """The comparisons of the tree, left to right."""
+        return tuple(leaf for part in self.parts for leaf in ((part,) if isinstance(part, Compare) else part.leaves))
 
-@dataclass(frozen=True, slots=True)
-class Any_:
+    @cached_property
+    def repeated(self) -> dict[Key, tuple[Value, ...]]:
+        """The facts compared with constants in two or more leaves (and with no other fact), each with
+        those constants in order: ("a", attribute) or ("d", derived name)."""
+        relational = {name for leaf in self.leaves if constant_key(leaf) is None
+                      for operand in (leaf.left, leaf.right) if isinstance(operand, (Attr, Shifted))
+                      for name in (operand.name,)}
+        constants: dict[Key, list[Any]] = {}
+        for leaf in self.leaves:
+            key = constant_key(leaf)
+            if key is not None and key[1] not in relational:
+                constants.setdefault(key, []).append(leaf.right)
+        return {key: tuple(values) for key, values in constants.items() if len(values) > 1}
+
+    @cached_property
+    def cases(self) -> dict[tuple[Any, ...], Any]:
+        """What ``engine.openings`` worked out by trying cases of this tree, by the state it asked in."""
+        return {}
+
+
+@dataclass(frozen=True)
+class All(_Branch):
     parts: tuple[Node, ...]
+    evaluate: Evaluator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluate", _branch_evaluator(self.parts, settle=False))
+
+
+@dataclass(frozen=True)
+class Any_(_Branch):
+    parts: tuple[Node, ...]
+    evaluate: Evaluator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluate", _branch_evaluator(self.parts, settle=True))
 
 
 Node = Compare | All | Any_
+Key = tuple[str, str]  # a fact compared with constants: ("a", attribute) or ("d", derived name)
+
+
+def constant_key(leaf: Compare) -> Key | None:
+    """The fact a leaf compares with a constant (None when it compares two facts)."""
+    if isinstance(leaf.right, (Attr, Derived, Shifted)):
+        return None
+    return ("d", leaf.left.name) if isinstance(leaf.left, Derived) else ("a", leaf.left.name)
 
 
 def shift(date: int, years: int) -> int:
@@ -291,10 +350,13 @@ class ItemsIR:
     noun: str
     unit: str
     conditions: tuple[ConditionIR, ...]
+    gates: tuple[ConditionIR, ...] = field(init=False)  # the conditions an item must meet to count
+    qualifies: Node = field(init=False, repr=False)  # one tree for "this item counts": all the gates
 
-    @property
-    def gates(self) -> tuple[ConditionIR, ...]:
-        return tuple(c for c in self.conditions if c.gate)
+    def __post_init__(self) -> None:
+        gates = tuple(c for c in self.conditions if c.gate)
+        object.__setattr__(self, "gates", gates)
+        object.__setattr__(self, "qualifies", All(tuple(c.node for c in gates)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,10 +369,10 @@ class MeasureIR:
     items: ItemsIR | None
     amount: Amount
     measure: Measure = field(repr=False)  # the rule file, for texts the readers may need
+    gates: tuple[ConditionIR, ...] = field(init=False)  # the conditions that decide (the others pick a tier)
 
-    @property
-    def gates(self) -> tuple[ConditionIR, ...]:
-        return tuple(c for c in self.conditions if c.gate)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gates", tuple(c for c in self.conditions if c.gate))
 
     @property
     def brings_money(self) -> bool:
@@ -455,13 +517,8 @@ def item_facts(facts: Iterable[Mapping[str, Any]], list_name: str) -> list[Mappi
     return [fact for fact in facts if fact.get("t") == list_name]
 
 
-# --- the same meaning, compiled ----------------------------------------------------------------
-# Readers that evaluate a tree for many facts (one enterprise's items, each step of an interview)
-# use a closure per node: the same three-valued meaning as ``truth`` without its dispatch on node
-# types (tests/test_ir.py checks both against the Rete firings).
+# --- the same meaning, compiled (each node's ``evaluate``) ---------------------------------
 
-Evaluator = Callable[[Mapping[str, Any], Mapping[str, str]], Truth]
-_EVALUATORS: dict[int, tuple[Node, Evaluator]] = {}
 _COMPARE = {"eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
             "lt": operator.lt}
 
@@ -483,25 +540,28 @@ def _getter(operand: Operand) -> Callable[[Mapping[str, Any], Mapping[str, str]]
     return lambda fact, derived: operand
 
 
-def _compile(node: Node) -> Evaluator:
-    if isinstance(node, Compare):
-        compare = _COMPARE[node.op]
-        if isinstance(node.left, Attr) and not isinstance(node.right, (Attr, Derived, Shifted)):
-            # the most common leaf, a fact's attribute against a constant: one lookup, no getters
-            name, constant = node.left.name, node.right
+def _compare_evaluator(node: Compare) -> Evaluator:
+    compare = _COMPARE[node.op]
+    if isinstance(node.left, Attr) and not isinstance(node.right, (Attr, Derived, Shifted)):
+        # the most common leaf, a fact's attribute against a constant: one lookup, no getters
+        name, constant = node.left.name, node.right
 
-            def attribute_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
-                a = fact.get(name, _MISSING)
-                return None if a is _MISSING else bool(compare(a, constant))
-            return attribute_leaf
-        left, right = _getter(node.left), _getter(node.right)
+        def attribute_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = fact.get(name, _MISSING)
+            return None if a is _MISSING else bool(compare(a, constant))
+        return attribute_leaf
+    left, right = _getter(node.left), _getter(node.right)
 
-        def leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
-            a, b = left(fact, derived), right(fact, derived)
-            return None if a is _MISSING or b is _MISSING else bool(compare(a, b))
-        return leaf
-    parts = tuple(evaluator(p) for p in node.parts)
-    settle, otherwise = (False, True) if isinstance(node, All) else (True, False)
+    def leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+        a, b = left(fact, derived), right(fact, derived)
+        return None if a is _MISSING or b is _MISSING else bool(compare(a, b))
+    return leaf
+
+
+def _branch_evaluator(nodes: tuple[Node, ...], settle: bool) -> Evaluator:
+    """All (``settle`` False: one part known to fail settles it) or Any (True: one known to hold)."""
+    parts = tuple(p.evaluate for p in nodes)
+    otherwise = not settle
 
     def combined(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
         result: Truth = otherwise
@@ -513,11 +573,3 @@ def _compile(node: Node) -> Evaluator:
                 result = None
         return result
     return combined
-
-
-def evaluator(node: Node) -> Evaluator:
-    """The compiled ``truth`` of ``node`` (built once per node object)."""
-    kept = _EVALUATORS.get(id(node))
-    if kept is None:
-        kept = _EVALUATORS[id(node)] = (node, _compile(node))
-    return kept[1]

@@ -1,4 +1,4 @@
-"""The compiled trees (engine.ir.evaluator) mean exactly what ``truth`` means, for every tree of the rules."""
+"""The compiled trees (each node's ``evaluate``) mean exactly what ``truth`` means, for every tree of the rules."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine.evaluate import parse_profile
 from engine.facts import build_facts
-from engine.ir import evaluator, truth
+from engine.ir import truth
 from engine.loader import default_rules
 from tests.strategies import profiles
 
@@ -29,4 +29,4 @@ def test_compiled_trees_agree_with_truth(data: dict[str, Any], as_of: dt.date) -
             trees += [c.node for c in measure.items.conditions]
     for fact in facts:
         for node in trees:
-            assert evaluator(node)(fact, derived) == truth(node, fact, derived), node
+            assert node.evaluate(fact, derived) == truth(node, fact, derived), node
