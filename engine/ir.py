@@ -99,9 +99,8 @@ class _Branch:
     def repeated(self) -> dict[Key, tuple[Value, ...]]:
         """The facts compared with constants in two or more leaves (and with no other fact), each with
         those constants in order: ("a", attribute) or ("d", derived name)."""
-        relational = {name for leaf in self.leaves if constant_key(leaf) is None
-                      for operand in (leaf.left, leaf.right) if isinstance(operand, (Attr, Shifted))
-                      for name in (operand.name,)}
+        relational = {operand.name for leaf in self.leaves if constant_key(leaf) is None
+                      for operand in (leaf.left, leaf.right) if isinstance(operand, (Attr, Shifted))}
         constants: dict[Key, list[Any]] = {}
         for leaf in self.leaves:
             key = constant_key(leaf)
@@ -374,11 +373,6 @@ class MeasureIR:
     def __post_init__(self) -> None:
         object.__setattr__(self, "gates", tuple(c for c in self.conditions if c.gate))
 
-    @property
-    def brings_money(self) -> bool:
-        """Money the enterprise receives (a share such as a prepayment is not)."""
-        return self.amount.kind in ("exact", "up_to")
-
 
 def _condition(condition: Condition) -> ConditionIR:
     node = lower(condition.test)
@@ -512,11 +506,6 @@ def _book_shifts(measures: Iterable[MeasureIR]) -> dict[str, tuple[tuple[str, in
     return {fact_type: tuple(dict.fromkeys(pairs)) for fact_type, pairs in found.items() if pairs}
 
 
-def item_facts(facts: Iterable[Mapping[str, Any]], list_name: str) -> list[Mapping[str, Any]]:
-    """The item facts of one list, in order (``facts`` as ``engine.facts.build_facts`` gives them)."""
-    return [fact for fact in facts if fact.get("t") == list_name]
-
-
 # --- the same meaning, compiled (each node's ``evaluate``) ---------------------------------
 
 _COMPARE = {"eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
@@ -542,14 +531,37 @@ def _getter(operand: Operand) -> Callable[[Mapping[str, Any], Mapping[str, str]]
 
 def _compare_evaluator(node: Compare) -> Evaluator:
     compare = _COMPARE[node.op]
-    if isinstance(node.left, Attr) and not isinstance(node.right, (Attr, Derived, Shifted)):
-        # the most common leaf, a fact's attribute against a constant: one lookup, no getters
-        name, constant = node.left.name, node.right
+    left, right = node.left, node.right
+    # the leaves the rules have, each read directly (no getters): a fact's attribute or a derived
+    # fact against a constant, an attribute against another or against a date moved by whole years
+    if not isinstance(right, (Attr, Derived, Shifted)):
+        name, constant = left.name, right
+        if isinstance(left, Attr):
+            def attribute_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+                a = fact.get(name, _MISSING)
+                return None if a is _MISSING else bool(compare(a, constant))
+            return attribute_leaf
 
-        def attribute_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
-            a = fact.get(name, _MISSING)
+        def derived_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = derived.get(name, _MISSING)
             return None if a is _MISSING else bool(compare(a, constant))
-        return attribute_leaf
+        return derived_leaf
+    if isinstance(left, Attr) and isinstance(right, Shifted):
+        name, start, years = left.name, right.name, right.years
+
+        def shifted_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = fact.get(name, _MISSING)
+            b = fact.get(start, _MISSING)
+            return None if a is _MISSING or b is _MISSING else bool(compare(a, anniversary(b, years)))
+        return shifted_leaf
+    if isinstance(left, Attr) and isinstance(right, Attr):
+        name, other = left.name, right.name
+
+        def attributes_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = fact.get(name, _MISSING)
+            b = fact.get(other, _MISSING)
+            return None if a is _MISSING or b is _MISSING else bool(compare(a, b))
+        return attributes_leaf
     left, right = _getter(node.left), _getter(node.right)
 
     def leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic.fields import FieldInfo
 
 
 def _json_money(value: Decimal) -> int | float:
@@ -21,11 +22,13 @@ Status = Literal["eligible", "ineligible", "undetermined", "informational"]
 class Out(BaseModel):
     model_config = ConfigDict(frozen=True)
     field_names: ClassVar[set[str]] = set()  # every field of the model (what ``trusted`` marks as set)
+    field_order: ClassVar[tuple[tuple[str, FieldInfo], ...]] = ()  # (name, field), in the model's order
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         cls.field_names = set(cls.model_fields)
+        cls.field_order = tuple(cls.model_fields.items())
 
 
 M = TypeVar("M", bound=Out)
@@ -51,7 +54,7 @@ def trusted(model: type[M], values: dict[str, Any]) -> M:
 def fields_in_order(model: type[M], **values: Any) -> dict[str, Any]:
     """``values`` with the defaults of the fields not given, in the model's order (for ``trusted``)."""
     out = {}
-    for name, info in model.model_fields.items():
+    for name, info in model.field_order:
         out[name] = values.pop(name) if name in values else info.get_default(call_default_factory=True)
     if values:
         raise TypeError(f"{model.__name__}: no field {', '.join(values)}")
