@@ -206,15 +206,15 @@ def _item_views(rule: ItemsPlan, ctx: Context) -> Callable[[int], ItemView]:
     facts = ctx.items.get(rule.list, [])
     listed = ctx.profile.get(rule.list) or []
 
-    def view(i: int) -> ItemView:  # of tuples: views are part of a kept result's signature (see decide)
+    def view(i: int) -> ItemView:
         if i in qualifying:
             return ItemView(True, (), ())
-        sentences = tuple([sentence for indexes, sentence in failed if i in indexes])
+        sentences = [sentence for indexes, sentence in failed if i in indexes]
         if sentences:
             return ItemView(False, sentences, ())
         if not listed[i]:  # nothing is known of the item: it is asked for as a whole (a short answer)
             return ItemView(False, (), (f"{rule.list}[{i}]",))
-        return ItemView(False, (), tuple(_missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}].")))
+        return ItemView(False, (), _missing(rule.reads, facts[i], ctx, f"{rule.list}[{i}]."))
     return view
 
 
@@ -250,21 +250,7 @@ def decide(plan: MeasurePlan, ctx: Context) -> MeasureResult:
                          "reasons": [outside_validity(plan.measure, as_of)], "missing": []})
     status, states = _gates(plan, ctx) if plan.gates else (MET, [])
     listed = ctx.profile.get(plan.items.list) if plan.items is not None else None
-    if listed:
-        if not plan.items_memoised:
-            return _result(plan, ctx, status, states, listed)
-        # the amount reads only how many items qualify: the gates' states and the items' views
-        # decide the result, which is kept and shared as below
-        views = _item_views(plan.items, ctx)
-        seen = tuple([views(i) for i in range(len(listed))])
-        signature: tuple[Any, ...] = (ctx.local_units, seen, *states)
-        kept = plan.decided.get(signature)
-        if kept is None:
-            kept = _result(plan, ctx, status, states, listed, seen.__getitem__)
-            if len(plan.decided) < DECIDED_KEPT:
-                plan.decided[signature] = kept
-        return kept
-    if not plan.memoised:
+    if not plan.memoised or listed:
         return _result(plan, ctx, status, states, listed)
     # Nothing but the gates' states (and whether the list is unknown or empty) is read: the same
     # states give the same result, so it is kept and shared (results are frozen, never changed).
@@ -284,9 +270,8 @@ def _trusted(fields: dict[str, Any]) -> MeasureResult:
 
 
 def _result(plan: MeasurePlan, ctx: Context, status: str, states: list[Gate],
-            listed: list[dict[str, Any]] | None, items: Callable[[int], ItemView] | None = None) -> MeasureResult:
-    if items is None:
-        items = _item_views(plan.items, ctx) if listed else _no_items
+            listed: list[dict[str, Any]] | None) -> MeasureResult:
+    items = _item_views(plan.items, ctx) if listed else _no_items
     tiers = _tier_states(plan, ctx) if plan.tiers else _no_tiers
     found = verdict(plan, status, states, None if listed is None else len(listed), items, tiers)
     result = _template(plan, ctx).copy()

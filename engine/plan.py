@@ -165,7 +165,6 @@ class MeasurePlan:
     static: dict[str, Any]
     by_count: dict[int, AmountResult] = field(default_factory=dict)  # when COUNT: at most COUNTS_KEPT
     memoised: bool = False  # see _memoised
-    items_memoised: bool = False  # see _items_memoised
     decided: dict[tuple[Any, ...], MeasureResult] = field(default_factory=dict)  # see decide: at most DECIDED_KEPT
     localities: dict[tuple[str, ...], LocalParts] = field(default_factory=dict)  # by local units: a handful
 
@@ -233,15 +232,6 @@ def _memoised(measure: Measure, amount_reads: str) -> bool:
     return measure.items is not None or amount_reads == FIXED
 
 
-def _items_memoised(measure: Measure, amount_reads: str) -> bool:
-    """Whether a result with items listed can be kept by the state of the gates and what is known of
-    each item (see decide): when the amount reads only how many items qualify (no tiers) and the
-    potential only how many may."""
-    rule = measure.amount
-    return (measure.items is not None and amount_reads in (FIXED, COUNT) and not rule.tiers
-            and rule.item_field is None)
-
-
 def _build_plan(measure: Measure, seen: dict[tuple[Any, ...], Reads]) -> MeasurePlan:
     conditions = {c.id: _condition(measure, c, seen) for c in measure.conditions}
     items = _items(measure, measure.items, seen) if measure.items is not None else None
@@ -257,7 +247,7 @@ def _build_plan(measure: Measure, seen: dict[tuple[Any, ...], Reads]) -> Measure
         tiers=_tiers(measure, conditions, items), amount_reads=reads,
         fixed_amount=amounts.compute(rule, [], "") if reads == FIXED else None,
         potential_list=_potential_list(rule, items), potential=potential(rule, None, items is not None),
-        memoised=_memoised(measure, reads), items_memoised=_items_memoised(measure, reads),
+        memoised=_memoised(measure, reads),
         static={
             "measure": measure.id, "title": measure.title, "text": measure.text, "kind": measure.kind,
             "auto_match": measure.auto_match, "how_to_apply": measure.how_to_apply,
