@@ -189,7 +189,7 @@ def new_item(money: MoneyMeasure, where: Situation) -> dict[str, Any] | None:
     """A new item (profile JSON) that meets every item gate of the measure on the evaluation date
     (kept on ``money`` by the date and the derived facts the gates read)."""
     as_of = where.ent["as_of"]
-    key = (as_of, *(where.derived.get(name) for name in money.item_derived))
+    key = _witness_key(money, where)
     if key in money.witnesses:
         return money.witnesses[key]
     items = money.measure.items
@@ -208,6 +208,11 @@ def new_item(money: MoneyMeasure, where: Situation) -> dict[str, Any] | None:
     if len(money.witnesses) < KEPT:
         money.witnesses[key] = item
     return item
+
+
+def _witness_key(money: MoneyMeasure, where: Situation) -> tuple[Any, ...]:
+    """What a new item's witness depends on: the date and the derived facts the item gates read."""
+    return (where.ent["as_of"], *(where.derived.get(name) for name in money.item_derived))
 
 
 def _put(target: dict[str, Any], dotted: str, value: Any) -> None:
@@ -261,9 +266,9 @@ class MoneyMeasure:
     def __init__(self, index: int, measure: MeasureIR) -> None:
         self.index = index  # its place in the book (and in the results)
         self.measure = measure
-        # each gate, its compiled test, and what to say when it alone fails (nobody can change it)
-        self.gates: tuple[tuple[ConditionIR, Evaluator, NearMiss], ...] = tuple(
-            (c, c.node.evaluate, _cannot(c, None)) for c in measure.gates)
+        # each gate's compiled test, and what to say when it alone fails (nobody can change it)
+        self.gates: tuple[tuple[Evaluator, NearMiss], ...] = tuple(
+            (c.node.evaluate, _cannot(c, None)) for c in measure.gates)
         items = measure.items
         self.item_tests: tuple[Evaluator, ...] = tuple(c.node.evaluate for c in items.gates) if items else ()
         # per item gate: whether it reads a fact the enterprise can act on (else no change can meet it)
@@ -295,7 +300,7 @@ def _near_misses(money: MoneyMeasure, where: Situation) -> list[NearMiss]:
     if not measure.valid_from <= ent["as_of"] <= measure.valid_to:  # openings.in_force
         return []
     failed = None
-    for _, test, cannot in money.gates:
+    for test, cannot in money.gates:
         value = test(ent, derived)
         if value is None:
             return []  # the questions settle it first
@@ -356,7 +361,7 @@ def _item_answers(money: MoneyMeasure, listed: list[dict[str, Any]], states: lis
             change = trusted(Change, {"field": f"{items.list}[{len(listed)}]", "value": fresh})
             return _told(actionable=True, text=f"{section.add}（{_phrases(measure)}），{words}", yuan=amount,
                          amount_kind=rule.kind if amount is not None else None, changes=[change])
-        key = ("more", where.ent["as_of"], len(listed), extra, again)
+        key = ("more", _witness_key(money, where), len(listed), extra, again)
         answers.append(money.kept(key, build))
     return answers
 
