@@ -572,6 +572,9 @@ def _compare_evaluator(node: Compare) -> Evaluator:
 
 def _branch_evaluator(nodes: tuple[Node, ...], settle: bool) -> Evaluator:
     """All (``settle`` False: one part known to fail settles it) or Any (True: one known to hold)."""
+    one = _one_of(nodes, "eq" if settle else "ne")
+    if one is not None:
+        return one
     parts = tuple(p.evaluate for p in nodes)
     otherwise = not settle
 
@@ -585,3 +588,26 @@ def _branch_evaluator(nodes: tuple[Node, ...], settle: bool) -> Evaluator:
                 result = None
         return result
     return combined
+
+
+def _one_of(nodes: tuple[Node, ...], op: str) -> Evaluator | None:
+    """``x in {a, b, …}`` (an Any of ``x == a``, ``x == b``…) or ``x not in`` (an All of ``!=``), for
+    one attribute or derived fact against constants (``in`` in the rules): one lookup, one membership
+    test, the same three values (unknown exactly when ``x`` is absent)."""
+    if len(nodes) < 2 or not all(isinstance(n, Compare) and n.op == op for n in nodes):
+        return None
+    left = nodes[0].left  # type: ignore[union-attr]
+    if any(n.left != left or isinstance(n.right, (Attr, Derived, Shifted)) for n in nodes):  # type: ignore[union-attr]
+        return None
+    values = frozenset(n.right for n in nodes)  # type: ignore[union-attr]
+    name, inside = left.name, op == "eq"
+    if isinstance(left, Attr):
+        def attribute_in(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = fact.get(name, _MISSING)
+            return None if a is _MISSING else (a in values) is inside
+        return attribute_in
+
+    def derived_in(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+        a = derived.get(name, _MISSING)
+        return None if a is _MISSING else (a in values) is inside
+    return derived_in
