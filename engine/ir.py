@@ -84,6 +84,9 @@ class Compare:
     def __post_init__(self) -> None:
         object.__setattr__(self, "evaluate", _compare_evaluator(self))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled without the compiled closure: rebuilt on loading
+        return Compare, (self.left, self.op, self.right)
+
 
 class _Branch:
     """What ``All`` and ``Any_`` share: their leaves, and the facts several of them compare."""
@@ -112,6 +115,9 @@ class _Branch:
     def cases(self) -> dict[tuple[Any, ...], Any]:
         """What ``engine.openings`` worked out by trying cases of this tree, by the state it asked in."""
         return {}
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled without what is compiled or kept: rebuilt on loading
+        return type(self), (self.parts,)
 
 
 @dataclass(frozen=True)

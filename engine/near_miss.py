@@ -277,6 +277,9 @@ class MoneyMeasure:
         self.witnesses: dict[tuple[Any, ...], dict[str, Any] | None] = {}  # see new_item
         self.answers: dict[tuple[Any, ...], NearMiss] = {}  # see kept
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as what it is built from (no closures, no kept answers)
+        return MoneyMeasure, (self.index, self.measure)
+
     def kept(self, key: tuple[Any, ...], build: Callable[[], NearMiss]) -> NearMiss:
         """The shared answer for ``key``, built on first use."""
         answer = self.answers.get(key)
