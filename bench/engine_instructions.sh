@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 K=${1:-300}
 PY=$PWD/.venv/bin/python
+export PYTHONHASHSEED=${PYTHONHASHSEED:-0}  # string hashes move dict and set layouts: one seed, counts that repeat
 count() {  # $1: source tree, $2: evaluations, $3: near_miss 1/0
   (cd "$1" && PYTHONPATH="$1" valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$PY" -c "
 import random, sys

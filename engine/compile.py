@@ -197,7 +197,7 @@ def compile_measure(measure: MeasureIR) -> list[CompiledRule]:
             rules += _rules_for(condition.node, tag_ok(measure.id, condition.id), ENT)
     if measure.items is not None:
         items = measure.items
-        rules += _rules_for(All(tuple(c.node for c in items.gates)), tag_item(measure.id), ITEM, items.list)
+        rules += _rules_for(items.qualifies, tag_item(measure.id), ITEM, items.list)
         for condition in items.conditions:
             rules += _rules_for(negate(condition.node), tag_item_fail(measure.id, condition.id), ITEM, items.list)
             if not condition.gate:

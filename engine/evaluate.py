@@ -18,7 +18,7 @@ from engine.errors import from_validation_error
 from engine.facts import build_facts
 from engine.loader import RuleBook, default_rules
 from engine.near_miss import with_near_misses
-from engine.openings import Situation, worked_out
+from engine.openings import Situation
 from engine.plausibility import input_warnings
 from engine.profile import Profile
 from engine.result import Derived, MeasureResult, Result, RulesRelease, Totals, trusted
@@ -138,8 +138,8 @@ def assemble(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.d
         for fact in facts[1:]:
             items.setdefault(fact["t"], []).append(fact)
         known_lists = {name: items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
-        where = Situation(book.ir, facts[0], known_lists, derived_values, (), worked_out(book), dump)
-        results = with_near_misses(book.ir, where, results)
+        where = Situation(book.ir, facts[0], known_lists, derived_values, (), book.fact_plan.worked_out, dump)
+        results = with_near_misses(book.money_measures, where, results)
     size_class = derived_values.get("size_class")
     group = derived_values.get("industry_group")
     # every part below is built by the engine with its model's types, in the model's field order

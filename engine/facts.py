@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from engine.dates import anniversary, shifted, yyyymmdd
@@ -96,6 +96,11 @@ class FactPlan:
         for list_name, path, inputs in fields:
             fills.setdefault(list_name, []).append((fact_field(path), tuple(fact_field(i) for i in inputs)))
         return cls(dict(shifts), {name: tuple(pairs) for name, pairs in fills.items()})
+
+    @cached_property
+    def worked_out(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The item facts worked out from others, per (list, attribute): their input attributes."""
+        return {(name, attribute): inputs for name, pairs in self.fills.items() for attribute, inputs in pairs}
 
 
 NO_PLAN = FactPlan()

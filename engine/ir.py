@@ -21,6 +21,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from engine.dates import anniversary
@@ -63,6 +64,14 @@ class Shifted:
 Operand = Attr | Derived | Shifted | Value
 
 
+# Every node carries its meaning compiled (``evaluate``, made with the node): readers that
+# evaluate a tree for many facts (one enterprise's items, each step of an interview) call it, the
+# same three-valued meaning as ``truth`` without its dispatch on node types (tests/test_ir_compiled.py
+# checks both against each other, tests/test_ir.py against the Rete firings).
+
+Evaluator = Callable[[Mapping[str, Any], Mapping[str, str]], Truth]
+
+
 @dataclass(frozen=True, slots=True)
 class Compare:
     """``left op right``; unknown when any attribute or derived fact it reads is absent."""
@@ -70,19 +79,74 @@ class Compare:
     left: Attr | Derived
     op: Op
     right: Operand
+    evaluate: Evaluator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluate", _compare_evaluator(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled without the compiled closure: rebuilt on loading
+        return Compare, (self.left, self.op, self.right)
 
 
-@dataclass(frozen=True, slots=True)
-class All:
+class _Branch:
+    """What ``All`` and ``Any_`` share: their leaves, and the facts several of them compare."""
+
     parts: tuple[Node, ...]
 
+    @cached_property
+    def leaves(self) -> tuple[Compare, ...]:
+        """The comparisons of the tree, left to right."""
+        return tuple(leaf for part in self.parts for leaf in ((part,) if isinstance(part, Compare) else part.leaves))
 
-@dataclass(frozen=True, slots=True)
-class Any_:
+    @cached_property
+    def repeated(self) -> dict[Key, tuple[Value, ...]]:
+        """The facts compared with constants in two or more leaves (and with no other fact), each with
+        those constants in order: ("a", attribute) or ("d", derived name)."""
+        relational = {operand.name for leaf in self.leaves if constant_key(leaf) is None
+                      for operand in (leaf.left, leaf.right) if isinstance(operand, (Attr, Shifted))}
+        constants: dict[Key, list[Any]] = {}
+        for leaf in self.leaves:
+            key = constant_key(leaf)
+            if key is not None and key[1] not in relational:
+                constants.setdefault(key, []).append(leaf.right)
+        return {key: tuple(values) for key, values in constants.items() if len(values) > 1}
+
+    @cached_property
+    def cases(self) -> dict[tuple[Any, ...], Any]:
+        """What ``engine.openings`` worked out by trying cases of this tree, by the state it asked in."""
+        return {}
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled without what is compiled or kept: rebuilt on loading
+        return type(self), (self.parts,)
+
+
+@dataclass(frozen=True)
+class All(_Branch):
     parts: tuple[Node, ...]
+    evaluate: Evaluator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluate", _branch_evaluator(self.parts, settle=False))
+
+
+@dataclass(frozen=True)
+class Any_(_Branch):
+    parts: tuple[Node, ...]
+    evaluate: Evaluator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluate", _branch_evaluator(self.parts, settle=True))
 
 
 Node = Compare | All | Any_
+Key = tuple[str, str]  # a fact compared with constants: ("a", attribute) or ("d", derived name)
+
+
+def constant_key(leaf: Compare) -> Key | None:
+    """The fact a leaf compares with a constant (None when it compares two facts)."""
+    if isinstance(leaf.right, (Attr, Derived, Shifted)):
+        return None
+    return ("d", leaf.left.name) if isinstance(leaf.left, Derived) else ("a", leaf.left.name)
 
 
 def shift(date: int, years: int) -> int:
@@ -291,10 +355,13 @@ class ItemsIR:
     noun: str
     unit: str
     conditions: tuple[ConditionIR, ...]
+    gates: tuple[ConditionIR, ...] = field(init=False)  # the conditions an item must meet to count
+    qualifies: Node = field(init=False, repr=False)  # one tree for "this item counts": all the gates
 
-    @property
-    def gates(self) -> tuple[ConditionIR, ...]:
-        return tuple(c for c in self.conditions if c.gate)
+    def __post_init__(self) -> None:
+        gates = tuple(c for c in self.conditions if c.gate)
+        object.__setattr__(self, "gates", gates)
+        object.__setattr__(self, "qualifies", All(tuple(c.node for c in gates)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,15 +374,10 @@ class MeasureIR:
     items: ItemsIR | None
     amount: Amount
     measure: Measure = field(repr=False)  # the rule file, for texts the readers may need
+    gates: tuple[ConditionIR, ...] = field(init=False)  # the conditions that decide (the others pick a tier)
 
-    @property
-    def gates(self) -> tuple[ConditionIR, ...]:
-        return tuple(c for c in self.conditions if c.gate)
-
-    @property
-    def brings_money(self) -> bool:
-        """Money the enterprise receives (a share such as a prepayment is not)."""
-        return self.amount.kind in ("exact", "up_to")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gates", tuple(c for c in self.conditions if c.gate))
 
 
 def _condition(condition: Condition) -> ConditionIR:
@@ -450,18 +512,8 @@ def _book_shifts(measures: Iterable[MeasureIR]) -> dict[str, tuple[tuple[str, in
     return {fact_type: tuple(dict.fromkeys(pairs)) for fact_type, pairs in found.items() if pairs}
 
 
-def item_facts(facts: Iterable[Mapping[str, Any]], list_name: str) -> list[Mapping[str, Any]]:
-    """The item facts of one list, in order (``facts`` as ``engine.facts.build_facts`` gives them)."""
-    return [fact for fact in facts if fact.get("t") == list_name]
+# --- the same meaning, compiled (each node's ``evaluate``) ---------------------------------
 
-
-# --- the same meaning, compiled ----------------------------------------------------------------
-# Readers that evaluate a tree for many facts (one enterprise's items, each step of an interview)
-# use a closure per node: the same three-valued meaning as ``truth`` without its dispatch on node
-# types (tests/test_ir.py checks both against the Rete firings).
-
-Evaluator = Callable[[Mapping[str, Any], Mapping[str, str]], Truth]
-_EVALUATORS: dict[int, tuple[Node, Evaluator]] = {}
 _COMPARE = {"eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
             "lt": operator.lt}
 
@@ -483,25 +535,54 @@ def _getter(operand: Operand) -> Callable[[Mapping[str, Any], Mapping[str, str]]
     return lambda fact, derived: operand
 
 
-def _compile(node: Node) -> Evaluator:
-    if isinstance(node, Compare):
-        compare = _COMPARE[node.op]
-        if isinstance(node.left, Attr) and not isinstance(node.right, (Attr, Derived, Shifted)):
-            # the most common leaf, a fact's attribute against a constant: one lookup, no getters
-            name, constant = node.left.name, node.right
-
+def _compare_evaluator(node: Compare) -> Evaluator:
+    compare = _COMPARE[node.op]
+    left, right = node.left, node.right
+    # the leaves the rules have, each read directly (no getters): a fact's attribute or a derived
+    # fact against a constant, an attribute against another or against a date moved by whole years
+    if not isinstance(right, (Attr, Derived, Shifted)):
+        name, constant = left.name, right
+        if isinstance(left, Attr):
             def attribute_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
                 a = fact.get(name, _MISSING)
                 return None if a is _MISSING else bool(compare(a, constant))
             return attribute_leaf
-        left, right = _getter(node.left), _getter(node.right)
 
-        def leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
-            a, b = left(fact, derived), right(fact, derived)
+        def derived_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = derived.get(name, _MISSING)
+            return None if a is _MISSING else bool(compare(a, constant))
+        return derived_leaf
+    if isinstance(left, Attr) and isinstance(right, Shifted):
+        name, start, years = left.name, right.name, right.years
+
+        def shifted_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = fact.get(name, _MISSING)
+            b = fact.get(start, _MISSING)
+            return None if a is _MISSING or b is _MISSING else bool(compare(a, anniversary(b, years)))
+        return shifted_leaf
+    if isinstance(left, Attr) and isinstance(right, Attr):
+        name, other = left.name, right.name
+
+        def attributes_leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = fact.get(name, _MISSING)
+            b = fact.get(other, _MISSING)
             return None if a is _MISSING or b is _MISSING else bool(compare(a, b))
-        return leaf
-    parts = tuple(evaluator(p) for p in node.parts)
-    settle, otherwise = (False, True) if isinstance(node, All) else (True, False)
+        return attributes_leaf
+    left, right = _getter(node.left), _getter(node.right)
+
+    def leaf(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+        a, b = left(fact, derived), right(fact, derived)
+        return None if a is _MISSING or b is _MISSING else bool(compare(a, b))
+    return leaf
+
+
+def _branch_evaluator(nodes: tuple[Node, ...], settle: bool) -> Evaluator:
+    """All (``settle`` False: one part known to fail settles it) or Any (True: one known to hold)."""
+    one = _one_of(nodes, "eq" if settle else "ne")
+    if one is not None:
+        return one
+    parts = tuple(p.evaluate for p in nodes)
+    otherwise = not settle
 
     def combined(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
         result: Truth = otherwise
@@ -515,9 +596,24 @@ def _compile(node: Node) -> Evaluator:
     return combined
 
 
-def evaluator(node: Node) -> Evaluator:
-    """The compiled ``truth`` of ``node`` (built once per node object)."""
-    kept = _EVALUATORS.get(id(node))
-    if kept is None:
-        kept = _EVALUATORS[id(node)] = (node, _compile(node))
-    return kept[1]
+def _one_of(nodes: tuple[Node, ...], op: str) -> Evaluator | None:
+    """``x in {a, b, …}`` (an Any of ``x == a``, ``x == b``…) or ``x not in`` (an All of ``!=``), for
+    one attribute or derived fact against constants (``in`` in the rules): one lookup, one membership
+    test, the same three values (unknown exactly when ``x`` is absent)."""
+    if len(nodes) < 2 or not all(isinstance(n, Compare) and n.op == op for n in nodes):
+        return None
+    left = nodes[0].left  # type: ignore[union-attr]
+    if any(n.left != left or isinstance(n.right, (Attr, Derived, Shifted)) for n in nodes):  # type: ignore[union-attr]
+        return None
+    values = frozenset(n.right for n in nodes)  # type: ignore[union-attr]
+    name, inside = left.name, op == "eq"
+    if isinstance(left, Attr):
+        def attribute_in(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+            a = fact.get(name, _MISSING)
+            return None if a is _MISSING else (a in values) is inside
+        return attribute_in
+
+    def derived_in(fact: Mapping[str, Any], derived: Mapping[str, str]) -> Truth:
+        a = derived.get(name, _MISSING)
+        return None if a is _MISSING else (a in values) is inside
+    return derived_in

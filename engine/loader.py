@@ -82,6 +82,14 @@ class RuleBook:
         return build_book_ir(self)
 
     @cached_property
+    def money_measures(self) -> tuple[Any, ...]:
+        """The measures that bring money, as the near-miss answers read them
+        (``engine.near_miss.MoneyMeasure``), built once per book."""
+        from engine.near_miss import money_measures  # reads the book's IR: built on first use
+
+        return money_measures(self.ir)
+
+    @cached_property
     def fact_plan(self) -> FactPlan:
         """What the facts carry beyond the profile: the anniversaries the rules compare with and the
         item fields worked out from others (``engine.facts.build_facts``)."""

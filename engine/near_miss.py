@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from engine.amounts import yuan as yuan_text
 from engine.catalogue import DERIVED_LABELS
@@ -41,19 +41,12 @@ from engine.ir import (
     MeasureIR,
     Node,
     Shifted,
-    evaluator,
     profile_path,
     reads,
     shift,
     truth,
 )
-from engine.openings import (
-    Situation,
-    brings_money,
-    counts_items,
-    item_gates,
-    item_yuan,
-)
+from engine.openings import Situation, brings_money, counts_items, item_yuan
 from engine.result import Change, MeasureResult, NearMiss, fields_in_order, trusted
 from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
 
@@ -71,18 +64,8 @@ def _question(attribute: str, list_name: str | None) -> Question | None:
     return item_question(list_name, path) if list_name else ENTERPRISE_QUESTIONS.get(path)
 
 
-_LABELS: dict[tuple[int, str | None], tuple[Node, str]] = {}
-
-
 def _labels(node: Node, list_name: str | None) -> str:
     """What a condition depends on, in words: 出生日期、招用（入职）日期; 企业规模."""
-    kept = _LABELS.get((id(node), list_name))
-    if kept is None:
-        kept = _LABELS[(id(node), list_name)] = (node, _words(node, list_name))
-    return kept[1]
-
-
-def _words(node: Node, list_name: str | None) -> str:
     read = reads(node)
     words = [q.label for q in (_question(a, list_name) for a in read.attributes) if q is not None]
     words += [DERIVED_LABELS.get(name, name) for name in read.derived]
@@ -112,7 +95,7 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
     """The fewest changes of actionable facts that make ``node`` hold (fact attribute -> value), or
     None when it cannot be made to hold that way (or is not known to fail yet). A fact worked out
     as the smallest of others (months of social insurance) is met through each input below it."""
-    value = evaluator(node)(fact, derived)
+    value = node.evaluate(fact, derived)
     if value is True:
         return {}
     if value is None:
@@ -141,7 +124,7 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
             if fixed is None:
                 return None
             changes |= fixed
-        return changes if evaluator(node)({**fact, **changes}, derived) is True else None
+        return changes if node.evaluate({**fact, **changes}, derived) is True else None
     options = [f for f in (_fix(part, fact, derived, list_name, worked) for part in node.parts) if f is not None]
     return min(options, key=len) if options else None
 
@@ -155,9 +138,6 @@ def _distance(attribute: str, old: Any, new: Any, question: Question) -> str:
 
 
 # --- one more item -------------------------------------------------------------------------------
-
-_WITNESSES: dict[tuple[int, int], tuple[MeasureIR, dict[str, Any] | None]] = {}
-
 
 def _solve(node: Node, fact: dict[str, Any], derived: Mapping[str, str],
            inputs_of: Mapping[str, tuple[str, ...]]) -> bool:
@@ -205,30 +185,34 @@ def _next_day(day: int, op: str) -> int:
     return moved.year * 10_000 + moved.month * 100 + moved.day
 
 
-def new_item(measure: MeasureIR, where: Situation) -> dict[str, Any] | None:
-    """A new item (profile JSON) that meets every item gate of ``measure`` on the evaluation date."""
+def new_item(money: MoneyMeasure, where: Situation) -> dict[str, Any] | None:
+    """A new item (profile JSON) that meets every item gate of the measure on the evaluation date
+    (kept on ``money`` by the date and the derived facts the gates read)."""
     as_of = where.ent["as_of"]
-    key = (id(measure), as_of)
-    kept = _WITNESSES.get(key)
-    if kept is None:
-        assert measure.items is not None
-        name = measure.items.list
-        inputs_of = {attribute: inputs for (list_name, attribute), inputs in where.worked_out.items()
-                     if list_name == name}
-        fact: dict[str, Any] = {"as_of": as_of}
-        item: dict[str, Any] | None = None
-        if _solve(item_gates(measure), fact, where.derived, inputs_of):
-            item = {}
-            for attribute, value in fact.items():
-                question = _question(attribute, name)
-                path = profile_path(attribute)
-                if attribute != "as_of" and attribute not in inputs_of and path is not None:
-                    _put(item, path, _profile_value(attribute, value, question))
-        if len(_WITNESSES) < 4096:
-            kept = _WITNESSES[key] = (measure, item)
-        else:
-            kept = (measure, item)
-    return kept[1]
+    key = _witness_key(money, where)
+    if key in money.witnesses:
+        return money.witnesses[key]
+    items = money.measure.items
+    assert items is not None
+    inputs_of = {attribute: inputs for (list_name, attribute), inputs in where.worked_out.items()
+                 if list_name == items.list}
+    fact: dict[str, Any] = {"as_of": as_of}
+    item: dict[str, Any] | None = None
+    if _solve(items.qualifies, fact, where.derived, inputs_of):
+        item = {}
+        for attribute, value in fact.items():
+            question = _question(attribute, items.list)
+            path = profile_path(attribute)
+            if attribute != "as_of" and attribute not in inputs_of and path is not None:
+                _put(item, path, _profile_value(attribute, value, question))
+    if len(money.witnesses) < KEPT:
+        money.witnesses[key] = item
+    return item
+
+
+def _witness_key(money: MoneyMeasure, where: Situation) -> tuple[Any, ...]:
+    """What a new item's witness depends on: the date and the derived facts the item gates read."""
+    return (where.ent["as_of"], *(where.derived.get(name) for name in money.item_derived))
 
 
 def _put(target: dict[str, Any], dotted: str, value: Any) -> None:
@@ -268,55 +252,67 @@ def _told(**fields: Any) -> NearMiss:
 
 
 # Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change)
-# are built once and shared, like decide's results (frozen, never changed). The memo is bounded;
-# past that, answers are built each time.
-MEMO_SIZE = 4096
-_ANSWERS: dict[tuple[Any, ...], tuple[object, NearMiss]] = {}
+# are built once and shared, like decide's results (frozen, never changed): kept on the measure's
+# MoneyMeasure, at most KEPT of each kind; past that, they are built each time.
+KEPT = 256
 
 
-def _kept(key: tuple[Any, ...], owner: object, build: Any) -> NearMiss:
-    """The shared answer for ``key`` (``owner``: the rule object whose id() the key holds, kept alive)."""
-    hit = _ANSWERS.get(key)
-    if hit is not None:
-        return hit[1]
-    answer = build()
-    if len(_ANSWERS) < MEMO_SIZE:
-        _ANSWERS[key] = (owner, answer)
-    return answer
+class MoneyMeasure:
+    """A measure that brings money, as the near-miss answers read it: built once per book
+    (``RuleBook.money_measures``), with the answers it shares between enterprises."""
+
+    __slots__ = ("index", "measure", "gates", "item_tests", "fixable", "item_derived", "witnesses", "answers")
+
+    def __init__(self, index: int, measure: MeasureIR) -> None:
+        self.index = index  # its place in the book (and in the results)
+        self.measure = measure
+        # each gate's compiled test, and what to say when it alone fails (nobody can change it)
+        self.gates: tuple[tuple[Evaluator, NearMiss], ...] = tuple(
+            (c.node.evaluate, _cannot(c, None)) for c in measure.gates)
+        items = measure.items
+        self.item_tests: tuple[Evaluator, ...] = tuple(c.node.evaluate for c in items.gates) if items else ()
+        # per item gate: whether it reads a fact the enterprise can act on (else no change can meet it)
+        self.fixable: tuple[bool, ...] = tuple(_fixable(c, items.list) for c in items.gates) if items else ()
+        self.item_derived = reads(items.qualifies).derived if items else ()  # what a new item's witness reads
+        self.witnesses: dict[tuple[Any, ...], dict[str, Any] | None] = {}  # see new_item
+        self.answers: dict[tuple[Any, ...], NearMiss] = {}  # see kept
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as what it is built from (no closures, no kept answers)
+        return MoneyMeasure, (self.index, self.measure)
+
+    def kept(self, key: tuple[Any, ...], build: Callable[[], NearMiss]) -> NearMiss:
+        """The shared answer for ``key``, built on first use."""
+        answer = self.answers.get(key)
+        if answer is None:
+            answer = build()
+            if len(self.answers) < KEPT:
+                self.answers[key] = answer
+        return answer
 
 
-class _Money(NamedTuple):
-    """A measure that brings money, as near_misses reads it: built once per book."""
-
-    index: int  # its place in the book (and in the results)
-    measure: MeasureIR
-    gates: tuple[tuple[ConditionIR, Evaluator], ...]
-    item_tests: tuple[Evaluator, ...]  # of the item gates, in order
+def money_measures(ir: BookIR) -> tuple[MoneyMeasure, ...]:
+    """The measures of a book that bring money (``RuleBook.money_measures`` keeps them)."""
+    return tuple(MoneyMeasure(i, m) for i, m in enumerate(ir.measures)
+                 if brings_money(m.amount) and not m.informational)
 
 
-def _money(measure: MeasureIR, index: int) -> _Money:
-    gates = tuple((c, evaluator(c.node)) for c in measure.gates)
-    tests = tuple(evaluator(c.node) for c in measure.items.gates) if measure.items is not None else ()
-    return _Money(index, measure, gates, tests)
-
-
-def _near_misses(money: _Money, where: Situation) -> list[NearMiss]:
+def _near_misses(money: MoneyMeasure, where: Situation) -> list[NearMiss]:
     """The near-miss answers of one measure that brings money, for one enterprise."""
     measure = money.measure
     ent, derived = where.ent, where.derived
     if not measure.valid_from <= ent["as_of"] <= measure.valid_to:  # openings.in_force
         return []
     failed = None
-    for condition, test in money.gates:
+    for test, cannot in money.gates:
         value = test(ent, derived)
         if value is None:
             return []  # the questions settle it first
         if value is False:
             if failed is not None:
                 return []  # two conditions fail: not near
-            failed = condition
+            failed = cannot
     if measure.items is None:
-        return [] if failed is None else [_cannot(failed, None)]
+        return [] if failed is None else [failed]
     listed = where.items.get(measure.items.list)
     if listed is None:
         return []
@@ -324,28 +320,27 @@ def _near_misses(money: _Money, where: Situation) -> list[NearMiss]:
     states = [tuple([test(item, derived) for test in tests]) for item in listed]
     qualifying = [i for i, values in enumerate(states) if False not in values and None not in values]
     if failed is not None:
-        return [_cannot(failed, None)] if qualifying else []
-    return _item_answers(measure, listed, states, qualifying, where)
+        return [failed] if qualifying else []
+    return _item_answers(money, listed, states, qualifying, where)
 
 
 def _cannot(condition: ConditionIR, list_name: str | None, where_item: str = "") -> NearMiss:
     """A condition that fails on facts nobody can change: information, never advice."""
-    def build() -> NearMiss:
-        quoted = "" if where_item else f"原文“{condition.phrase}”；"
-        return _told(actionable=False, text=f"{where_item}{condition.failed}（{quoted}取决于"
-                                             f"{_labels(condition.node, list_name)}，不能通过调整满足）")
-    return _kept(("cannot", id(condition), list_name, where_item), condition, build)
+    quoted = "" if where_item else f"原文“{condition.phrase}”；"
+    return _told(actionable=False, text=f"{where_item}{condition.failed}（{quoted}取决于"
+                                         f"{_labels(condition.node, list_name)}，不能通过调整满足）")
 
 
-def _item_answers(measure: MeasureIR, listed: list[dict[str, Any]], states: list[tuple[bool | None, ...]],
+def _item_answers(money: MoneyMeasure, listed: list[dict[str, Any]], states: list[tuple[bool | None, ...]],
                   qualifying: list[int], where: Situation) -> list[NearMiss]:
+    measure = money.measure
     assert measure.items is not None
     rule, items = measure.amount, measure.items
     earned = sum((item_yuan(rule, listed[i]) for i in qualifying), ZERO)
     if counts_items(rule) and rule.cap_yuan is not None and qualifying and earned >= rule.cap_yuan:
         last = math.ceil(rule.cap_yuan / rule.yuan) if rule.yuan else len(qualifying)
         cap = yuan_text(rule.cap_yuan)
-        return [_kept(("cap", id(measure), last), measure, lambda: _told(
+        return [money.kept(("cap", last), lambda: _told(
             actionable=False, text=f"第{last + 1}{items.unit}起不再增加（已达{cap}元上限）"))]
     if qualifying and not counts_items(rule):
         return []  # one qualifying item already brings all of it
@@ -354,11 +349,11 @@ def _item_answers(measure: MeasureIR, listed: list[dict[str, Any]], states: list
     again = bool(qualifying)
     for index, values in enumerate(states):
         if False in values and len(answers) < MOST_ITEMS:
-            answer = _item_answer(measure, index, listed[index], values, where, room, again)
+            answer = _item_answer(money, index, listed[index], values, where, room, again)
             if answer is not None:
                 answers.append(answer)
     section = SECTIONS.get(items.list)
-    fresh = new_item(measure, where) if section is not None and section.add else None
+    fresh = new_item(money, where) if section is not None and section.add else None
     if fresh is not None and section is not None:
         extra = _unit_gain(measure, None, room)
         if extra is None and rule.item_field is None:
@@ -369,8 +364,8 @@ def _item_answers(measure: MeasureIR, listed: list[dict[str, Any]], states: list
             change = trusted(Change, {"field": f"{items.list}[{len(listed)}]", "value": fresh})
             return _told(actionable=True, text=f"{section.add}（{_phrases(measure)}），{words}", yuan=amount,
                          amount_kind=rule.kind if amount is not None else None, changes=[change])
-        key = ("more", id(measure), where.ent["as_of"], len(listed), extra, again)
-        answers.append(_kept(key, measure, build))
+        key = ("more", _witness_key(money, where), len(listed), extra, again)
+        answers.append(money.kept(key, build))
     return answers
 
 
@@ -379,33 +374,30 @@ def _phrases(measure: MeasureIR) -> str:
     return "、".join(dict.fromkeys(c.phrase for c in measure.items.gates))
 
 
-_FIXABLE: dict[int, tuple[ConditionIR, bool]] = {}
-
-
 def _fixable(condition: ConditionIR, list_name: str) -> bool:
     """Whether the condition reads any fact the enterprise can act on (else no change can meet it)."""
-    kept = _FIXABLE.get(id(condition))
-    if kept is None:
-        questions = (_question(a, list_name) for a in condition.reads.attributes)
-        kept = _FIXABLE[id(condition)] = (condition, any(q is not None and q.actionable for q in questions))
-    return kept[1]
+    questions = (_question(a, list_name) for a in condition.reads.attributes)
+    return any(q is not None and q.actionable for q in questions)
 
 
-def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: tuple[bool | None, ...],
+def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], values: tuple[bool | None, ...],
                  where: Situation, room: Decimal | None, again: bool) -> NearMiss | None:
     """An item known to fail: what would make it count, or why it cannot."""
+    measure = money.measure
     assert measure.items is not None
     items = measure.items
-    where_item = f"第{index + 1}{items.noun}："
-    failing = [c for c, value in zip(items.gates, values, strict=True) if value is False]
+    failing = [k for k, value in enumerate(values) if value is False]  # the failing gates, by place
     unknown = None in values
     fix = None
-    if not unknown and all(_fixable(c, items.list) for c in failing):
-        fix = _fix(item_gates(measure), item, where.derived, items.list, where.worked_out)
+    if not unknown and all(money.fixable[k] for k in failing):
+        fix = _fix(items.qualifies, item, where.derived, items.list, where.worked_out)
     if fix is None:
-        if len(failing) == 1 and not unknown and not _fixable(failing[0], items.list):
-            return _cannot(failing[0], items.list, where_item)
+        if len(failing) == 1 and not unknown and not money.fixable[failing[0]]:
+            gate = failing[0]
+            return money.kept(("cannot", gate, index), lambda: _cannot(
+                items.gates[gate], items.list, f"第{index + 1}{items.noun}："))
         return None
+    where_item = f"第{index + 1}{items.noun}："
     extra = _unit_gain(measure, {**item, **fix}, room)
     if extra is not None and extra <= 0 and counts_items(measure.amount) and measure.amount.item_field is None:
         return None  # the cap leaves nothing for it
@@ -418,7 +410,7 @@ def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: t
         question = _question(attribute, items.list)
         assert question is not None  # _fix changes only facts of the table
         distances.append(_distance(attribute, item.get(attribute), value, question))
-    phrases = "、".join(c.phrase for c in failing)
+    phrases = "、".join(items.gates[k].phrase for k in failing)
     words, amount = _gain(measure, extra, again)
     changes = [trusted(Change, {"field": f"{items.list}[{index}].{profile_path(a)}",
                                 "value": _profile_value(a, v, _question(a, items.list))}) for a, v in told.items()]
@@ -426,21 +418,16 @@ def _item_answer(measure: MeasureIR, index: int, item: dict[str, Any], values: t
                  yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
 
 
-_MONEY: dict[int, tuple[BookIR, tuple[_Money, ...]]] = {}
-
-
-def with_near_misses(ir: BookIR, where: Situation, results: list[MeasureResult]) -> list[MeasureResult]:
-    """``results`` (one per measure, in the book's order) with the near-miss answers filled in.
+def with_near_misses(money_measures: tuple[MoneyMeasure, ...], where: Situation,
+                     results: list[MeasureResult]) -> list[MeasureResult]:
+    """``results`` (one per measure, in the book's order) with the near-miss answers filled in
+    (``money_measures``: the book's, ``RuleBook.money_measures``).
 
     Results may be shared between evaluations (engine.decide keeps them): a measure that gets
     answers gets a new result; the others are left as they are.
     """
-    kept = _MONEY.get(id(ir))
-    if kept is None:
-        money = tuple(_money(m, i) for i, m in enumerate(ir.measures) if brings_money(m.amount) and not m.informational)
-        kept = _MONEY[id(ir)] = (ir, money)
     out = results
-    for money in kept[1]:
+    for money in money_measures:
         answers = _near_misses(money, where)
         if answers:
             if out is results:

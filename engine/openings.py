@@ -32,7 +32,21 @@ from decimal import Decimal
 from typing import Any
 
 from engine.facts import build_facts, fact_field
-from engine.ir import All, Attr, BookIR, Compare, Derived, MeasureIR, Node, Shifted, evaluator, profile_path, truth
+from engine.ir import (
+    All,
+    Any_,
+    Attr,
+    BookIR,
+    Compare,
+    Derived,
+    Key,
+    MeasureIR,
+    Node,
+    Shifted,
+    constant_key,
+    profile_path,
+    truth,
+)
 from engine.loader import RuleBook
 from engine.rule_models import Amount
 
@@ -72,26 +86,13 @@ class Situation:
         items: dict[str, list[dict[str, Any]]] = {name: [] for name, value in dump.items() if isinstance(value, list)}
         for fact in facts[1:]:
             items[fact["t"]].append(fact)
-        return cls(book.ir, facts[0], items, book.ir.derive(facts[0]), declined, worked_out(book), dump)
+        return cls(book.ir, facts[0], items, book.ir.derive(facts[0]), declined, book.fact_plan.worked_out, dump)
 
     def has(self, path: str) -> bool:
         """Whether an enterprise-level profile field is known."""
         if path == "industry_code":
             return "industry_section" in self.ent
         return fact_field(path) in self.ent
-
-
-_WORKED_OUT: dict[int, tuple[RuleBook, dict[tuple[str, str], tuple[str, ...]]]] = {}
-
-
-def worked_out(book: RuleBook) -> dict[tuple[str, str], tuple[str, ...]]:
-    """The item facts worked out from others, per (list, attribute): their input attributes."""
-    kept = _WORKED_OUT.get(id(book))
-    if kept is None:
-        fills = book.fact_plan.fills
-        found = {(name, attribute): inputs for name, pairs in fills.items() for attribute, inputs in pairs}
-        kept = _WORKED_OUT[id(book)] = (book, found)
-    return kept[1]
 
 
 # --- the trees: which open facts a node still depends on ---------------------------------
@@ -109,11 +110,11 @@ def depends_on(node: Node, fact: Mapping[str, Any], where: Situation, prefix: st
     enterprise, so their inputs carry no prefix. Empty when the node is known, or stuck on a
     fact the user declined.
     """
-    if evaluator(node)(fact, where.derived) is not None:
+    if node.evaluate(fact, where.derived) is not None:
         return []
     if isinstance(node, Compare):
         return _compare_depends_on(node, fact, where, prefix)
-    repeated = [key for key in _shape(node).repeated if _open_key(key, fact, where, prefix)]
+    repeated = [key for key in node.repeated if _open_key(key, fact, where, prefix)]
     if repeated:
         return _enumerated(node, repeated, fact, where, prefix)
     paths: list[str] = []
@@ -128,49 +129,15 @@ def depends_on(node: Node, fact: Mapping[str, Any], where: Situation, prefix: st
 # M50's "轻微且无危害 或 首违且危害轻微或无" holds for every 危害 that the first branch allows, so
 # 轻微 cannot matter. Such a tree is decided by trying each kind of value of the repeated facts
 # (each constant it is compared with, its neighbours, one other) with each unknown leaf true or
-# false: a fact matters when changing it alone changes the tree's value for some of them.
+# false: a fact matters when changing it alone changes the tree's value for some of them. The
+# tree keeps what was found, by the state it was asked in (``cases``, at most CASES_KEPT).
 
-Key = tuple[str, str]  # ("a", attribute) or ("d", derived name)
 OTHER = "\x00other"  # a value equal to no constant of the rules
 MAX_CASES = 4096  # beyond that the plain walk is used (it may ask one question too many, never one too few)
+CASES_KEPT = 1024
 
 
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    leaves: tuple[Compare, ...]
-    repeated: dict[Key, tuple[Any, ...]]  # facts compared with constants in two or more leaves: their values to try
-
-
-_SHAPES: dict[int, tuple[Node, _Shape]] = {}
-_ENUMERATED: dict[tuple[Any, ...], tuple[frozenset[Key], frozenset[int]]] = {}
-
-
-def _leaves(node: Node) -> list[Compare]:
-    return [node] if isinstance(node, Compare) else [leaf for part in node.parts for leaf in _leaves(part)]
-
-
-def _key(leaf: Compare) -> Key | None:
-    if isinstance(leaf.right, (Attr, Derived, Shifted)):
-        return None
-    return ("d", leaf.left.name) if isinstance(leaf.left, Derived) else ("a", leaf.left.name)
-
-
-def _shape(node: Node) -> _Shape:
-    kept = _SHAPES.get(id(node))
-    if kept is None:
-        leaves = _leaves(node)
-        relational = {name for leaf in leaves if _key(leaf) is None for name in _attribute_names(leaf)}
-        constants: dict[Key, list[Any]] = {}
-        for leaf in leaves:
-            key = _key(leaf)
-            if key is not None and key[1] not in relational:
-                constants.setdefault(key, []).append(leaf.right)
-        repeated = {key: _representatives(values) for key, values in constants.items() if len(values) > 1}
-        kept = _SHAPES[id(node)] = (node, _Shape(tuple(leaves), repeated))
-    return kept[1]
-
-
-def _representatives(constants: list[Any]) -> tuple[Any, ...]:
+def _representatives(constants: tuple[Any, ...]) -> tuple[Any, ...]:
     values: list[Any] = []
     for constant in constants:
         if isinstance(constant, bool):
@@ -194,48 +161,52 @@ def _derived_paths(name: str, where: Situation) -> list[str]:
     return [p for p in where.ir.derived_inputs(name, where.derived) if not where.has(p) and p not in where.declined]
 
 
-def _kleene(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], fixed: Mapping[int, bool]) -> bool | None:
+def _kleene(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], fixed: Mapping[int, bool],
+            places: Iterator[int]) -> bool | None:
+    """The node's value with the leaves at the ``fixed`` places (``places``: of its leaves, in order) set."""
     if isinstance(node, Compare):
-        return fixed[id(node)] if id(node) in fixed else truth(node, fact, derived)
-    values = [_kleene(part, fact, derived, fixed) for part in node.parts]
+        place = next(places)
+        return fixed[place] if place in fixed else truth(node, fact, derived)
+    values = [_kleene(part, fact, derived, fixed, places) for part in node.parts]
     settle, other = (False, True) if isinstance(node, All) else (True, False)
     if settle in values:
         return settle
     return None if None in values else other
 
 
-def _enumerated(node: Node, repeated: list[Key], fact: Mapping[str, Any], where: Situation, prefix: str) -> list[str]:
-    shape = _shape(node)
+def _enumerated(node: All | Any_, repeated: list[Key], fact: Mapping[str, Any], where: Situation,
+                prefix: str) -> list[str]:
     reads = {key for key in repeated}
-    free = [leaf for leaf in shape.leaves if _key(leaf) not in reads and truth(leaf, fact, where.derived) is None
+    truths = tuple(truth(leaf, fact, where.derived) for leaf in node.leaves)
+    free = [i for i, leaf in enumerate(node.leaves) if constant_key(leaf) not in reads and truths[i] is None
             and _compare_depends_on(leaf, fact, where, prefix)]
-    memo = (id(node), tuple(repeated), tuple(truth(leaf, fact, where.derived) for leaf in shape.leaves),
-            tuple(id(leaf) for leaf in free))
-    found = _ENUMERATED.get(memo)
+    state = (tuple(repeated), truths, tuple(free))
+    found = node.cases.get(state)
     if found is None:
-        found = _decide_by_cases(node, shape, repeated, free, fact, where)
-        if len(_ENUMERATED) < 4096:
-            _ENUMERATED[memo] = found
+        found = _decide_by_cases(node, repeated, free, fact, where)
+        if len(node.cases) < CASES_KEPT:
+            node.cases[state] = found
     keys, leaves = found
     paths: list[str] = []
     for kind, name in repeated:
         if (kind, name) in keys:
             paths += [prefix + profile_path(name)] if kind == "a" else _derived_paths(name, where)  # type: ignore[operator]
-    for leaf in free:
-        if id(leaf) in leaves:
-            paths += _compare_depends_on(leaf, fact, where, prefix)
+    for i in free:
+        if i in leaves:
+            paths += _compare_depends_on(node.leaves[i], fact, where, prefix)
     return paths
 
 
-def _decide_by_cases(node: Node, shape: _Shape, repeated: list[Key], free: list[Compare],
-                     fact: Mapping[str, Any], where: Situation) -> tuple[frozenset[Key], frozenset[int]]:
-    """Which repeated facts and which free leaves can change the node's value (see above)."""
-    choices: list[tuple[Any, ...]] = [shape.repeated[key] for key in repeated] + [(True, False)] * len(free)
+def _decide_by_cases(node: All | Any_, repeated: list[Key], free: list[int], fact: Mapping[str, Any],
+                     where: Situation) -> tuple[frozenset[Key], frozenset[int]]:
+    """Which repeated facts and which free leaves (by place) can change the node's value (see above)."""
+    choices: list[tuple[Any, ...]] = [_representatives(node.repeated[key]) for key in repeated]
+    choices += [(True, False)] * len(free)
     cases = 1
     for options in choices:
         cases *= len(options)
     if cases > MAX_CASES:
-        return frozenset(repeated), frozenset(id(leaf) for leaf in free)
+        return frozenset(repeated), frozenset(free)
     outcome: dict[tuple[Any, ...], bool | None] = {}
     for case in itertools.product(*choices):
         values, flags = case[:len(repeated)], case[len(repeated):]
@@ -243,8 +214,8 @@ def _decide_by_cases(node: Node, shape: _Shape, repeated: list[Key], free: list[
         derived = dict(where.derived)
         for (kind, name), value in zip(repeated, values, strict=True):
             (facts if kind == "a" else derived)[name] = value
-        fixed = {id(leaf): flag for leaf, flag in zip(free, flags, strict=True)}
-        outcome[case] = _kleene(node, facts, derived, fixed)
+        fixed = dict(zip(free, flags, strict=True))
+        outcome[case] = _kleene(node, facts, derived, fixed, itertools.count())
     mattering = set()
     for position in range(len(choices)):
         seen: dict[tuple[Any, ...], bool | None] = {}
@@ -255,7 +226,7 @@ def _decide_by_cases(node: Node, shape: _Shape, repeated: list[Key], free: list[
                 break
             seen.setdefault(rest, value)
     keys = frozenset(repeated[i] for i in mattering if i < len(repeated))
-    leaves = frozenset(id(free[i - len(repeated)]) for i in mattering if i >= len(repeated))
+    leaves = frozenset(free[i - len(repeated)] for i in mattering if i >= len(repeated))
     return keys, leaves
 
 
@@ -318,18 +289,6 @@ def _capped(total: Decimal, rule: Amount) -> Decimal:
 
 # --- measures ------------------------------------------------------------------------------
 
-_ITEM_GATES: dict[int, tuple[MeasureIR, Node]] = {}  # id(measure) -> the conjunction of its item gates
-
-
-def item_gates(measure: MeasureIR) -> Node:
-    """One tree for "this item qualifies" (all the item gates), built once per measure."""
-    kept = _ITEM_GATES.get(id(measure))
-    if kept is None:
-        assert measure.items is not None
-        kept = _ITEM_GATES[id(measure)] = (measure, All(tuple(c.node for c in measure.items.gates)))
-    return kept[1]
-
-
 @dataclass(slots=True)
 class ItemsState:
     """The items of a measure's list: known or not, which qualify, which may."""
@@ -353,7 +312,7 @@ def items_state(measure: MeasureIR, where: Situation) -> ItemsState | None:
     listed = where.items.get(measure.items.list)
     if listed is None:
         return ItemsState(False, [], [])
-    qualifies = evaluator(item_gates(measure))
+    qualifies = measure.items.qualifies.evaluate
     qualifying, unknown = [], []
     for index, item in enumerate(listed):
         value = qualifies(item, where.derived)
@@ -376,7 +335,7 @@ def measure_openings(measure: MeasureIR, where: Situation) -> dict[str, Decimal]
     """
     if measure.informational or not in_force(measure, where):
         return {}
-    gates = [(c, evaluator(c.node)(where.ent, where.derived)) for c in measure.gates]
+    gates = [(c, c.node.evaluate(where.ent, where.derived)) for c in measure.gates]
     if any(value is False for _, value in gates):
         return {}
     state = items_state(measure, where)
@@ -391,9 +350,9 @@ def measure_openings(measure: MeasureIR, where: Situation) -> dict[str, Decimal]
         if not state.known:
             stuck = stuck or name in where.declined
         else:
-            gates_of_item = item_gates(measure)
             for index in state.unknown:
-                item_paths[index] = depends_on(gates_of_item, where.items[name][index], where, f"{name}[{index}].")
+                item_paths[index] = depends_on(measure.items.qualifies, where.items[name][index], where,
+                                               f"{name}[{index}].")
             stuck = stuck or (not state.qualifying and not any(item_paths.values()))
     openings: dict[str, Decimal] = {}
     potential = ZERO

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic.fields import FieldInfo
 
 
 def _json_money(value: Decimal) -> int | float:
@@ -20,6 +21,14 @@ Status = Literal["eligible", "ineligible", "undetermined", "informational"]
 
 class Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+    field_names: ClassVar[set[str]] = set()  # every field of the model (what ``trusted`` marks as set)
+    field_order: ClassVar[tuple[tuple[str, FieldInfo], ...]] = ()  # (name, field), in the model's order
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.field_names = set(cls.model_fields)
+        cls.field_order = tuple(cls.model_fields.items())
 
 
 M = TypeVar("M", bound=Out)
@@ -36,26 +45,16 @@ def trusted(model: type[M], values: dict[str, Any]) -> M:
     """
     instance = model.__new__(model)
     _SET(instance, "__dict__", values)
-    _SET(instance, "__pydantic_fields_set__", _all_fields(model))
+    _SET(instance, "__pydantic_fields_set__", model.field_names)
     _SET(instance, "__pydantic_extra__", None)
     _SET(instance, "__pydantic_private__", None)
     return instance
 
 
-_FIELDS: dict[type, set[str]] = {}
-
-
-def _all_fields(model: type[Out]) -> set[str]:
-    found = _FIELDS.get(model)
-    if found is None:
-        found = _FIELDS[model] = set(model.model_fields)
-    return found
-
-
 def fields_in_order(model: type[M], **values: Any) -> dict[str, Any]:
     """``values`` with the defaults of the fields not given, in the model's order (for ``trusted``)."""
     out = {}
-    for name, info in model.model_fields.items():
+    for name, info in model.field_order:
         out[name] = values.pop(name) if name in values else info.get_default(call_default_factory=True)
     if values:
         raise TypeError(f"{model.__name__}: no field {', '.join(values)}")

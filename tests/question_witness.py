@@ -27,7 +27,7 @@ from engine.facts import fact_field
 from engine.interview import step, with_answer
 from engine.ir import All, Any_, Attr, Compare, Node
 from engine.loader import default_rules
-from engine.openings import Situation, brings_money, measure_openings, worked_out
+from engine.openings import Situation, brings_money, measure_openings
 from engine.questions import Ask
 from engine.wording import lookup
 
@@ -60,7 +60,7 @@ def _constants() -> dict[str, frozenset[Any]]:
                 found.setdefault(leaf.left.name, set()).add(leaf.right)
     # a fact worked out from others (the months of social insurance, the smallest of three) is
     # compared through its inputs: they take its constants too
-    for (_, attribute), inputs in worked_out(default_rules()).items():
+    for (_, attribute), inputs in default_rules().fact_plan.worked_out.items():
         for name in inputs:
             found.setdefault(name, set()).update(found.get(attribute, ()))
     return {name: frozenset(values) for name, values in found.items()}
