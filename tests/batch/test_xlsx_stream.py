@@ -94,7 +94,7 @@ def test_tricky_values_come_back_exactly(tmp_path: Path, read_only: bool) -> Non
 
 def test_a_few_dirty_rows_among_many_clean_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows needing escaping are found inside buffers that otherwise take the fast path."""
-    monkeypatch.setattr(xlsx_stream, "FLUSH_BYTES", 2_000)
+    monkeypatch.setattr(xlsx_stream, "BLOCK_ROWS", 40)
     rows: list[list[Any]] = []
     for i in range(3_000):
         text = f"企业{i}" + ("&<>\x07\r" if i % 97 == 0 else "") + (" " if i % 89 == 0 else "")
