@@ -58,16 +58,13 @@ STYLES = (
     "</styleSheet>"
 )
 
-# Bytes that make a buffered row need the careful path: markup characters inside values, CR (an XML
-# parser would turn it into LF), and the C0 controls XML 1.0 forbids. Counting them in the encoded
-# buffer and comparing with the count the row templates put there checks every value at once.
+# Bytes that make a row need the careful path: markup characters inside values, CR (an XML parser
+# would turn it into LF), and the C0 controls XML 1.0 forbids. Counting them in a block of encoded
+# rows and comparing with the count the row templates put there checks every value at once.
 _WATCHED = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0D, 0x20), ord("&"), ord("<"), ord(">")])
 # Stand-ins while a block of rows is encoded and checked: for each row's number, and between rows. Both
 # are watched bytes, so a value holding one fails the check like any other character XML forbids.
 NUMBER, ROW_END = "\x00", "\x01"
-# U+FFFE and U+FFFF (forbidden) encode as EF BF BE/BF; the prefix also matches U+FFC0–U+FFFD,
-# e.g. the fullwidth ￥, which merely take the careful path.
-_HIGH = b"\xef\xbf"
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _COLUMN_CACHE: list[str] = []
 
@@ -121,12 +118,15 @@ def row_xml(number: int, row: Sequence[Any]) -> str:
 
 
 def _checked(text: str, watched: int) -> bytes | None:
-    """``text`` encoded, or None if a value in it needs escaping (more watched bytes than the markup's)."""
+    """``text`` encoded, or None if a value in it needs escaping (more watched bytes than the markup's, or
+    a character XML forbids: the non-characters U+FFFE and U+FFFF, a lone surrogate)."""
+    if "\ufffe" in text or "\uffff" in text:
+        return None
     try:
         data = text.encode()
     except UnicodeEncodeError:  # a lone surrogate
         return None
-    if len(data) - len(data.translate(None, _WATCHED)) != watched or _HIGH in data:
+    if len(data) - len(data.translate(None, _WATCHED)) != watched:
         return None
     return data
 
@@ -179,26 +179,19 @@ class Markup:
         the careful way (a value that needs escaping or is over Excel's cell limit, a nan or an inf)."""
         if not rows:
             return []
-        shapes, texts, counts, careful = self._shapes, [], [], []
-        for i, row in enumerate(rows):
-            types = tuple(map(type, row))
-            shape = shapes.get(types) or self.shape(row)
-            if shape.floats and not all(math.isfinite(row[k]) for k in shape.floats):
-                text = ""  # nan or inf: written as text
-            else:
-                text = shape.render(NUMBER, *row)
-            if not text or len(text) > CELL_CHARS:  # a value may be over Excel's cell limit: cut it
-                careful.append(i)
-                texts.append("")
-                counts.append(0)
-            else:
-                texts.append(text)
-                counts.append(shape.watched)
+        known, shape_of = self._shapes.get, self.shape
+        shapes = [known(tuple(map(type, row))) or shape_of(row) for row in rows]
+        texts = [shape.render(NUMBER, *row) for shape, row in zip(shapes, rows, strict=True)]
+        counts = [shape.watched for shape in shapes]
         data = _checked(ROW_END.join(texts), sum(counts) + len(texts) - 1)
         found: list[bytes | None] = data.split(ROW_END.encode()) if data is not None else [
             _checked(text, count) for text, count in zip(texts, counts, strict=True)]  # find the rows
-        for i in careful:
-            found[i] = None
+        # rows over Excel's cell limit (a value may be: cut it), nan and inf (written as text)
+        suspects = range(len(rows)) if max(map(len, texts)) > CELL_CHARS else [
+            i for i, shape in enumerate(shapes) if shape.floats]
+        for i in suspects:
+            if len(texts[i]) > CELL_CHARS or not all(math.isfinite(rows[i][k]) for k in shapes[i].floats):
+                found[i] = None
         return found
 
     def shape(self, row: Sequence[Any]) -> _Shape:
