@@ -13,13 +13,14 @@ Each result row is made a list line once, for every list it goes to: its cells, 
 (``xlsx_stream.Markup``, numbered in each workbook), its CSV text and its amount, a block of rows at a
 time; the lists take their lines a block at a time. The files are byte for byte what writing each line
 to each list with ``csv.writer`` and ``XlsxStream.add`` gave (tests/batch/test_lists_identical.py keeps
-that writer to compare with); a line now costs about a third of what it did (bench/lists_bench.py).
+that writer to compare with); a line costs about half the CPU it did (bench/lists_bench.py).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -196,7 +197,7 @@ def _write_shared(rows: Iterable[Any], folder: Path, local_units: frozenset[str]
     markup = Markup()
     try:
         for block in blocks(rows):
-            picks: dict[str, list[int]] = {}
+            picks: defaultdict[str, list[int]] = defaultdict(list)
             for i, row in enumerate(block):
                 units = tuple(row[8])
                 if (mine := where.get(units)) is None:
@@ -210,7 +211,7 @@ def _write_shared(rows: Iterable[Any], folder: Path, local_units: frozenset[str]
                         raise _MixedCityUnits
                     mine = where[units] = [u for u in units if u in local_units]
                 for unit in mine:
-                    picks.setdefault(unit, []).append(i)
+                    picks[unit].append(i)
             lines = Lines.of(block, markup)
             if shared is not None:
                 shared.add(lines)
@@ -236,10 +237,10 @@ def write_each(rows: Iterable[Any], folder: Path) -> dict[str, Total]:
     markup = Markup()
     try:
         for block in blocks(rows):
-            picks: dict[str, list[int]] = {}
+            picks: defaultdict[str, list[int]] = defaultdict(list)
             for i, row in enumerate(block):
                 for unit in row[8]:
-                    picks.setdefault(unit, []).append(i)
+                    picks[unit].append(i)
             lines = Lines.of(block, markup)
             for unit, indices in picks.items():
                 if unit not in lists:
