@@ -174,13 +174,15 @@ class Markup:
     def __init__(self) -> None:
         self._shapes: dict[tuple[type, ...], _Shape] = {}
 
-    def encode(self, rows: Sequence[Sequence[Any]]) -> list[bytes | None]:
+    def encode(self, rows: Sequence[Sequence[Any]], shapes: list[_Shape] | None = None) -> list[bytes | None]:
         """Each row's markup in UTF-8 with ``NUMBER`` for its row number, checked; None for a row to write
-        the careful way (a value that needs escaping or is over Excel's cell limit, a nan or an inf)."""
+        the careful way (a value that needs escaping or is over Excel's cell limit, a nan or an inf).
+        ``shapes``: the rows' shapes, if known."""
         if not rows:
             return []
-        known, shape_of = self._shapes.get, self.shape
-        shapes = [known(tuple(map(type, row))) or shape_of(row) for row in rows]
+        if shapes is None:
+            known, shape_of = self._shapes.get, self.shape
+            shapes = [known(tuple(map(type, row))) or shape_of(row) for row in rows]
         texts = [shape.render(NUMBER, *row) for shape, row in zip(shapes, rows, strict=True)]
         counts = [shape.watched for shape in shapes]
         data = _checked(ROW_END.join(texts), sum(counts) + len(texts) - 1)
@@ -224,7 +226,9 @@ class XlsxStream:
         self._line = 0  # the current sheet's last row number
         self._left = 0  # data rows the current sheet can still take
         self._markup = Markup()
+        self._known = self._markup._shapes.get
         self._pending: list[Sequence[Any]] = []  # rows added, not yet written
+        self._pending_shapes: list[_Shape] = []
         self._new_sheet()
 
     @property
@@ -240,7 +244,8 @@ class XlsxStream:
         self.close()
 
     def add(self, row: Sequence[Any]) -> None:
-        self._markup.shape(row)  # a cell type it cannot write is refused here, not when the block is written
+        # a cell type it cannot write is refused here, not when the block is written
+        self._pending_shapes.append(self._known(tuple(map(type, row))) or self._markup.shape(row))
         self._pending.append(row)
         if len(self._pending) >= BLOCK_ROWS:
             self._flush()
@@ -277,8 +282,8 @@ class XlsxStream:
         self.zip.close()
 
     def _flush(self) -> None:
-        rows, self._pending = self._pending, []
-        self.add_encoded(rows, self._markup.encode(rows))
+        rows, shapes, self._pending, self._pending_shapes = self._pending, self._pending_shapes, [], []
+        self.add_encoded(rows, self._markup.encode(rows, shapes))
 
     def _new_sheet(self) -> None:
         self._end_sheet()
