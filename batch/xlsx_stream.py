@@ -234,7 +234,7 @@ class XlsxStream:
     @property
     def rows(self) -> int:
         """Data rows written so far, all sheets."""
-        return self.sheets * self.rows_per_sheet - self._left
+        return self.sheets * self.rows_per_sheet - self._left + len(self._pending)
 
     def __enter__(self) -> XlsxStream:
         return self
@@ -245,7 +245,11 @@ class XlsxStream:
 
     def add(self, row: Sequence[Any]) -> None:
         # a cell type it cannot write is refused here, not when the block is written
-        self._pending_shapes.append(self._known(tuple(map(type, row))) or self._markup.shape(row))
+        shape = self._known(tuple(map(type, row))) or self._markup.shape(row)
+        if len(self._pending) == self._left:  # the row starts the next sheet
+            self._flush()
+            self._new_sheet()
+        self._pending_shapes.append(shape)
         self._pending.append(row)
         if len(self._pending) >= BLOCK_ROWS:
             self._flush()

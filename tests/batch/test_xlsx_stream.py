@@ -228,3 +228,17 @@ def test_markup_made_once_is_numbered_right_in_every_workbook(tmp_path: Path) ->
 def test_the_same_bytes_as_the_old_writer(tmp_path: Path, rows: list[list[Any]]) -> None:
     write(tmp_path / "new.xlsx", rows, rows_per_sheet=4)
     assert (tmp_path / "new.xlsx").read_bytes() == old_bytes(tmp_path / "old.xlsx", rows, rows_per_sheet=4)
+
+
+@pytest.mark.parametrize("writer", [XlsxStream, xlsx_before.XlsxStream], ids=["now", "before"])
+def test_rows_and_sheets_count_as_rows_are_added(tmp_path: Path, writer: type[XlsxStream]) -> None:
+    with writer(tmp_path / "c.xlsx", "名单", HEADER, rows_per_sheet=3) as out:
+        counts = []
+        for i in range(7):
+            out.add([f"第{i}户", i, None])
+            counts.append((out.rows, out.sheets))
+    assert counts == [(1, 1), (2, 1), (3, 1), (4, 2), (5, 2), (6, 2), (7, 3)]
+    with pytest.raises(ValueError, match="工作表名称"), writer(tmp_path / "t.xlsx", "名" * 31, rows_per_sheet=1) as out:
+        out.add(["第一行"])
+        assert out.sheets == 1
+        out.add(["第二行要第二个工作表，名称超长"])  # refused when added
