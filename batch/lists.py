@@ -57,7 +57,7 @@ def _quoted(text: str) -> str:
 
 
 def csv_line(cells: Sequence[Any]) -> str:
-    """One CSV line exactly as ``csv.writer`` (the excel dialect) writes it, ``\r\n`` included: a field
+    """One CSV line exactly as ``csv.writer`` (the excel dialect) writes it, CRLF included: a field
     with a comma, a quote or a line break quoted (quotes doubled), None empty, other values by ``str``.
     tests/batch/test_lists_identical.py holds it to the csv module."""
     texts = [v if isinstance(v, str) else "" if v is None else str(v) for v in cells]
