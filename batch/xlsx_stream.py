@@ -8,8 +8,12 @@ Measured in one process on 50,000 8-cell list rows (``bench/xlsx_bench.py``): op
 5.6 µs/row here, deflate included (a third of that is zlib itself at level 1). The libraries pay
 for a Python object or method call per cell and for features the lists do not use; this module
 formats a whole row with one generated f-string per row shape (the tuple of its cells' types) and
-checks a buffer of rows for characters that need escaping in one C-level pass, falling back to
+checks a block of rows for characters that need escaping in one C-level pass, falling back to
 careful per-cell escaping only for the rows that need it.
+
+A row's markup is made with a stand-in for its row number (``Markup.encode``): the batch lists write
+each result line to two workbooks (its measure's city list and its local unit's list), where it has
+different row numbers, and make its markup once for both (``XlsxStream.add_encoded``).
 
 What it writes is the small part of SpreadsheetML the lists need: worksheets of inline strings,
 numbers and booleans, a header row repeated on every sheet, the mandatory default style, nothing
@@ -33,7 +37,7 @@ from typing import IO, Any
 
 SHEET_ROWS = 1_048_576  # rows in one Excel worksheet
 CELL_CHARS = 32_767  # characters in one Excel cell
-FLUSH_BYTES = 1 << 16  # rows are encoded, checked and compressed in buffers of about this many characters
+BLOCK_ROWS = 512  # rows added one by one are made markup, checked and compressed this many at a time
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -54,13 +58,13 @@ STYLES = (
     "</styleSheet>"
 )
 
-# Bytes that make a buffered row need the careful path: markup characters inside values, CR (an XML
-# parser would turn it into LF), and the C0 controls XML 1.0 forbids. Counting them in the encoded
-# buffer and comparing with the count the row templates put there checks every value at once.
+# Bytes that make a row need the careful path: markup characters inside values, CR (an XML parser
+# would turn it into LF), and the C0 controls XML 1.0 forbids. Counting them in a block of encoded
+# rows and comparing with the count the row templates put there checks every value at once.
 _WATCHED = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0D, 0x20), ord("&"), ord("<"), ord(">")])
-# U+FFFE and U+FFFF (forbidden) encode as EF BF BE/BF; the prefix also matches U+FFC0–U+FFFD,
-# e.g. the fullwidth ￥, which merely take the careful path.
-_HIGH = b"\xef\xbf"
+# Stand-ins while a block of rows is encoded and checked: for each row's number, and between rows. Both
+# are watched bytes, so a value holding one fails the check like any other character XML forbids.
+NUMBER, ROW_END = "\x00", "\x01"
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _COLUMN_CACHE: list[str] = []
 
@@ -113,20 +117,16 @@ def row_xml(number: int, row: Sequence[Any]) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
-def _careful(number: int, row: Sequence[Any]) -> tuple[str, int]:
-    """A row the careful way, with its count of watched bytes (all markup: its values are escaped)."""
-    text = row_xml(number, row)
-    data = text.encode()
-    return text, len(data) - len(data.translate(None, _WATCHED))
-
-
 def _checked(text: str, watched: int) -> bytes | None:
-    """``text`` encoded, or None if a value in it needs escaping (more watched bytes than the markup's)."""
+    """``text`` encoded, or None if a value in it needs escaping (more watched bytes than the markup's, or
+    a character XML forbids: the non-characters U+FFFE and U+FFFF, a lone surrogate)."""
+    if "\ufffe" in text or "\uffff" in text:
+        return None
     try:
         data = text.encode()
     except UnicodeEncodeError:  # a lone surrogate
         return None
-    if len(data) - len(data.translate(None, _WATCHED)) != watched or _HIGH in data:
+    if len(data) - len(data.translate(None, _WATCHED)) != watched:
         return None
     return data
 
@@ -139,9 +139,9 @@ def _check_sheet_name(name: str) -> None:
 class _Shape:
     """The fast formatter of one row shape (the tuple of the cells' types): a generated f-string.
 
-    ``watched`` is how many ``_WATCHED`` bytes the template itself contains, so a rendered row with
-    more holds a value that needs escaping. String cells always carry ``xml:space="preserve"``:
-    cheaper than testing each value for leading or trailing blanks, and harmless.
+    ``watched`` is how many ``_WATCHED`` bytes the template rendered with ``NUMBER`` for the row number
+    contains, so a rendered row with more holds a value that needs escaping. String cells always carry
+    ``xml:space="preserve"``: cheaper than testing each value for leading or trailing blanks, and harmless.
     """
 
     def __init__(self, types: tuple[type, ...]) -> None:
@@ -159,12 +159,50 @@ class _Shape:
             elif kind is not type(None):
                 raise TypeError(f"单元格不支持的类型：{kind.__name__}")
         template = f'<row r="{{n}}">{"".join(parts)}</row>'
-        self.watched = sum(template.count(chr(b)) for b in _WATCHED)
+        # the template's own watched bytes, and one NUMBER for each place of the row number
+        self.watched = sum(template.count(chr(b)) for b in _WATCHED) + template.count("{n}")
         names = "".join(f", v{i}" for i in range(len(types)))
         namespace: dict[str, Any] = {}
         # the template text is ours; values only ever arrive as arguments
         exec(f"def render(n{names}):\n    return f'{template}'\n", namespace)
         self.render: Callable[..., str] = namespace["render"]
+
+
+class Markup:
+    """Rows' markup, made once and numbered in any workbook (``XlsxStream.add_encoded``)."""
+
+    def __init__(self) -> None:
+        self._shapes: dict[tuple[type, ...], _Shape] = {}
+
+    def encode(self, rows: Sequence[Sequence[Any]], shapes: list[_Shape] | None = None) -> list[bytes | None]:
+        """Each row's markup in UTF-8 with ``NUMBER`` for its row number, checked; None for a row to write
+        the careful way (a value that needs escaping or is over Excel's cell limit, a nan or an inf).
+        ``shapes``: the rows' shapes, if known."""
+        if not rows:
+            return []
+        if shapes is None:
+            known, shape_of = self._shapes.get, self.shape
+            shapes = [known(tuple(map(type, row))) or shape_of(row) for row in rows]
+        texts = [shape.render(NUMBER, *row) for shape, row in zip(shapes, rows, strict=True)]
+        counts = [shape.watched for shape in shapes]
+        data = _checked(ROW_END.join(texts), sum(counts) + len(texts) - 1)
+        found: list[bytes | None] = data.split(ROW_END.encode()) if data is not None else [
+            _checked(text, count) for text, count in zip(texts, counts, strict=True)]  # find the rows
+        # rows over Excel's cell limit (a value may be: cut it), nan and inf (written as text)
+        suspects = range(len(rows)) if max(map(len, texts)) > CELL_CHARS else [
+            i for i, shape in enumerate(shapes) if shape.floats]
+        for i in suspects:
+            if len(texts[i]) > CELL_CHARS or not all(math.isfinite(rows[i][k]) for k in shapes[i].floats):
+                found[i] = None
+        return found
+
+    def shape(self, row: Sequence[Any]) -> _Shape:
+        """The row's shape (TypeError for a value of a type it cannot write)."""
+        types = tuple(map(type, row))
+        shape = self._shapes.get(types)
+        if shape is None:
+            shape = self._shapes[types] = _Shape(types)
+        return shape
 
 
 class XlsxStream:
@@ -187,17 +225,16 @@ class XlsxStream:
         self._sheet: IO[bytes] | None = None
         self._line = 0  # the current sheet's last row number
         self._left = 0  # data rows the current sheet can still take
-        self._shapes: dict[tuple[type, ...], _Shape] = {}
-        self._buffer: list[str] = []
-        self._pending: list[Sequence[Any]] = []  # the buffered rows, for the careful path
-        self._size = 0
-        self._watched = 0
+        self._markup = Markup()
+        self._known = self._markup._shapes.get
+        self._pending: list[Sequence[Any]] = []  # rows added, not yet written
+        self._pending_shapes: list[_Shape] = []
         self._new_sheet()
 
     @property
     def rows(self) -> int:
         """Data rows written so far, all sheets."""
-        return self.sheets * self.rows_per_sheet - self._left
+        return self.sheets * self.rows_per_sheet - self._left + len(self._pending)
 
     def __enter__(self) -> XlsxStream:
         return self
@@ -207,17 +244,35 @@ class XlsxStream:
         self.close()
 
     def add(self, row: Sequence[Any]) -> None:
-        if not self._left:
-            self._new_sheet()
-        self._left -= 1
-        self._line += 1
-        text, watched = self._render(self._line, row)
-        self._buffer.append(text)
-        self._pending.append(row)
-        self._watched += watched
-        self._size += len(text)
-        if self._size >= FLUSH_BYTES:
+        # a cell type it cannot write is refused here, not when the block is written
+        shape = self._known(tuple(map(type, row))) or self._markup.shape(row)
+        if len(self._pending) == self._left:  # the row starts the next sheet
             self._flush()
+            self._new_sheet()
+        self._pending_shapes.append(shape)
+        self._pending.append(row)
+        if len(self._pending) >= BLOCK_ROWS:
+            self._flush()
+
+    def add_encoded(self, rows: Sequence[Sequence[Any]], markup: Sequence[bytes | None]) -> None:
+        """Rows with their markup from ``Markup.encode`` (``markup[i]`` of ``rows[i]``)."""
+        if self._pending:
+            self._flush()
+        done, careful = 0, row_xml
+        while done < len(rows):
+            if not self._left:
+                self._new_sheet()
+            assert self._sheet is not None
+            end = min(len(rows), done + self._left)
+            first = self._line + 1
+            self._sheet.write(b"".join([
+                careful(number, row).encode() if data is None else data.replace(b"\x00", b"%d" % number)
+                for number, data, row in zip(range(first, first + end - done), markup[done:end], rows[done:end],
+                                             strict=True)
+            ]))
+            self._line += end - done
+            self._left -= end - done
+            done = end
 
     def add_rows(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
@@ -230,31 +285,9 @@ class XlsxStream:
         self._write_parts()
         self.zip.close()
 
-    def _render(self, line: int, row: Sequence[Any]) -> tuple[str, int]:
-        """The row's XML by its shape's template, and how many watched bytes that markup holds."""
-        shape = self._shapes.get(tuple(map(type, row))) or self._new_shape(row)
-        if shape.floats and not all(math.isfinite(row[i]) for i in shape.floats):
-            return _careful(line, row)  # nan or inf: written as text
-        text = shape.render(str(line), *row)
-        if len(text) > CELL_CHARS:  # a value may be over Excel's cell limit: cut it
-            return _careful(line, row)
-        return text, shape.watched
-
-    def _new_shape(self, row: Sequence[Any]) -> _Shape:
-        types = tuple(map(type, row))
-        shape = self._shapes[types] = _Shape(types)
-        return shape
-
     def _flush(self) -> None:
-        """Encode the buffer and write it; if some value needs escaping, find its rows and redo those."""
-        assert self._sheet is not None
-        data = _checked("".join(self._buffer), self._watched)
-        if data is None:
-            first = self._line - len(self._pending) + 1
-            data = b"".join(_checked(*self._render(line, row)) or _careful(line, row)[0].encode()
-                            for line, row in enumerate(self._pending, first))
-        self._sheet.write(data)
-        self._buffer, self._pending, self._size, self._watched = [], [], 0, 0
+        rows, shapes, self._pending, self._pending_shapes = self._pending, self._pending_shapes, [], []
+        self.add_encoded(rows, self._markup.encode(rows, shapes))
 
     def _new_sheet(self) -> None:
         self._end_sheet()
@@ -270,7 +303,7 @@ class XlsxStream:
     def _end_sheet(self) -> None:
         if self._sheet is None:
             return
-        if self._buffer:
+        if self._pending:
             self._flush()
         self._sheet.write(SHEET_END)
         self._sheet.close()

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from batch import xlsx_stream
 from batch.xlsx_stream import XlsxStream, column
+from tests.batch import xlsx_before
 
 HEADER = ["企业名称", "金额（元）", "依据（符合的条件）"]
 
@@ -94,7 +95,7 @@ def test_tricky_values_come_back_exactly(tmp_path: Path, read_only: bool) -> Non
 
 def test_a_few_dirty_rows_among_many_clean_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows needing escaping are found inside buffers that otherwise take the fast path."""
-    monkeypatch.setattr(xlsx_stream, "FLUSH_BYTES", 2_000)
+    monkeypatch.setattr(xlsx_stream, "BLOCK_ROWS", 40)
     rows: list[list[Any]] = []
     for i in range(3_000):
         text = f"企业{i}" + ("&<>\x07\r" if i % 97 == 0 else "") + (" " if i % 89 == 0 else "")
@@ -193,3 +194,51 @@ def test_bad_sheet_names_and_cell_types_are_refused(tmp_path: Path) -> None:
 
 def test_column_letters() -> None:
     assert [column(i) for i in (0, 7, 25, 26, 701, 702, 16_383)] == ["A", "H", "Z", "AA", "ZZ", "AAA", "XFD"]
+
+
+def old_bytes(path: Path, rows: list[list[Any]], **options: Any) -> bytes:
+    """What the writer before the shared markup (tests/batch/xlsx_before.py) wrote for these rows."""
+    with xlsx_before.XlsxStream(path, "名单", HEADER, **options) as out:
+        for row in rows:
+            out.add(row)
+    return path.read_bytes()
+
+
+def test_markup_made_once_is_numbered_right_in_every_workbook(tmp_path: Path) -> None:
+    """Rows encoded once and added to two workbooks at different row numbers, across sheets, among rows
+    added one by one: byte for byte what the old writer wrote adding each row."""
+    clean = [[f"企业{i}", i, None if i % 3 else f"依据{i}"] for i in range(40)]
+    rows = [*clean[:20], *TRICKY, *clean[20:]]
+    encoded = xlsx_stream.Markup().encode(rows)
+    assert encoded.count(None) >= 6 and all(b is None or b.count(b"\x00") >= 2 for b in encoded)
+    for k, before in enumerate(([], clean[:7], clean[:13])):
+        with XlsxStream(tmp_path / f"new{k}.xlsx", "名单", HEADER, rows_per_sheet=11) as out:
+            for row in before:
+                out.add(row)
+            out.add_encoded(rows[:30], encoded[:30])
+            out.add(clean[0])
+            out.add_encoded(rows[30:], encoded[30:])
+        expected = old_bytes(tmp_path / f"old{k}.xlsx", [*before, *rows[:30], clean[0], *rows[30:]], rows_per_sheet=11)
+        assert (tmp_path / f"new{k}.xlsx").read_bytes() == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.one_of(st.none(), st.text(max_size=30), st.integers(-2**60, 2**60), st.floats(),
+                                   st.booleans()), max_size=5), max_size=25))
+def test_the_same_bytes_as_the_old_writer(tmp_path: Path, rows: list[list[Any]]) -> None:
+    write(tmp_path / "new.xlsx", rows, rows_per_sheet=4)
+    assert (tmp_path / "new.xlsx").read_bytes() == old_bytes(tmp_path / "old.xlsx", rows, rows_per_sheet=4)
+
+
+@pytest.mark.parametrize("writer", [XlsxStream, xlsx_before.XlsxStream], ids=["now", "before"])
+def test_rows_and_sheets_count_as_rows_are_added(tmp_path: Path, writer: type[XlsxStream]) -> None:
+    with writer(tmp_path / "c.xlsx", "名单", HEADER, rows_per_sheet=3) as out:
+        counts = []
+        for i in range(7):
+            out.add([f"第{i}户", i, None])
+            counts.append((out.rows, out.sheets))
+    assert counts == [(1, 1), (2, 1), (3, 1), (4, 2), (5, 2), (6, 2), (7, 3)]
+    with pytest.raises(ValueError, match="工作表名称"), writer(tmp_path / "t.xlsx", "名" * 31, rows_per_sheet=1) as out:
+        out.add(["第一行"])
+        assert out.sheets == 1
+        out.add(["第二行要第二个工作表，名称超长"])  # refused when added
