@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import sqlite3
 import tempfile
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -117,9 +118,10 @@ class CsvIndex:
             p.name for p in folder.glob("*.csv") if p.stem not in (ENTERPRISES, *list_fields())
         )
 
-    def records(self) -> Iterator[Record]:
-        """Every record of the folder, in one pass."""
-        return merge(self.dbs, None)
+    def records(self, size: int = 10_000) -> Iterator[Record]:
+        """Every record of the folder, read ``size`` enterprises at a time."""
+        for part in self.slices(size):
+            yield from records_of(self.files, part)
 
     def slices(self, size: int) -> list[Slice]:
         """The chunks of ``size`` records that ``chunks(self.records(), size)`` would make, as slices."""
@@ -169,26 +171,22 @@ def records_of(files: IndexFiles, part: Slice) -> list[Record]:
     """The records of one chunk, read from the index by a worker process."""
     dbs = {table: sqlite3.connect(f"file:{path}?mode=ro", uri=True) for table, path in files.tables}
     try:
-        return list(merge(dbs, part))
+        return merge(dbs, part)
     finally:
         for db in dbs.values():
             db.close()
 
 
-def _enterprise_rows(db: sqlite3.Connection, part: Slice | None) -> Iterable[Row]:
-    if part is None:
-        return db.execute(f"SELECT code, line, row FROM {ENTERPRISES} ORDER BY code, line")
+def _enterprise_rows(db: sqlite3.Connection, part: Slice) -> list[Row]:
     if part.start is None:
-        return ()
+        return []
     return db.execute(f"SELECT code, line, row FROM {ENTERPRISES} WHERE (code, line) >= (?, ?) "
-                      "ORDER BY code, line LIMIT ?", (*part.start, part.count))
+                      "ORDER BY code, line LIMIT ?", (*part.start, part.count)).fetchall()
 
 
-def _child_rows(db: sqlite3.Connection, table: str, part: Slice | None) -> Iterator[Row]:
-    if part is None:
-        return db.execute(f'SELECT code, line, row FROM "{table}" ORDER BY code, line')
+def _child_rows(db: sqlite3.Connection, table: str, part: Slice) -> Iterable[Row]:
     if not part.children:
-        return iter(())
+        return ()
     where, args = [], []
     if part.after is not None:
         where.append("code > ?")
@@ -200,45 +198,55 @@ def _child_rows(db: sqlite3.Connection, table: str, part: Slice | None) -> Itera
     return db.execute(f'SELECT code, line, row FROM "{table}"{condition} ORDER BY code, line', args)
 
 
-def merge(dbs: dict[str, sqlite3.Connection], part: Slice | None) -> Iterator[Record]:
-    """The records of ``part`` (``None``: of the whole folder): each enterprise with its child rows."""
-    children = {t: _child_rows(db, t, part) for t, db in dbs.items() if t != ENTERPRISES}
-    heads: dict[str, Row | None] = {t: next(c, None) for t, c in children.items()}
-    previous = None if part is None else part.previous
-    pending_strays: list[Stray] = []
+def merge(dbs: dict[str, sqlite3.Connection], part: Slice) -> list[Record]:
+    """The records of ``part``: each enterprise with its child rows, and the strays where they belong.
+
+    Child rows are placed by looking their code up (the first enterprise of the code in this chunk) or,
+    for a code no enterprise has, by bisecting the chunk's sorted codes for the next enterprise."""
+    enterprises = _enterprise_rows(dbs[ENTERPRISES], part)
+    codes = [code for code, _, _ in enterprises]
+    first: dict[str, int] = {}
+    for position, code in enumerate(codes):
+        if code:
+            first.setdefault(code, position)
+    tables = [t for t in dbs if t != ENTERPRISES]
+    items: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    origins: dict[int, dict[str, list[tuple[str, int]]]] = {}
+    problems: dict[int, tuple[str, str]] = {}  # the first child row that could not be read, per enterprise
+    strays: dict[int, list[Stray]] = {}
+    for table in tables:
+        file = f"{table}.csv"
+        for code, line, row in _child_rows(dbs[table], table, part):
+            owner = first.get(code) if code else None
+            if owner is None:
+                strays.setdefault(bisect_right(codes, code), []).append(Stray(file, line, code or None, KEY,
+                                                                              _orphan(code)))
+                continue
+            child, problem = _csv_row(orjson.loads(row), f"{table}.")
+            child.pop(KEY, None)
+            listed = items.setdefault(owner, {}).setdefault(table, [])
+            if problem and owner not in problems:
+                problems[owner] = (f"{table}[{len(listed)}]", f"{file} 第 {line} 行：{problem[1]}")
+            listed.append(child)
+            origins.setdefault(owner, {}).setdefault(table, []).append((file, line))
+    out: list[Record] = []
+    previous = part.previous
     source = f"{ENTERPRISES}.csv"
-    for code, line, row in _enterprise_rows(dbs[ENTERPRISES], part):
-        data, error = _csv_row(orjson.loads(row))
-        origins: dict[str, list[tuple[str, int]]] = {}
-        items: dict[str, list[dict[str, Any]]] = {}
-        for table in children:
-            while (head := heads[table]) is not None and head[0] < code:
-                pending_strays.append(Stray(f"{table}.csv", head[1], head[0] or None, KEY, _orphan(head[0])))
-                heads[table] = next(children[table], None)
-            while code and (head := heads[table]) is not None and head[0] == code:
-                child_data, child_error = _csv_row(orjson.loads(head[2]), f"{table}.")
-                child_data.pop(KEY, None)
-                if child_error and error is None:
-                    error = (f"{table}[{len(items.get(table, []))}]",
-                             f"{table}.csv 第 {head[1]} 行：{child_error[1]}")
-                items.setdefault(table, []).append(child_data)
-                origins.setdefault(table, []).append((f"{table}.csv", head[1]))
-                heads[table] = next(children[table], None)
+    for position, (code, line, row) in enumerate(enterprises):
         if code and previous is not None and previous[0] == code:
             reason = f"统一社会信用代码重复（首次出现于第 {previous[1]} 行）"
             record = Record(source, line, {KEY: code}, (KEY, reason))
         else:
-            data.update({table: items.get(table, []) for table in children})
-            record = Record(source, line, data, error, origins)
+            data, error = _csv_row(orjson.loads(row))
+            mine = items.get(position, {})
+            data.update({table: mine.get(table, []) for table in tables})
+            record = Record(source, line, data, error or problems.get(position), origins.get(position, {}))
             previous = (code, line)
-        record.strays, pending_strays = pending_strays, []
-        yield record
-    for table in children:
-        while (head := heads[table]) is not None:
-            pending_strays.append(Stray(f"{table}.csv", head[1], head[0] or None, KEY, _orphan(head[0])))
-            heads[table] = next(children[table], None)
-    if pending_strays:
-        yield Record(source, 0, None, None, None, pending_strays)
+        record.strays = strays.pop(position, [])
+        out.append(record)
+    if strays:  # after every enterprise: a record of their own
+        out.append(Record(source, 0, None, None, None, strays[len(enterprises)]))
+    return out
 
 
 def _orphan(code: str) -> str:

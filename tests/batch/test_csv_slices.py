@@ -1,15 +1,27 @@
 """A CSV folder read chunk by chunk in the workers (``CsvIndex.slices`` + ``records_of``) gives exactly
-the chunks of the one-pass merge: the same records, child rows, strays, duplicates and errors."""
+the records the placement rule of a CSV folder asks for, cut into the same chunks as a one-pass reading:
+the same records, child rows, strays, duplicates and errors.
+
+The expected records are worked out here straight from the CSV files, plainly, by the rule the README
+states: enterprises in (credit code, line) order; a child row belongs to the first enterprise of its
+(non-empty) code; any other child row is reported on the first enterprise whose code sorts after it,
+or on a last record of its own; an enterprise repeating the code before it is a duplicate.
+"""
 
 from __future__ import annotations
 
+import csv
 import random
+from bisect import bisect_right
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from batch.csv_index import CsvIndex, records_of
+from batch.records import Record, Stray
 from batch.runner import chunks
+from batch.schema import unflatten
 
 HEADER = "credit_code,name,employees"
 HIRES = "credit_code,birth_date,hired_on"
@@ -31,17 +43,74 @@ def _by_slices(index: CsvIndex, size: int) -> list[list[object]]:
     return [records_of(index.files, part) for part in parts]
 
 
-def _by_merge(index: CsvIndex, size: int) -> list[list[object]]:
-    return [batch for _, batch in chunks(index.records(), size)]
+def _rows(file: Path) -> list[tuple[str, int, dict[str, Any] | None, str | None]]:
+    """(code, line, cells, error) of each row, sorted by (code, line)."""
+    out = []
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None) or []
+        for row in reader:
+            if len(row) != len(header):
+                out.append(("", reader.line_num, None, f"列数为 {len(row)}，表头有 {len(header)} 列"))
+                continue
+            cells = dict(zip(header, row, strict=True))
+            out.append(((cells.get("credit_code") or "").strip().upper(), reader.line_num, cells, None))
+    return sorted(out, key=lambda r: (r[0], r[1]))
+
+
+def _expected(folder: Path) -> list[Record]:
+    tables = [f.stem for f in (folder / "hires.csv", folder / "loans.csv") if f.exists()]
+    enterprises = _rows(folder / "enterprises.csv")
+    codes = [code for code, _, _, _ in enterprises]
+    known = {code for code in codes if code}
+    children = {table: _rows(folder / f"{table}.csv") for table in tables}
+    strays: dict[int, list[Stray]] = {}
+    for table in tables:
+        for code, line, _, _ in children[table]:
+            if not code or code not in known:
+                reason = ("缺少统一社会信用代码，无法归属企业" if not code
+                          else f"enterprises.csv 中没有统一社会信用代码为 {code} 的企业")
+                strays.setdefault(bisect_right(codes, code), []).append(
+                    Stray(f"{table}.csv", line, code or None, "credit_code", reason))
+    records = []
+    first_line: dict[str, int] = {}
+    for position, (code, line, cells, error) in enumerate(enterprises):
+        if code and code in first_line:
+            reason = f"统一社会信用代码重复（首次出现于第 {first_line[code]} 行）"
+            record = Record("enterprises.csv", line, {"credit_code": code}, ("credit_code", reason))
+        else:
+            first_line.setdefault(code, line)
+            data = {} if cells is None else unflatten(cells)
+            problem = None if error is None else ("", error)
+            origins: dict[str, list[tuple[str, int]]] = {}
+            for table in tables:
+                mine = [c for c in children[table] if code and c[0] == code]
+                items = []
+                for number, (_, child_line, child_cells, child_error) in enumerate(mine):
+                    if child_error is not None and problem is None:
+                        problem = (f"{table}[{number}]", f"{table}.csv 第 {child_line} 行：{child_error}")
+                    item = {} if child_cells is None else unflatten(child_cells, f"{table}.")
+                    item.pop("credit_code", None)
+                    items.append(item)
+                    origins.setdefault(table, []).append((f"{table}.csv", child_line))
+                data[table] = items
+            record = Record("enterprises.csv", line, data, problem, origins)
+        record.strays = strays.get(position, [])
+        records.append(record)
+    if len(enterprises) in strays:
+        records.append(Record("enterprises.csv", 0, None, None, None, strays[len(enterprises)]))
+    return records
 
 
 def _agree(folder: Path, sizes: range) -> None:
+    expected = _expected(folder)
     index = CsvIndex(folder)
     try:
+        assert list(index.records()) == expected
         for size in sizes:
-            assert _by_slices(index, size) == _by_merge(index, size), f"chunk size {size}"
-            assert [p.count for p in index.slices(size)] == [
-                sum(r.counted for r in batch) for batch in _by_merge(index, size)]
+            wanted = [batch for _, batch in chunks(expected, size)]
+            assert _by_slices(index, size) == wanted, f"chunk size {size}"
+            assert [p.count for p in index.slices(size)] == [sum(r.counted for r in batch) for batch in wanted]
     finally:
         index.close()
 
