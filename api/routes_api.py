@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -202,8 +202,6 @@ RESULT_JSON = Result.__pydantic_serializer__
 (which the response then encoded again): about a third less time for the ~60 KB of a result."""
 
 
-@router.post("/questions", summary="下一步最值得问的问题（引导式问答）", response_model=QuestionsOut,
-             responses={**ERRORS})
 def post_questions(
     body: Annotated[QuestionsRequest, Body(openapi_examples={
         "nothing_known": {"summary": "一无所知：先问行业", "value": {"profile": {}, "as_of": "2026-01-15", "limit": 3}},
@@ -213,13 +211,32 @@ def post_questions(
     })],
     strict_questions: Annotated[QuestionsRequest | None, Depends(strict(QuestionsRequest))],
 ) -> QuestionsOut:
-    request = strict_questions or body
+    return _questions(strict_questions or body)
+
+
+def _questions(request: QuestionsRequest) -> QuestionsOut:
     result = evaluate(request.profile, request.as_of, near_miss=False)  # only the questions are returned
     asks = rank(request.profile, result, set(request.declined))[:request.limit]
     return QuestionsOut(questions=[QuestionOut(
         field=a.field, group=a.group, text_zh=a.text_zh, kind=a.kind,
         choices=[ChoiceOut(value=v, label=label) for v, label in a.choices], unit=a.unit, scale=a.scale,
         hint=a.hint, measures=list(a.measures), yuan_at_stake=a.yuan_at_stake) for a in asks])
+
+
+async def answer_questions(request: QuestionsRequest) -> Response:
+    """The questions of a body read once (``read_once``): as ``post_questions`` answers through FastAPI's
+    response model (its JSON of ``QuestionsOut``), on the event loop for a usual profile as evaluations are."""
+    if listed_items(request.profile) <= INLINE_ITEMS and not engine_busy():
+        out = _questions(request)
+    else:
+        out = await run_in_threadpool(_questions, request)
+    return JSONResponse(out.model_dump(mode="json", by_alias=True))
+
+
+router.add_api_route(
+    "/questions", post_questions, methods=["POST"], summary="下一步最值得问的问题（引导式问答）",
+    response_model=QuestionsOut, responses={**ERRORS},
+    route_class_override=read_once(QuestionsRequest, answer_questions))
 
 
 @router.get("/measures", summary="全部措施（按原表顺序）", response_model=list[MeasureSummary])
