@@ -15,20 +15,21 @@ import json
 from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter, Body, Depends, FastAPI
+from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api import http_errors, routes_api
+from api import routes_api
 from api.app import create_app
 from api.routes_api import EvaluateRequest, answer_evaluate, strict_body
 from engine import evaluate, parse_profile
+from tests.route_answers import Answer, both_answers, reference_client
 from tests.strategies import profiles
 
 
-def reference_app() -> FastAPI:
+def reference_app() -> TestClient:
     """The evaluate route as it was before it read the body once (same error handlers)."""
     router = APIRouter(prefix="/api/v1")
 
@@ -37,22 +38,16 @@ def reference_app() -> FastAPI:
                             strict: Annotated[EvaluateRequest | None, Depends(strict_body)]) -> Response:
         return await answer_evaluate(strict or body)
 
-    app = FastAPI()
-    http_errors.install(app)
-    app.include_router(router)
-    return app
+    return reference_client(router)
 
 
 app = TestClient(create_app(), raise_server_exceptions=False)
-reference = TestClient(reference_app(), raise_server_exceptions=False)
+reference = reference_app()
 AS_OF = "2026-01-15"
 
 
-def answers(raw: bytes, content_type: str | None = "application/json") -> tuple[Any, Any]:
-    headers = {"content-type": content_type} if content_type is not None else {}
-    got, expected = (client.post("/api/v1/evaluate", content=raw, headers=headers) for client in (app, reference))
-    return ((got.status_code, got.headers.get("content-type"), got.content),
-            (expected.status_code, expected.headers.get("content-type"), expected.content))
+def answers(raw: bytes, content_type: str | None = "application/json") -> tuple[Answer, Answer]:
+    return both_answers(app, reference, "/api/v1/evaluate", raw, content_type)
 
 
 def loosened(value: Any, how: int) -> Any:

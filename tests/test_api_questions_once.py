@@ -11,19 +11,20 @@ import json
 from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter, Body, Depends, FastAPI
+from fastapi import APIRouter, Body, Depends
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api import http_errors, routes_api
+from api import routes_api
 from api.app import create_app
 from api.routes_api import QuestionsOut, QuestionsRequest, _questions, strict
+from tests.route_answers import Answer, both_answers, reference_client
 from tests.strategies import profiles
 from tests.test_api_body_once import loosened
 
 
-def reference_app() -> FastAPI:
+def reference_app() -> TestClient:
     """The questions route as it was before it read the body once (same error handlers)."""
     router = APIRouter(prefix="/api/v1")
 
@@ -33,22 +34,16 @@ def reference_app() -> FastAPI:
                        ) -> QuestionsOut:
         return _questions(strict_questions or body)
 
-    app = FastAPI()
-    http_errors.install(app)
-    app.include_router(router)
-    return app
+    return reference_client(router)
 
 
 app = TestClient(create_app(), raise_server_exceptions=False)
-reference = TestClient(reference_app(), raise_server_exceptions=False)
+reference = reference_app()
 AS_OF = "2026-01-15"
 
 
-def answers(raw: bytes, content_type: str | None = "application/json") -> tuple[Any, Any]:
-    headers = {"content-type": content_type} if content_type is not None else {}
-    got, expected = (client.post("/api/v1/questions", content=raw, headers=headers) for client in (app, reference))
-    return ((got.status_code, got.headers.get("content-type"), got.content),
-            (expected.status_code, expected.headers.get("content-type"), expected.content))
+def answers(raw: bytes, content_type: str | None = "application/json") -> tuple[Answer, Answer]:
+    return both_answers(app, reference, "/api/v1/questions", raw, content_type)
 
 
 @pytest.mark.parametrize("body", [
