@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any
 
 import polars as pl
@@ -96,33 +97,52 @@ def _column(rows: Sequence[dict[str, Any]], name: str, kind: pl.DataType) -> pl.
     return pl.Series(name, [row.get(name) for row in rows], dtype=kind)
 
 
-def _fact_value(path: str, value: Any) -> Any:
-    """A model value as ``engine.facts`` types it (dates YYYYMMDD, money fen)."""
-    kind = type(value)
+def _converter(path: str, kind: Any) -> Callable[[Any], Any] | None:
+    """How a model value of the field at ``path`` becomes a fact (``engine.facts``): dates YYYYMMDD,
+    money integer fen, other decimals integers; ``None``: the value is the fact."""
     if kind is dt.date:
-        return value.year * 10_000 + value.month * 100 + value.day
+        return lambda day: day.year * 10_000 + day.month * 100 + day.day
     if kind is Decimal:
-        return int(value * 100) if is_money_field(path) else int(value)
-    return value
+        return (lambda money: int(money * 100)) if is_money_field(path) else int
+    return None
 
 
-def _values(objects: Sequence[Any], path: str) -> list[Any]:
-    """The value at a dotted path of each model object (None where absent), typed as a fact."""
-    parts = path.split(".")
-    if len(parts) == 1:  # most fields: one dict lookup per object (models keep their fields in __dict__)
-        values = [obj.__dict__[path] for obj in objects]
-    else:
-        values = []
-        for obj in objects:
-            for part in parts:
-                obj = obj.__dict__[part]
-                if obj is None:
-                    break
-            values.append(obj)
-    kinds = {type(value) for value in values} - {type(None)}
-    if not kinds & {dt.date, Decimal}:
-        return values  # str, int, bool: already as the facts carry them
-    return [None if value is None else _fact_value(path, value) for value in values]
+@dataclass(frozen=True)
+class _Reader:
+    """One fact column read off model objects: its attribute, type, field path and conversion."""
+
+    attribute: str
+    kind: pl.DataType
+    parts: tuple[str, ...]
+    convert: Callable[[Any], Any] | None
+
+    def values(self, fields: Sequence[dict[str, Any]]) -> list[Any]:
+        """The column's values from each object's ``__dict__`` (None where absent)."""
+        *parents, leaf = self.parts
+        for parent in parents:  # nested models: one dict lookup per level, absent parents stay None
+            fields = [None if f is None else (f[parent].__dict__ if f[parent] is not None else None)
+                      for f in fields]  # type: ignore[assignment]
+        # most fields have no parent: one C-level lookup per object
+        values = [None if f is None else f[leaf] for f in fields] if parents else list(map(itemgetter(leaf), fields))
+        convert = self.convert
+        if convert is None:
+            return values
+        return [None if value is None else convert(value) for value in values]
+
+
+def _readers_of(model: type[BaseModel], prefix: str = "") -> list[_Reader]:
+    out: list[_Reader] = []
+    for name, info in model.model_fields.items():
+        annotation = bare_type(info.annotation)
+        if typing.get_origin(annotation) is list:
+            continue
+        path = f"{prefix}{name}"
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            out += _readers_of(annotation, f"{path}.")
+            continue
+        leaf = type(typing.get_args(annotation)[0]) if typing.get_origin(annotation) is typing.Literal else annotation
+        out.append(_Reader(fact_field(path), _dtype(annotation), tuple(path.split(".")), _converter(path, leaf)))
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -132,11 +152,16 @@ def _levels(code: str | None) -> dict[str, str]:
 
 
 @cache
-def _model_paths(list_name: str | None) -> dict[str, tuple[pl.DataType, str]]:
+def _readers(list_name: str | None) -> tuple[_Reader, ...]:
+    """The fact columns of the enterprise (``None``) or of one list's items, in schema order."""
     if list_name is None:
-        return {a: v for a, v in _paths(Profile).items() if a not in ENTERPRISE_SKIP and a != "industry_code"}
-    model = bare_type(typing.get_args(bare_type(Profile.model_fields[list_name].annotation))[0])
-    return _paths(model)
+        schema = enterprise_schema()
+        found = {r.attribute: r for r in _readers_of(Profile)}
+    else:
+        schema = item_schema(list_name)
+        model = bare_type(typing.get_args(bare_type(Profile.model_fields[list_name].annotation))[0])
+        found = {r.attribute: r for r in _readers_of(model)}
+    return tuple(found[a] for a in schema if a in found)
 
 
 def _filled(frame: pl.DataFrame, fills: Sequence[tuple[str, tuple[str, ...]]]) -> pl.DataFrame:
@@ -155,43 +180,39 @@ def frames_of(profiles: Sequence[Profile], as_of: dt.date, plan: FactPlan = NO_P
     fact dicts: a batch builds them for every enterprise). ``plan``: ``RuleBook.fact_plan``."""
     today = as_of.year * 10_000 + as_of.month * 100 + as_of.day
     n = len(profiles)
-    columns = [pl.Series("e", range(n), dtype=pl.Int64)]
+    fields = [profile.__dict__ for profile in profiles]  # pydantic keeps a model's fields in __dict__
+    columns = {"e": pl.Series("e", range(n), dtype=pl.Int64)}
     schema = enterprise_schema()
-    paths = _model_paths(None)
-    codes = [profile.__dict__["industry_code"] for profile in profiles]
-    levels = {name: [_levels(code).get(name) for code in codes] for name in INDUSTRY_LEVELS_NAMES}
-    for attribute, kind in schema.items():
-        if attribute in levels:
-            values: list[Any] = levels[attribute]
-        elif attribute == "as_of":
-            values = [today] * n
-        else:
-            values = _values(profiles, paths[attribute][1])
-        columns.append(pl.Series(attribute, values, dtype=kind))
+    for reader in _readers(None):
+        columns[reader.attribute] = pl.Series(reader.attribute, reader.values(fields), dtype=reader.kind)
+    levels = [_levels(code) for code in map(itemgetter("industry_code"), fields)]
+    for name in INDUSTRY_LEVELS_NAMES:
+        columns[name] = pl.Series(name, [found.get(name) for found in levels], dtype=schema[name])
+    columns["as_of"] = pl.Series("as_of", [today] * n, dtype=pl.Int64)
     items: dict[str, pl.DataFrame] = {}
     listed: dict[str, pl.Series] = {}
     for list_name in ITEM_LISTS:
+        lists = list(map(itemgetter(list_name), fields))
         owners: list[int] = []
         indexes: list[int] = []
         objects: list[Any] = []
-        counts: list[int | None] = []
-        for e, profile in enumerate(profiles):
-            found_items = profile.__dict__[list_name]
-            counts.append(None if found_items is None else len(found_items))
-            for i, item in enumerate(found_items or ()):
-                owners.append(e)
-                indexes.append(i)
-                objects.append(item)
-        item_paths = _model_paths(list_name)
-        item_columns = [pl.Series("e", owners, dtype=pl.Int64), pl.Series("i", indexes, dtype=pl.Int64)]
-        for attribute, kind in item_schema(list_name).items():
-            values = [today] * len(objects) if attribute == "as_of" else _values(objects, item_paths[attribute][1])
-            item_columns.append(pl.Series(attribute, values, dtype=kind))
-        empty = [all(value is None for value in obj.__dict__.values()) for obj in objects]
-        item_columns.append(pl.Series(EMPTY, empty, dtype=pl.Boolean))
-        items[list_name] = _filled(pl.DataFrame(item_columns), plan.fills.get(list_name, ()))
-        listed[list_name] = pl.Series(list_name, counts, dtype=pl.Int64)
-    return Frames(n, pl.DataFrame(columns), items, listed)
+        for e, found_items in enumerate(lists):
+            if found_items:
+                owners += [e] * len(found_items)
+                indexes += range(len(found_items))
+                objects += found_items
+        item_fields = [item.__dict__ for item in objects]
+        item_columns = {"e": pl.Series("e", owners, dtype=pl.Int64), "i": pl.Series("i", indexes, dtype=pl.Int64)}
+        for reader in _readers(list_name):
+            item_columns[reader.attribute] = pl.Series(reader.attribute, reader.values(item_fields), dtype=reader.kind)
+        item_columns["as_of"] = pl.Series("as_of", [today] * len(objects), dtype=pl.Int64)
+        ordered = [item_columns[name] for name in ("e", "i", *item_schema(list_name))]
+        empty = [not any(value is not None for value in f.values()) for f in item_fields]
+        ordered.append(pl.Series(EMPTY, empty, dtype=pl.Boolean))
+        items[list_name] = _filled(pl.DataFrame(ordered), plan.fills.get(list_name, ()))
+        listed[list_name] = pl.Series(list_name, [None if found is None else len(found) for found in lists],
+                                      dtype=pl.Int64)
+    return Frames(n, pl.DataFrame([columns[name] for name in ("e", *schema)]), items, listed)
 
 
 def build_frames(dumps: Sequence[dict[str, Any]], as_of: dt.date, plan: FactPlan = NO_PLAN) -> Frames:
