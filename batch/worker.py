@@ -122,15 +122,14 @@ def _validated(record: Record, out: ChunkOutcome) -> Profile | None:
     return profile
 
 
-def _row(record: Record, profile: Profile, measure: str, amount: Any, reasons: list[str], units: list[str],
+def _row(record: Record, profile: Profile, measure: str, amount: Any, reasons: str, units: str,
          industry_group: str | None) -> ResultRow:
-    """A list line of an eligible measure, with where its facts came from."""
+    """A list line of an eligible measure, with where its facts came from (``reasons``, ``units``: JSON)."""
     assert profile.credit_code is not None
     provenance = (f"{record.source} 第 {record.line} 行" if record.provenance is None
                   else record.provenance.text(_relied(measure, industry_group)))
     return (profile.credit_code, measure, profile.name, profile.district, profile.zone, amount.kind,
-            None if amount.yuan is None else str(amount.yuan), amount.formula, dump_json(list(reasons)),
-            dump_json(units), provenance)
+            None if amount.yuan is None else str(amount.yuan), amount.formula, reasons, units, provenance)
 
 
 def _collect(record: Record, profile: Profile, result: Result, job: Job, out: ChunkOutcome) -> None:
@@ -139,8 +138,8 @@ def _collect(record: Record, profile: Profile, result: Result, job: Job, out: Ch
         if item.status != "eligible" or item.measure not in job.measures:
             continue
         found += 1
-        out.results.append(_row(record, profile, item.measure, item.amount, item.reasons,
-                                [*item.units.city, *item.units.local], result.derived.industry_group))
+        out.results.append(_row(record, profile, item.measure, item.amount, dump_json(list(item.reasons)),
+                                dump_json([*item.units.city, *item.units.local]), result.derived.industry_group))
     _count(record, profile, found, job, out)
 
 
@@ -261,12 +260,21 @@ def _columnar(valid: list[tuple[int, Record, Profile]], profiles: list[Profile],
     started = time.perf_counter()
     found = [0] * len(profiles)
     city = {m.id: m.units for m in rules.measures}
-    local = [rules.local_units.local_for(p.district, p.zone) for p in profiles]
+    places = [(p.district, p.zone) for p in profiles]
     groups = run.derived["industry_group"]
+    # one JSON text per measure and locality, and per wording: most rows repeat a few of each
+    units: dict[tuple[str, str | None, str | None], str] = {}
+    worded: dict[tuple[str, ...], str] = {}
     for measure in measures:
         for e, amount, reasons in run.eligible(measure):
             found[e] += 1
-            out.results.append(_row(valid[e][1], profiles[e], measure, amount, reasons, [*city[measure], *local[e]],
+            place = (measure, *places[e])
+            if place not in units:
+                units[place] = dump_json([*city[measure], *rules.local_units.local_for(*places[e])])
+            wording = tuple(reasons)
+            if wording not in worded:
+                worded[wording] = dump_json(list(reasons))
+            out.results.append(_row(valid[e][1], profiles[e], measure, amount, worded[wording], units[place],
                                     groups[e]))
     for (_, record, profile), count in zip(valid, found, strict=True):
         _count(record, profile, count, job, out)
