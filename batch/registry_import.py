@@ -50,7 +50,7 @@ def import_registry(engine: Engine, sources: Path, report_dir: Path) -> ImportSu
             if profile is not None:
                 out.registry.append(runs.registry_row(
                     profile.credit_code, profile.name, profile.district,  # type: ignore[arg-type]
-                    profile.model_dump(mode="json", exclude_none=True),
+                    profile.model_dump_json(exclude_none=True),
                     f"{record.source}:{record.line}" if record.provenance is None else
                     f"{record.provenance.locate('').source} {record.source}:{record.line}",
                     None if record.provenance is None else record.provenance.as_json(),

@@ -151,7 +151,7 @@ def _count(record: Record, profile: Profile, found: int, job: Job, out: ChunkOut
         out.unmatched += 1
     if job.keep_registry:
         out.registry.append(registry_row(
-            code, profile.name, profile.district, profile.model_dump(mode="json", exclude_none=True),
+            code, profile.name, profile.district, profile.model_dump_json(exclude_none=True),
             _registry_source(record), None if record.provenance is None else record.provenance.as_json(),
         ))
 

@@ -176,11 +176,12 @@ RegistryRow = tuple[str, str | None, str | None, str, str, str, str | None]
 # (credit code, name, district, profile JSON, its digest, source, provenance JSON): as stored on SQLite
 
 
-def registry_row(code: str, name: str | None, district: str | None, profile: dict[str, Any], source: str,
+def registry_row(code: str, name: str | None, district: str | None, profile_json: str, source: str,
                  provenance: dict[str, Any] | None) -> RegistryRow:
-    """A registry row as the batch workers make it: the JSON texts and digest ready to store."""
-    text = dump_json(profile)
-    return (code, name, district, text, profile_digest(text), source,
+    """A registry row as the batch workers make it: the JSON texts and digest ready to store.
+    ``profile_json``: ``Profile.model_dump_json(exclude_none=True)``, the same text as ``dump_json`` of
+    its JSON dump (tests/batch/test_registry_text.py) made without the intermediate dict."""
+    return (code, name, district, profile_json, profile_digest(profile_json), source,
             None if provenance is None else dump_json(provenance))
 
 
