@@ -11,7 +11,7 @@ import datetime as dt
 import typing
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -100,10 +100,29 @@ def unflatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
     ``是``/``否`` in a boolean column become true/false; everything else is left to the model.
     """
+    # Most rows (every enterprises.csv row) have no dotted key with a value: their cells are kept in
+    # one comprehension and only the boolean columns are looked at again; the others nest key by key.
+    # The same dict in the same key order either way (tests/batch/test_unflatten.py).
+    out = {key: value for key, value in row.items() if value is not None and value != ""}
+    dotted, bools = _row_plan(prefix, tuple(row))
+    if dotted and not dotted.isdisjoint(out):
+        return _nest(out, prefix)
+    for key in bools:
+        value = out.get(key)
+        if value is not None and value in BOOL_WORDS:
+            out[key] = BOOL_WORDS[value]
+    return out
+
+
+@lru_cache(maxsize=128)  # bounded: Parquet rows without their unknown columns each have their own keys
+def _row_plan(prefix: str, keys: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The dotted keys and the boolean columns of a row with these keys (a file's header, once per file)."""
+    return frozenset(k for k in keys if "." in k), tuple(k for k in keys if f"{prefix}{k}" in bool_paths())
+
+
+def _nest(row: dict[str, Any], prefix: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
-        if value is None or value == "":
-            continue
         parts, is_bool = _key_plan(prefix, key)
         if is_bool and value in BOOL_WORDS:
             value = BOOL_WORDS[value]
