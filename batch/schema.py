@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -100,44 +101,50 @@ def unflatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
     ``是``/``否`` in a boolean column become true/false; everything else is left to the model.
     """
-    # Most rows (every enterprises.csv row) have no dotted key with a value: their cells are kept in
-    # one comprehension and only the boolean columns are looked at again; the others nest key by key.
-    # The same dict in the same key order either way (tests/batch/test_unflatten.py).
-    out = {key: value for key, value in row.items() if value is not None and value != ""}
-    dotted, bools = _row_plan(prefix, tuple(row))
-    if dotted and not dotted.isdisjoint(out):
-        return _nest(out, prefix)
-    for key in bools:
-        value = out.get(key)
-        if value is not None and value in BOOL_WORDS:
-            out[key] = BOOL_WORDS[value]
-    return out
+    return unflattener(prefix, tuple(row))(row)
+
+
+Unflatten = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @lru_cache(maxsize=128)  # bounded: Parquet rows without their unknown columns each have their own keys
-def _row_plan(prefix: str, keys: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The dotted keys and the boolean columns of a row with these keys (a file's header, once per file)."""
-    return frozenset(k for k in keys if "." in k), tuple(k for k in keys if f"{prefix}{k}" in bool_paths())
+def unflattener(prefix: str, keys: tuple[str, ...]) -> Unflatten:
+    """``unflatten`` for rows with exactly these keys, in this order (a CSV file's header): the key
+    plans are looked up once per header, not once per cell. The same dict in the same key order as
+    key-by-key nesting (tests/batch/test_unflatten.py)."""
+    plans = [(key, *_key_plan(prefix, key)) for key in keys]
+    if all(len(parts) == 1 for _, parts, _ in plans):  # no nesting: keep the cells, then fix the booleans
+        bools = frozenset(key for key, _, is_bool in plans if is_bool)
 
+        def flat(row: dict[str, Any]) -> dict[str, Any]:
+            out = {key: value for key, value in row.items() if value is not None and value != ""}
+            for key in bools.intersection(out):
+                value = out[key]
+                if value in BOOL_WORDS:
+                    out[key] = BOOL_WORDS[value]
+            return out
+        return flat
 
-def _nest(row: dict[str, Any], prefix: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        parts, is_bool = _key_plan(prefix, key)
-        if is_bool and value in BOOL_WORDS:
-            value = BOOL_WORDS[value]
-        if len(parts) == 1:
-            out[key] = value
-            continue
-        target = out
-        for part in parts[:-1]:
-            nested = target.setdefault(part, {})
-            if not isinstance(nested, dict):
-                break
-            target = nested
-        else:
-            target[parts[-1]] = value
-    return out
+    def nested(row: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for (key, parts, is_bool), value in zip(plans, row.values(), strict=True):
+            if value is None or value == "":
+                continue
+            if is_bool and value in BOOL_WORDS:
+                value = BOOL_WORDS[value]
+            if len(parts) == 1:
+                out[key] = value
+                continue
+            target = out
+            for part in parts[:-1]:
+                nested = target.setdefault(part, {})
+                if not isinstance(nested, dict):
+                    break
+                target = nested
+            else:
+                target[parts[-1]] = value
+        return out
+    return nested
 
 
 def clean(value: Any) -> Any:

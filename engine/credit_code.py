@@ -28,7 +28,7 @@ ENABLED = os.environ.get("HUIQI_FAST_VALIDATE", "1") != "0"
 
 def canonical(value: str) -> bool:
     """Whether ``uscc.validate(value)`` returns ``value`` itself: a compact code with a correct check character."""
-    if not CANONICAL.fullmatch(value):
+    if type(value) is not str or not CANONICAL.fullmatch(value):  # a str subclass: stdnum returns a plain str
         return False
     total = sum(map(mul, map(_VALUE.__getitem__, value[:17]), WEIGHTS))
     return value[17] == ALPHABET[(31 - total) % 31]

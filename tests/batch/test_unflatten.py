@@ -1,5 +1,6 @@
-"""``batch.schema.unflatten`` gives the very dict (same keys, same order, same nesting) as before
-issue 14's shortcut for rows without dotted values; the reference below is the old body, verbatim."""
+"""``batch.schema.unflatten``, and ``unflattener`` made once for a header and used for every row with
+those keys (as ``batch.csv_index.merge`` does per file), give the very dict (same keys, same order, same
+nesting) as before issue 14; the reference below is the old body, verbatim."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch.schema import BOOL_WORDS, _key_plan, child_columns, enterprise_columns, list_fields, unflatten
+from batch.schema import (
+    BOOL_WORDS,
+    _key_plan,
+    child_columns,
+    enterprise_columns,
+    list_fields,
+    unflatten,
+    unflattener,
+)
 
 
 def _before(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -52,3 +61,7 @@ def _outcome(function: Any, row: dict[str, Any], prefix: str) -> str:
 def test_unflatten_is_what_it_was(prefix: str, keys: list[str], data: st.DataObject) -> None:
     row = {key: data.draw(VALUES) for key in keys}
     assert _outcome(unflatten, row, prefix) == _outcome(_before, row, prefix)
+    header = unflattener(prefix, tuple(keys))
+    for _ in range(3):  # other rows of the same file
+        other = {key: data.draw(VALUES) for key in keys}
+        assert _outcome(lambda r, _p: header(r), other, prefix) == _outcome(_before, other, prefix)
