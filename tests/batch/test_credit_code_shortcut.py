@@ -104,3 +104,12 @@ def test_the_rejection_report_and_lists_are_identical_with_the_shortcut_off(tmp_
     report = (on / "rejections.csv").read_text(encoding="utf-8-sig")
     assert "统一社会信用代码校验位不正确" in report and "统一社会信用代码应为18位且格式正确" in report
     assert len(on_rejections) > 80 and len(files) > 10
+
+
+def test_the_switch_turns_the_shortcut_off_in_a_new_process() -> None:
+    # the comparison above means something only if HUIQI_FAST_VALIDATE=0 really turns it off
+    for value, expected in (("0", "False"), ("1", "True")):
+        shown = subprocess.run([sys.executable, "-c", "from engine import credit_code; print(credit_code.ENABLED)"],
+                               cwd=ROOT, env={**os.environ, "HUIQI_FAST_VALIDATE": value}, check=True,
+                               capture_output=True, text=True).stdout.strip()
+        assert shown == expected
