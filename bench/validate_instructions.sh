@@ -12,7 +12,7 @@ N=${1:-3000}
 PY=$PWD/.venv/bin/python
 export PYTHONHASHSEED=${PYTHONHASHSEED:-0}  # string hashes move dict and set layouts: one seed, counts that repeat
 data=$(mktemp -d); trap 'rm -rf "$data"' EXIT
-"$PY" -m api.cli synth --n "$N" --seed 1 --format csv --out "$data/registry" > /dev/null
+"$PY" -m api.cli synth --n "$N" --seed 1 --format csv --out "$data/registry" > /dev/null 2>&1
 count() {  # $1: source tree, $2: stages (0 index, 1 + merge, 2 + validate)
   (cd "$1" && PYTHONPATH="$1" valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$PY" -c "
 from pathlib import Path
