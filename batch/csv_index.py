@@ -29,7 +29,7 @@ import orjson
 
 from batch.pools import shared_or_own
 from batch.records import Record, Stray
-from batch.schema import ENTERPRISES, KEY, list_fields, unflatten
+from batch.schema import ENTERPRISES, KEY, Unflatten, list_fields, unflattener
 from sources.encoding import detect
 
 # Processes loading the CSV files into the index at once: the load runs before any enterprise
@@ -214,6 +214,7 @@ def merge(dbs: dict[str, sqlite3.Connection], part: Slice) -> list[Record]:
     origins: dict[int, dict[str, list[tuple[str, int]]]] = {}
     problems: dict[int, tuple[str, str]] = {}  # the first child row that could not be read, per enterprise
     strays: dict[int, list[Stray]] = {}
+    readers: dict[str, Unflatten] = {}
     for table in tables:
         file = f"{table}.csv"
         for code, line, row in _child_rows(dbs[table], table, part):
@@ -222,7 +223,7 @@ def merge(dbs: dict[str, sqlite3.Connection], part: Slice) -> list[Record]:
                 strays.setdefault(bisect_right(codes, code), []).append(Stray(file, line, code or None, KEY,
                                                                               _orphan(code)))
                 continue
-            child, problem = _csv_row(orjson.loads(row), f"{table}.")
+            child, problem = _csv_row(orjson.loads(row), table, readers)
             child.pop(KEY, None)
             listed = items.setdefault(owner, {}).setdefault(table, [])
             if problem and owner not in problems:
@@ -237,7 +238,7 @@ def merge(dbs: dict[str, sqlite3.Connection], part: Slice) -> list[Record]:
             reason = f"统一社会信用代码重复（首次出现于第 {previous[1]} 行）"
             record = Record(source, line, {KEY: code}, (KEY, reason))
         else:
-            data, error = _csv_row(orjson.loads(row))
+            data, error = _csv_row(orjson.loads(row), ENTERPRISES, readers)
             mine = items.get(position, {})
             data.update({table: mine.get(table, []) for table in tables})
             record = Record(source, line, data, error or problems.get(position), origins.get(position, {}))
@@ -255,8 +256,12 @@ def _orphan(code: str) -> str:
     return f"{ENTERPRISES}.csv 中没有统一社会信用代码为 {code} 的企业"
 
 
-def _csv_row(values: dict[str, Any], prefix: str = "") -> tuple[dict[str, Any], tuple[str, str] | None]:
+def _csv_row(values: dict[str, Any], table: str, readers: dict[str, Unflatten]) -> tuple[dict[str, Any],
+                                                                                         tuple[str, str] | None]:
+    """A row of ``table`` unflattened (``readers``: per table, ``unflatten`` for its header, made once)."""
     if "__error__" in values:
         return {}, ("", values["__error__"])
-    return unflatten(values, prefix), None
-
+    reader = readers.get(table)
+    if reader is None:  # every other row of the table has the same keys: _load_table zips them with the header
+        reader = readers[table] = unflattener("" if table == ENTERPRISES else f"{table}.", tuple(values))
+    return reader(values), None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -100,25 +101,50 @@ def unflatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
     ``是``/``否`` in a boolean column become true/false; everything else is left to the model.
     """
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if value is None or value == "":
-            continue
-        parts, is_bool = _key_plan(prefix, key)
-        if is_bool and value in BOOL_WORDS:
-            value = BOOL_WORDS[value]
-        if len(parts) == 1:
-            out[key] = value
-            continue
-        target = out
-        for part in parts[:-1]:
-            nested = target.setdefault(part, {})
-            if not isinstance(nested, dict):
-                break
-            target = nested
-        else:
-            target[parts[-1]] = value
-    return out
+    return unflattener(prefix, tuple(row))(row)
+
+
+Unflatten = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@lru_cache(maxsize=128)  # bounded: Parquet rows without their unknown columns each have their own keys
+def unflattener(prefix: str, keys: tuple[str, ...]) -> Unflatten:
+    """``unflatten`` for rows with exactly these keys, in this order (a CSV file's header): the key
+    plans are looked up once per header, not once per cell. The same dict in the same key order as
+    key-by-key nesting (tests/batch/test_unflatten.py)."""
+    plans = [(key, *_key_plan(prefix, key)) for key in keys]
+    if all(len(parts) == 1 for _, parts, _ in plans):  # no nesting: keep the cells, then fix the booleans
+        bools = frozenset(key for key, _, is_bool in plans if is_bool)
+
+        def flat(row: dict[str, Any]) -> dict[str, Any]:
+            out = {key: value for key, value in row.items() if value is not None and value != ""}
+            for key in bools.intersection(out):
+                value = out[key]
+                if value in BOOL_WORDS:
+                    out[key] = BOOL_WORDS[value]
+            return out
+        return flat
+
+    def nested(row: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for (key, parts, is_bool), value in zip(plans, row.values(), strict=True):
+            if value is None or value == "":
+                continue
+            if is_bool and value in BOOL_WORDS:
+                value = BOOL_WORDS[value]
+            if len(parts) == 1:
+                out[key] = value
+                continue
+            target = out
+            for part in parts[:-1]:
+                nested = target.setdefault(part, {})
+                if not isinstance(nested, dict):
+                    break
+                target = nested
+            else:
+                target[parts[-1]] = value
+        return out
+    return nested
 
 
 def clean(value: Any) -> Any:

@@ -27,6 +27,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
+from engine import credit_code
 from engine.limits import MAX_ITEMS_PER_LIST
 
 
@@ -75,6 +76,8 @@ SizeClass = Literal["large", "medium", "small", "micro"]
 
 
 def _credit_code(value: str) -> str:
+    if credit_code.ENABLED and credit_code.canonical(value):
+        return value  # what uscc.validate returns for it (engine.credit_code)
     try:
         return uscc.validate(value)
     except InvalidChecksum as exc:
