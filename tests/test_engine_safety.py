@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import default_rules, evaluate, parse_profile
+from engine.compile import _fact_type
 from engine.compiled import CompiledRule
 from engine.decide import cache_entries
 from engine.evaluate import session as book_session
@@ -119,6 +120,19 @@ def test_session_records_item_indexes(rules_count: int) -> None:
     fired = session.run([{"t": "hires", "i": 0, "n": 0}, {"t": "hires", "i": 1, "n": 5}])
     assert sorted((f.tag, f.item) for f in fired) == sorted(
         [("k0", 0), ("k0", 1)] + [(f"k{k}", 1) for k in range(1, rules_count)])
+
+
+def test_an_item_rule_never_reads_the_enterprise_fact() -> None:
+    # all rules share one ruleset now; a firing of an item rule is read as that item's alone
+    # (engine.decide), so a rule joining an item with the enterprise fact or another list is refused
+    def rule(*types: str) -> CompiledRule:
+        return CompiledRule(tag="x", per_item=True, when={"all": [
+            {f"a{k}": {"$and": [{"t": fact_type}]}} for k, fact_type in enumerate(types)]})
+    assert _fact_type(rule("hires", "d")) == "hires"
+    assert _fact_type(rule("ent", "d")) == "ent"
+    for refused in (("hires", "ent"), ("hires", "loans")):
+        with pytest.raises(ValueError, match="item rules read only their item"):
+            _fact_type(rule(*refused))
 
 
 def _fresh_sids() -> None:
