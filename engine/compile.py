@@ -62,12 +62,6 @@ def tag_derived(name: str, value: str) -> str:
     return f"derived|{name}|{value}"
 
 
-def derived_fact(tag: str, enterprise_key: int = 0) -> dict[str, Any]:
-    """The derived fact a ``derived|name|value`` firing stands for (as item rules read it)."""
-    _, name, value = tag.split("|", 2)
-    return {"e": enterprise_key, "t": "d", "i": -1, "name": name, "value": value}
-
-
 # --- leaves to durable-rules JSON -----------------------------------------------------
 
 def _compare(name: str, op: str, rhs: Any) -> dict[str, Any]:
@@ -209,8 +203,8 @@ def compile_measure(measure: MeasureIR) -> list[CompiledRule]:
 def _fact_type(rule: CompiledRule) -> str:
     """The fact type a rule belongs to: ``ent``, or the list whose items it reads.
 
-    Item rules may also read derived facts (they are asserted into every ruleset), but not
-    the enterprise fact itself: items are evaluated apart from the enterprise.
+    Item rules may also read derived facts, but not the enterprise fact itself: items are
+    evaluated apart from the enterprise.
     """
     types = {pattern[alias]["$and"][0]["t"] for pattern in rule.when["all"] for alias in pattern} - {"d"}
     items = types - {"ent"}
@@ -219,8 +213,10 @@ def _fact_type(rule: CompiledRule) -> str:
     return items.pop() if items else "ent"
 
 
-def compile_book(book: BookIR) -> dict[str, dict[str, CompiledRule]]:
-    """Rules grouped by the fact type they read (``ent`` with derived facts, or a list name).
+def compile_book(book: BookIR) -> dict[str, CompiledRule]:
+    """Every rule of the book, by rule name, for one ruleset: the enterprise's, the derived facts'
+    and the items' rules see all the facts of a run at once, so the facts derived along the way
+    (forward chaining) reach the item rules that read them in the same run.
 
     The size class is derived by the size standard's own shape rules (``SizeStandard.compile_rules``:
     33 rules reading the group's row off the group fact, far fewer than its trees would need)."""
@@ -231,10 +227,10 @@ def compile_book(book: BookIR) -> dict[str, dict[str, CompiledRule]]:
     compiled += book.size.compile_rules()
     for measure in book.measures:
         compiled += compile_measure(measure)
-    by_type: dict[str, dict[str, CompiledRule]] = {}
-    for n, rule in enumerate(_merge_identical(compiled)):
-        by_type.setdefault(_fact_type(rule), {})[f"r{n}"] = rule
-    return by_type
+    merged = _merge_identical(compiled)
+    for rule in merged:
+        _fact_type(rule)  # raises on a rule that joins an item with the enterprise or another list
+    return {f"r{n}": rule for n, rule in enumerate(merged)}
 
 
 def _merge_identical(rules: list[CompiledRule]) -> list[CompiledRule]:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from engine.amounts import wan
 from engine.as_of import check_as_of
-from engine.compile import compile_book, derived_fact
+from engine.compile import compile_book
 from engine.compiled import Fired
 from engine.decide import Context, decide_all
 from engine.errors import from_validation_error
@@ -22,16 +22,14 @@ from engine.openings import Situation
 from engine.plausibility import input_warnings
 from engine.profile import Profile
 from engine.result import Derived, MeasureResult, Result, RulesRelease, Totals, trusted
-from engine.session import RuleSession, sessions_for
+from engine.session import RuleSession, session_for
 from engine.size_standard import SIZE_CLASSES
 
 ZERO = Decimal(0)
 
 
-def sessions(book: RuleBook) -> dict[str, RuleSession]:
-    return sessions_for(
-        f"huiqi_{book.version}", lambda: compile_book(book.ir)
-    )
+def session(book: RuleBook) -> RuleSession:
+    return session_for(f"huiqi_{book.version}", lambda: compile_book(book.ir))
 
 
 def parse_profile(data: Any) -> Profile:
@@ -61,7 +59,7 @@ def _size_basis(book: RuleBook, group: str | None, profile: Profile) -> str | No
 
 
 # Enterprises evaluated together in a durable-rules run: one assert, one round of actions and one
-# retraction per ruleset for all of them instead of one each.
+# retraction for all of them instead of one each.
 ENTERPRISES_PER_SESSION = 32
 
 
@@ -95,27 +93,13 @@ def evaluate_many(
 
 
 def _fire(book: RuleBook, facts: list[list[dict[str, Any]]]) -> list[list[Fired]]:
-    """Run the rulesets over the facts of several enterprises; what fired, per enterprise."""
-    rulesets = sessions(book)
+    """Run the rules over the facts of several enterprises; what fired, per enterprise.
+
+    One run for all the facts: what the enterprise rules derive (industry group, size class) is
+    asserted into the same sid, where the item rules that read it meet it (forward chaining)."""
     fired: list[list[Fired]] = [[] for _ in facts]
-    for firing in rulesets["ent"].fire([own[0] for own in facts]):
+    for firing in session(book).fire([fact for own in facts for fact in own]):
         fired[firing[2]].append(firing)
-    # what the enterprise rules derived (size class, …) is asserted again beside the items
-    derived = [
-        [derived_fact(tag, key) for tag in dict.fromkeys(tag for tags, _, _ in own for tag in tags
-                                                         if tag.startswith("derived|"))]
-        for key, own in enumerate(fired)
-    ]
-    items: dict[str, list[dict[str, Any]]] = {}
-    for own in facts:
-        for fact in own[1:]:
-            items.setdefault(fact["t"], []).append(fact)
-    for fact_type, listed in items.items():
-        if fact_type not in rulesets:  # a list no rule reads needs no evaluation
-            continue
-        owners = dict.fromkeys(fact["e"] for fact in listed)
-        for firing in rulesets[fact_type].fire(listed + [d for own in owners for d in derived[own]]):
-            fired[firing[2]].append(firing)
     return fired
 
 

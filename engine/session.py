@@ -53,7 +53,7 @@ _LOCK = threading.Lock()
 # enterprise and the item's index are needed, so they are cut out instead of parsing the JSON.
 _RULE_AND_ENTERPRISE = re.compile(r'^\{"([^"]+)":\{"([^"]+)":\{"e": ?(\d+)(?:, ?"t": ?"[^"]*", ?"i": ?(-?\d+))?')
 _ITEM_INDEX = re.compile(r'"item":\{[^{}]*?"i": ?(-?\d+)')
-_REGISTERED: dict[str, dict[str, RuleSession]] = {}
+_REGISTERED: dict[str, RuleSession] = {}
 
 
 def _joined_on_enterprise(when: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +138,7 @@ def _dumps(facts: list[dict[str, Any]]) -> str:
 class RuleSession:
     """A compiled ruleset registered in the C core; ``run`` evaluates facts in its one sid."""
 
-    def __init__(self, name: str, rules: Mapping[str, CompiledRule], fact_type: str = "ent") -> None:
+    def __init__(self, name: str, rules: Mapping[str, CompiledRule]) -> None:
         self.name = name
         self._rules = dict(rules)
         self._tags = {rule_name: rule.tags for rule_name, rule in self._rules.items()}
@@ -274,18 +274,11 @@ def busy() -> bool:
     return _LOCK.locked()
 
 
-def sessions_for(
-    name: str, build: Callable[[], Mapping[str, Mapping[str, CompiledRule]]]
-) -> dict[str, RuleSession]:
-    """One session per fact type (``ent``, ``hires``, …) registered under ``name``, compiled on
-    first use in this process. Rules are split by fact type because durable-rules tests every
-    fact against every rule: an item never needs the enterprise rules, nor the reverse."""
+def session_for(name: str, build: Callable[[], Mapping[str, CompiledRule]]) -> RuleSession:
+    """The session of the rules ``build`` compiles, registered under ``name`` on first use in this
+    process (a ruleset name cannot be registered twice)."""
     with _LOCK:
         existing = _REGISTERED.get(name)
         if existing is None:
-            existing = {
-                fact_type: RuleSession(f"{name}_{fact_type}", rules, fact_type)
-                for fact_type, rules in build().items()
-            }
-            _REGISTERED[name] = existing
+            existing = _REGISTERED[name] = RuleSession(name, build())
         return existing

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import default_rules, evaluate, parse_profile
+from engine.compile import _fact_type
 from engine.compiled import CompiledRule
 from engine.decide import cache_entries
-from engine.evaluate import sessions
+from engine.evaluate import session as book_session
 from engine.session import KEPT_SID_FACTS, EngineError, RuleSession
 from tests.strategies import profiles
 
@@ -115,25 +116,37 @@ def test_same_profile_same_answer() -> None:
 def test_session_records_item_indexes(rules_count: int) -> None:
     rules = {f"r{k}": CompiledRule(tag=f"k{k}", per_item=True, when={"all": [
         {"item": {"$and": [{"t": "hires"}, {"$gte": {"n": k}}]}}]}) for k in range(rules_count)}
-    session = RuleSession(f"test_items_{rules_count}", rules, "hires")
+    session = RuleSession(f"test_items_{rules_count}", rules)
     fired = session.run([{"t": "hires", "i": 0, "n": 0}, {"t": "hires", "i": 1, "n": 5}])
     assert sorted((f.tag, f.item) for f in fired) == sorted(
         [("k0", 0), ("k0", 1)] + [(f"k{k}", 1) for k in range(1, rules_count)])
 
 
+def test_an_item_rule_never_reads_the_enterprise_fact() -> None:
+    # all rules share one ruleset now; a firing of an item rule is read as that item's alone
+    # (engine.decide), so a rule joining an item with the enterprise fact or another list is refused
+    def rule(*types: str) -> CompiledRule:
+        return CompiledRule(tag="x", per_item=True, when={"all": [
+            {f"a{k}": {"$and": [{"t": fact_type}]}} for k, fact_type in enumerate(types)]})
+    assert _fact_type(rule("hires", "d")) == "hires"
+    assert _fact_type(rule("ent", "d")) == "ent"
+    for refused in (("hires", "ent"), ("hires", "loans")):
+        with pytest.raises(ValueError, match="item rules read only their item"):
+            _fact_type(rule(*refused))
+
+
 def _fresh_sids() -> None:
-    for session in sessions(default_rules()).values():
-        session.close()
+    book_session(default_rules()).close()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(profiles, min_size=2, max_size=4))
 def test_a_reused_sid_answers_as_a_fresh_one(raw: list[dict]) -> None:
-    # each evaluation retracts its facts from the one sid of each ruleset: nothing of an enterprise
+    # each evaluation retracts its facts from the one sid of the ruleset: nothing of an enterprise
     # may be left to join the next one's facts (same enterprise key 0 every time)
     parsed = [parse_profile(data) for data in raw]
     reused = [evaluate(p, AS_OF).model_dump_json() for p in parsed]
-    assert all(session.live_facts == [] for session in sessions(default_rules()).values())
+    assert book_session(default_rules()).live_facts == []
     fresh = []
     for profile in parsed:
         _fresh_sids()
@@ -163,7 +176,7 @@ def test_a_run_of_many_facts_gives_its_sid_back() -> None:
     # the C core never shrinks a sid's pools (about 7 KB a fact): a long run must not keep them
     rule = CompiledRule(tag="k", per_item=True,
                         when={"all": [{"item": {"$and": [{"t": "hires"}, {"$gte": {"n": 1}}]}}]})
-    session = RuleSession("test_long_run", {"r0": rule}, "hires")
+    session = RuleSession("test_long_run", {"r0": rule})
     assert [f.item for f in session.run([{"t": "hires", "i": 0, "n": 1}])] == [0]
     kept = session._sid
     long_run = [{"t": "hires", "i": i, "n": i % 2} for i in range(KEPT_SID_FACTS + 1)]
