@@ -1,7 +1,7 @@
 """The batch workers' merge and validate stages, in CPU µs per enterprise, with the canonical-code
 shortcut (engine.credit_code) off and on, alternating in one process:
 
-    PYTHONPATH=. python bench/validate_bench.py /work/main/var/bench/registry-100000-1-csv --chunks 3
+    PYTHONPATH=. python bench/validate_bench.py var/bench/registry-100000-1-csv --chunks 3
 
 It indexes the CSV folder, then per round merges ``--chunks`` chunks of 10,000 enterprises the way a
 worker does (``records_of``) and validates them as ``evaluate_chunk`` does (``_validated``), the
