@@ -53,13 +53,13 @@ def load(path: str) -> tuple[str, list[tuple[object, ...]], list[tuple[object, .
 
 
 def store_once(results: list[tuple[object, ...]], registry: list[tuple[object, ...]],
-               chunk_size: int) -> dict[str, tuple[float, float]]:
+               chunk_size: int, pragmas: tuple[str, ...] = ()) -> dict[str, tuple[float, float]]:
     """(wall, CPU) seconds per statement for storing everything once into a fresh database."""
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'floor.sqlite3'}"
         open_database(url).dispose()  # the schema, by the migrations
         db = sqlite3.connect(Path(folder) / "floor.sqlite3", isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", *pragmas):
             db.execute(f"PRAGMA {pragma}")
         run = "floor"
         db.execute("INSERT INTO batch_runs (id, status, rules_version, input_path, input_format, input_fingerprint,"
@@ -101,9 +101,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="SQLite 存一个批次的行要多久（huiqi batch 在 SQLite 上的下限）")
     parser.add_argument("--db", required=True, help="一个已完成批次的 SQLite 数据库 URL（sqlite:///路径）")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pragma", action="append", default=[],
+                        help="再加一条 PRAGMA（如 cache_size=-65536），试它对写入的影响；可重复")
     args = parser.parse_args()
     run_id, results, registry, chunk_size = load(args.db.removeprefix("sqlite:///"))
-    rounds = [store_once(results, registry, chunk_size) for _ in range(args.rounds)]
+    rounds = [store_once(results, registry, chunk_size, tuple(args.pragma)) for _ in range(args.rounds)]
     median = {name: tuple(statistics.median(r[name][i] for r in rounds) for i in (0, 1)) for name in rounds[0]}
     enterprises = len(registry)
     per = len(results) / enterprises
