@@ -179,9 +179,11 @@ def execute(engine: Engine, run_id: str, workers: int = 2, progress: bool = True
                dynamic_ncols=True, mininterval=0.5)
 
     def commit(outcome: ChunkOutcome) -> None:
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.thread_time()
         runs.write_chunk(engine, run_id, outcome)
         timing["store_s"] = timing.get("store_s", 0.0) + time.perf_counter() - started
+        # the CPU this thread spent storing: on a busy machine the wall time above counts waiting too
+        timing["store_cpu_s"] = timing.get("store_cpu_s", 0.0) + time.thread_time() - used
         for name, seconds in outcome.timing.items():  # measured in the worker processes
             timing[name] = timing.get(name, 0.0) + seconds
         bar.update(outcome.rows)
