@@ -56,7 +56,7 @@ def _outcome(function: Any, row: dict[str, Any], prefix: str) -> str:
         return f"TypeError {exc}"
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.sampled_from(PREFIXES), st.lists(st.sampled_from(KEYS), unique=True, max_size=14), st.data())
 def test_unflatten_is_what_it_was(prefix: str, keys: list[str], data: st.DataObject) -> None:
     row = {key: data.draw(VALUES) for key in keys}
