@@ -153,40 +153,25 @@ Cells = Callable[[Sequence[str]], dict[str, Any]]
 @lru_cache(maxsize=64)
 def cells_unflattener(prefix: str, keys: tuple[str, ...]) -> Cells:
     """``unflattener`` for a CSV file's rows kept as lists of text cells in the order of ``keys`` (its
-    header, each key once): the same dict as ``unflattener(prefix, keys)`` of ``dict(zip(keys, cells))``
-    (tests/batch/test_unflatten.py), without making that dict. Cells are text, so empty is falsy."""
+    header, each key once, as wide as every row): the same dict as ``unflattener(prefix, keys)`` of
+    ``dict(zip(keys, cells))`` (tests/batch/test_unflatten.py), without making that dict. Cells are
+    text, so an empty one is falsy."""
     plans = [(key, *_key_plan(prefix, key)) for key in keys]
     if all(len(parts) == 1 for _, parts, _ in plans):
-        bools = tuple((position, key) for position, (key, _, is_bool) in enumerate(plans) if is_bool)
+        bools = frozenset(key for key, _, is_bool in plans if is_bool)
 
         def flat(cells: Sequence[str]) -> dict[str, Any]:
-            out = {key: value for key, value in zip(keys, cells, strict=True) if value}
-            for position, key in bools:  # already in place: the word becomes true/false where it stands
-                value = cells[position]
+            out = {key: value for key, value in zip(keys, cells) if value}  # noqa: B905 -- as wide as keys; the keyword alone costs a fifth
+            for key in bools.intersection(out):
+                value = out[key]
                 if value in BOOL_WORDS:
                     out[key] = BOOL_WORDS[value]
             return out
         return flat
-    segments = _segments(plans)
-    if segments is not None:
-        def grouped(cells: Sequence[str]) -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            for parent, start, end, names, bools in segments:
-                part = {name: value for name, value in zip(names, cells[start:end], strict=True) if value}
-                for position, name in bools:
-                    value = cells[position]
-                    if value in BOOL_WORDS:
-                        part[name] = BOOL_WORDS[value]
-                if parent is None:
-                    out.update(part)
-                elif part:
-                    out[parent] = part
-            return out
-        return grouped
 
     def nested(cells: Sequence[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for (key, parts, is_bool), value in zip(plans, cells, strict=True):
+        for (key, parts, is_bool), value in zip(plans, cells):  # noqa: B905
             if not value:
                 continue
             if is_bool and value in BOOL_WORDS:
@@ -204,34 +189,6 @@ def cells_unflattener(prefix: str, keys: tuple[str, ...]) -> Cells:
                 target[parts[-1]] = value
         return out
     return nested
-
-
-Segment = tuple[str | None, int, int, tuple[str, ...], tuple[tuple[int, str], ...]]
-
-
-def _segments(plans: list[tuple[str, tuple[str, ...], bool]]) -> list[Segment] | None:
-    """A header cut into runs of top-level keys and runs of one parent's ``parent.name`` keys, as
-    (parent or None, first cell, end, names, (cell, name) of each boolean): key-by-key nesting puts
-    each run where its first non-empty cell stands, so each run can be made in one go. ``None`` when
-    that does not hold: a key nested deeper, a parent that is also a key or whose keys are apart."""
-    runs: list[tuple[str | None, list[int]]] = []
-    for position, (_, parts, _) in enumerate(plans):
-        if len(parts) > 2:
-            return None
-        parent = parts[0] if len(parts) == 2 else None
-        if runs and runs[-1][0] == parent:
-            runs[-1][1].append(position)
-        else:
-            runs.append((parent, [position]))
-    parents = [parent for parent, _ in runs if parent is not None]
-    if len(set(parents)) < len(parents) or set(parents) & {key for key, parts, _ in plans if len(parts) == 1}:
-        return None
-    out: list[Segment] = []
-    for parent, positions in runs:
-        names = tuple(plans[p][0] if parent is None else plans[p][1][1] for p in positions)
-        bools = tuple((p, names[i]) for i, p in enumerate(positions) if plans[p][2])
-        out.append((parent, positions[0], positions[-1] + 1, names, bools))
-    return out
 
 
 def clean(value: Any) -> Any:

@@ -36,6 +36,7 @@ index.close()
 " 2>&1 | awk '/I *refs/ {gsub(",", "", $4); print $4}')
 }
 report() {  # $1: label, $2: source tree
+  "$PY" -m compileall -q -x '/\.venv/' "$2" > /dev/null  # no module compiled inside a counted stage
   z=$(count "$2" -1); a=$(count "$2" 0); b=$(count "$2" 1); c=$(count "$2" 2)
   echo "$1: index $(( (a - z) / N )), merge $(( (b - a) / N )), validate $(( (c - b) / N )) instructions per enterprise"
 }
