@@ -276,8 +276,9 @@ def merge(dbs: dict[str, sqlite3.Connection], part: Slice, keys: dict[str, tuple
         else:
             cells = loads(row)
             data, error = ({}, ("", cells)) if type(cells) is str else (unflatten(cells), None)  # noqa: E721
-            mine = items.get(position, {})
-            data.update({table: mine.get(table, []) for table in tables})
+            mine = items.get(position)
+            for table in tables:  # a list each, empty or not (most enterprises have no child rows in most files)
+                data[table] = [] if mine is None else mine.get(table) or []
             record = Record(source, line, data, error or problems.get(position), origins.get(position, {}))
             previous_code = (code, line)
         record.strays = strays.pop(position, [])

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
+from itertools import compress
 from typing import Any
 
 from pydantic import BaseModel
@@ -161,7 +162,7 @@ def cells_unflattener(prefix: str, keys: tuple[str, ...]) -> Cells:
         bools = frozenset(key for key, _, is_bool in plans if is_bool)
 
         def flat(cells: Sequence[str]) -> dict[str, Any]:
-            out = {key: value for key, value in zip(keys, cells) if value}  # noqa: B905 -- as wide as keys; the keyword alone costs a fifth
+            out = dict(zip(compress(keys, cells), filter(None, cells)))  # noqa: B905 -- the non-empty cells, in C
             for key in bools.intersection(out):
                 value = out[key]
                 if value in BOOL_WORDS:
