@@ -1,7 +1,7 @@
 """CPU of a CSV folder's index load and of the workers' merge, per enterprise, for the tree on the path:
 
     PYTHONPATH=. python bench/csv_index_bench.py var/bench/registry-100000-1-csv
-    PYTHONPATH=/tmp/base python bench/csv_index_bench.py var/bench/registry-100000-1-csv   # a worktree of the base
+    PYTHONPATH=../base python bench/csv_index_bench.py var/bench/registry-100000-1-csv  # base: a git worktree
 
 The index is loaded in this process (one loader, so its CPU is counted here), ``--rounds`` times; then
 every chunk of 10,000 enterprises is merged as a worker does (``records_of``), ``--rounds`` times, the
