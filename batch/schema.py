@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
+from itertools import compress
 from typing import Any
 
 from pydantic import BaseModel
@@ -129,6 +130,50 @@ def unflattener(prefix: str, keys: tuple[str, ...]) -> Unflatten:
         out: dict[str, Any] = {}
         for (key, parts, is_bool), value in zip(plans, row.values(), strict=True):
             if value is None or value == "":
+                continue
+            if is_bool and value in BOOL_WORDS:
+                value = BOOL_WORDS[value]
+            if len(parts) == 1:
+                out[key] = value
+                continue
+            target = out
+            for part in parts[:-1]:
+                nested = target.setdefault(part, {})
+                if not isinstance(nested, dict):
+                    break
+                target = nested
+            else:
+                target[parts[-1]] = value
+        return out
+    return nested
+
+
+Cells = Callable[[Sequence[str]], dict[str, Any]]
+
+
+@lru_cache(maxsize=64)
+def cells_unflattener(prefix: str, keys: tuple[str, ...]) -> Cells:
+    """``unflattener`` for a CSV file's rows kept as lists of text cells in the order of ``keys`` (its
+    header, each key once, as wide as every row): the same dict as ``unflattener(prefix, keys)`` of
+    ``dict(zip(keys, cells))`` (tests/batch/test_unflatten.py), without making that dict. Cells are
+    text, so an empty one is falsy."""
+    plans = [(key, *_key_plan(prefix, key)) for key in keys]
+    if all(len(parts) == 1 for _, parts, _ in plans):
+        bools = frozenset(key for key, _, is_bool in plans if is_bool)
+
+        def flat(cells: Sequence[str]) -> dict[str, Any]:
+            out = dict(zip(compress(keys, cells), filter(None, cells)))  # noqa: B905 -- the non-empty cells, in C
+            for key in bools.intersection(out):
+                value = out[key]
+                if value in BOOL_WORDS:
+                    out[key] = BOOL_WORDS[value]
+            return out
+        return flat
+
+    def nested(cells: Sequence[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for (key, parts, is_bool), value in zip(plans, cells):  # noqa: B905
+            if not value:
                 continue
             if is_bool and value in BOOL_WORDS:
                 value = BOOL_WORDS[value]

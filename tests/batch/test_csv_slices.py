@@ -160,3 +160,17 @@ def test_random_folders(tmp_path: Path, seed: int) -> None:
     hires = [f"{rng.choice(codes + ['', 'A9', 'Q1'])},1990-01-01,2025-01-01" for _ in range(60)]
     loans = [f"{rng.choice(codes + ['Z0', ''])},{rng.randint(1, 9)}" for _ in range(25)]
     _agree(_folder(tmp_path / "r", enterprises, hires, loans), range(1, 45, 3))
+
+
+def test_repeated_columns_nested_and_boolean_cells(tmp_path: Path) -> None:
+    """The index keeps each row's cells in header order (the header once per file): a column that
+    appears twice counts once, where it first stands, with its last cell, as a dict of the row had it."""
+    root = tmp_path / "f"
+    root.mkdir()
+    (root / "enterprises.csv").write_text(
+        "credit_code,name,foreign_trade,name,employees,credit_code\n"
+        "B2,甲,是,乙,3,A1\n,丙,否,,1,C3\nx,丁,,,,\nA1,戊,true,己,2,B2\nD4,庚\n", encoding="utf-8")
+    (root / "hires.csv").write_text(
+        "credit_code,insurance_months.pension,registered_unemployed,insurance_months.unemployment,birth_date\n"
+        "A1,12,是,,1990-01-01\nB2,,否,3,\nC3,1,,2,1991-01-01\nb2 ,,,,\n,5,是,5,\nA1,1\n", encoding="utf-8")
+    _agree(root, range(1, 7))

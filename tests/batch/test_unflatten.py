@@ -1,6 +1,7 @@
 """``batch.schema.unflatten``, and ``unflattener`` made once for a header and used for every row with
-those keys (as ``batch.csv_index.merge`` does per file), give the very dict (same keys, same order, same
-nesting) as before issue 14; the reference below is the old body, verbatim."""
+those keys, give the very dict (same keys, same order, same nesting) as before issue 14; so does
+``cells_unflattener`` for a CSV row kept as its list of cells (as ``batch.csv_index.merge`` reads them).
+The reference below is the old body, verbatim."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from batch.schema import (
     BOOL_WORDS,
     _key_plan,
+    cells_unflattener,
     child_columns,
     enterprise_columns,
     list_fields,
@@ -65,3 +67,21 @@ def test_unflatten_is_what_it_was(prefix: str, keys: list[str], data: st.DataObj
     for _ in range(3):  # other rows of the same file
         other = {key: data.draw(VALUES) for key in keys}
         assert _outcome(lambda r, _p: header(r), other, prefix) == _outcome(_before, other, prefix)
+
+
+# runs of one parent's keys side by side or apart, parents that are keys too, deeper nesting
+NESTED = KEYS + ["a", "a.x", "a.y", "a.z", "b.x", "b.y", "c.d.e", "c.d", "hires.x"]
+CELLS = st.sampled_from(["", "", "是", "否", "true", "0", " ", "x", "2024-01-01"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(PREFIXES), st.lists(st.sampled_from(NESTED), unique=True, max_size=16), st.booleans(),
+       st.data())
+def test_cells_unflattener_is_unflatten_of_the_row(prefix: str, keys: list[str], grouped: bool,
+                                                    data: st.DataObject) -> None:
+    if grouped:  # a CSV header most often keeps one parent's columns together
+        keys.sort()
+    header = cells_unflattener(prefix, tuple(keys))
+    for _ in range(3):  # rows of the same file
+        cells = [data.draw(CELLS) for _ in keys]
+        assert repr(header(cells)) == repr(_before(dict(zip(keys, cells, strict=True)), prefix))
