@@ -18,6 +18,12 @@ Actionable answers carry the profile changes that make them true (``changes``), 
 try them and a test can prove them: applied to the profile, the measure becomes eligible, with
 ``yuan`` more when it is given. Nothing is said while an enterprise condition is still unknown
 (the next questions settle those first).
+
+The states of the conditions are those the Rete engine decided (``Situation.fired``, read as
+``engine.decide`` reads them); only what it does not tell is evaluated on the trees: whether an
+item that fails one gate meets the others, and what a change would make of a failed condition.
+Without firings (the columnar backend) every state is evaluated on the trees, to the same values
+(tests/test_ir.py).
 """
 
 from __future__ import annotations
@@ -26,14 +32,13 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.amounts import yuan as yuan_text
 from engine.catalogue import DERIVED_LABELS
 from engine.ir import (
     All,
     Attr,
-    BookIR,
     Compare,
     ConditionIR,
     Derived,
@@ -47,10 +52,16 @@ from engine.ir import (
     truth,
 )
 from engine.openings import Situation, brings_money, counts_items, item_yuan
+from engine.plan import ConditionPlan, ItemsPlan, MeasurePlan
 from engine.result import Change, MeasureResult, NearMiss, fields_in_order, trusted
+from engine.verdict import FAILED, MET
 from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
 
+if TYPE_CHECKING:
+    from engine.loader import RuleBook
+
 ZERO = Decimal(0)
+TRUTH = {MET: True, FAILED: False}  # a condition's state as the trees' value (else unknown: None)
 MOST_ITEMS = 5  # item-by-item answers per measure (the rest add nothing new to read)
 _OP_VALUE = {"ge": 0, "gt": 1, "eq": 0, "le": 0, "lt": -1}  # the nearest value meeting `op constant`
 
@@ -261,14 +272,17 @@ class MoneyMeasure:
     """A measure that brings money, as the near-miss answers read it: built once per book
     (``RuleBook.money_measures``), with the answers it shares between enterprises."""
 
-    __slots__ = ("index", "measure", "gates", "item_tests", "fixable", "item_derived", "witnesses", "answers")
+    __slots__ = ("index", "measure", "plan", "gates", "item_tests", "fixable", "item_derived", "witnesses",
+                 "answers")
 
-    def __init__(self, index: int, measure: MeasureIR) -> None:
+    def __init__(self, index: int, measure: MeasureIR, plan: MeasurePlan) -> None:
         self.index = index  # its place in the book (and in the results)
         self.measure = measure
-        # each gate's compiled test, and what to say when it alone fails (nobody can change it)
-        self.gates: tuple[tuple[Evaluator, NearMiss], ...] = tuple(
-            (c.node.evaluate, _cannot(c, None)) for c in measure.gates)
+        self.plan = plan  # the tags its Rete rules fire (engine.plan)
+        # each gate as the firings tell it and as its tree does, and what to say when it alone fails
+        # (nobody can change it)
+        self.gates: tuple[tuple[ConditionPlan, Evaluator, NearMiss], ...] = tuple(
+            (p, c.node.evaluate, _cannot(c, None)) for p, c in zip(plan.gates, measure.gates, strict=True))
         items = measure.items
         self.item_tests: tuple[Evaluator, ...] = tuple(c.node.evaluate for c in items.gates) if items else ()
         # per item gate: whether it reads a fact the enterprise can act on (else no change can meet it)
@@ -278,7 +292,7 @@ class MoneyMeasure:
         self.answers: dict[tuple[Any, ...], NearMiss] = {}  # see kept
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled as what it is built from (no closures, no kept answers)
-        return MoneyMeasure, (self.index, self.measure)
+        return MoneyMeasure, (self.index, self.measure, self.plan)
 
     def kept(self, key: tuple[Any, ...], build: Callable[[], NearMiss]) -> NearMiss:
         """The shared answer for ``key``, built on first use."""
@@ -290,9 +304,9 @@ class MoneyMeasure:
         return answer
 
 
-def money_measures(ir: BookIR) -> tuple[MoneyMeasure, ...]:
+def money_measures(book: RuleBook) -> tuple[MoneyMeasure, ...]:
     """The measures of a book that bring money (``RuleBook.money_measures`` keeps them)."""
-    return tuple(MoneyMeasure(i, m) for i, m in enumerate(ir.measures)
+    return tuple(MoneyMeasure(i, m, book.plans[m.id]) for i, m in enumerate(book.ir.measures)
                  if brings_money(m.amount) and not m.informational)
 
 
@@ -302,9 +316,10 @@ def _near_misses(money: MoneyMeasure, where: Situation) -> list[NearMiss]:
     ent, derived = where.ent, where.derived
     if not measure.valid_from <= ent["as_of"] <= measure.valid_to:  # openings.in_force
         return []
+    fired = where.fired
     failed = None
-    for test, cannot in money.gates:
-        value = test(ent, derived)
+    for condition, test, cannot in money.gates:
+        value = test(ent, derived) if fired is None else TRUTH.get(condition.state(fired, ent, derived))
         if value is None:
             return []  # the questions settle it first
         if value is False:
@@ -316,12 +331,24 @@ def _near_misses(money: MoneyMeasure, where: Situation) -> list[NearMiss]:
     listed = where.items.get(measure.items.list)
     if listed is None:
         return []
-    tests = money.item_tests
-    states = [tuple([test(item, derived) for test in tests]) for item in listed]
-    qualifying = [i for i, values in enumerate(states) if False not in values and None not in values]
+    qualifying, failing = _item_states(money, listed, where)
     if failed is not None:
         return [failed] if qualifying else []
-    return _item_answers(money, listed, states, qualifying, where)
+    return _item_answers(money, listed, failing, qualifying, where)
+
+
+def _item_states(money: MoneyMeasure, listed: list[dict[str, Any]],
+                 where: Situation) -> tuple[list[int], list[tuple[int, ...]]]:
+    """The items that qualify (indexes), and per item the gates it is known to fail (by place)."""
+    fired = where.fired
+    if fired is None:
+        states = [[test(item, where.derived) for test in money.item_tests] for item in listed]
+        qualifying = [i for i, values in enumerate(states) if False not in values and None not in values]
+        return qualifying, [tuple(k for k, value in enumerate(values) if value is False) for values in states]
+    items: ItemsPlan = money.plan.items
+    failed = [fired.get(tag, ()) for tag, _ in items.fail_tags]
+    return (sorted(fired.get(items.tag, ())),
+            [tuple(k for k, indexes in enumerate(failed) if i in indexes) for i in range(len(listed))])
 
 
 def _cannot(condition: ConditionIR, list_name: str | None, where_item: str = "") -> NearMiss:
@@ -331,7 +358,7 @@ def _cannot(condition: ConditionIR, list_name: str | None, where_item: str = "")
                                          f"{_labels(condition.node, list_name)}，不能通过调整满足）")
 
 
-def _item_answers(money: MoneyMeasure, listed: list[dict[str, Any]], states: list[tuple[bool | None, ...]],
+def _item_answers(money: MoneyMeasure, listed: list[dict[str, Any]], failing: list[tuple[int, ...]],
                   qualifying: list[int], where: Situation) -> list[NearMiss]:
     measure = money.measure
     assert measure.items is not None
@@ -347,9 +374,9 @@ def _item_answers(money: MoneyMeasure, listed: list[dict[str, Any]], states: lis
     room = None if rule.cap_yuan is None else rule.cap_yuan - earned
     answers: list[NearMiss] = []
     again = bool(qualifying)
-    for index, values in enumerate(states):
-        if False in values and len(answers) < MOST_ITEMS:
-            answer = _item_answer(money, index, listed[index], values, where, room, again)
+    for index, gates in enumerate(failing):
+        if gates and len(answers) < MOST_ITEMS:
+            answer = _item_answer(money, index, listed[index], gates, where, room, again)
             if answer is not None:
                 answers.append(answer)
     section = SECTIONS.get(items.list)
@@ -380,17 +407,18 @@ def _fixable(condition: ConditionIR, list_name: str) -> bool:
     return any(q is not None and q.actionable for q in questions)
 
 
-def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], values: tuple[bool | None, ...],
+def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], failing: tuple[int, ...],
                  where: Situation, room: Decimal | None, again: bool) -> NearMiss | None:
-    """An item known to fail: what would make it count, or why it cannot."""
+    """An item known to fail the gates at the places ``failing``: what would make it count, or why it cannot."""
     measure = money.measure
     assert measure.items is not None
     items = measure.items
-    failing = [k for k, value in enumerate(values) if value is False]  # the failing gates, by place
-    unknown = None in values
-    fix = None
-    if not unknown and all(money.fixable[k] for k in failing):
-        fix = _fix(items.qualifies, item, where.derived, items.list, where.worked_out)
+    fixable = all(money.fixable[k] for k in failing)
+    if not fixable and len(failing) > 1:
+        return None  # several gates fail, one of them on facts nobody can change
+    # whether the other gates hold: the firings tell failures and whole items, not this
+    unknown = any(test(item, where.derived) is None for k, test in enumerate(money.item_tests) if k not in failing)
+    fix = _fix_item(money, item, failing, where) if fixable and not unknown else None
     if fix is None:
         if len(failing) == 1 and not unknown and not money.fixable[failing[0]]:
             gate = failing[0]
@@ -416,6 +444,21 @@ def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], values: 
                                 "value": _profile_value(a, v, _question(a, items.list))}) for a, v in told.items()]
     return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
                  yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
+
+
+def _fix_item(money: MoneyMeasure, item: dict[str, Any], failing: tuple[int, ...],
+              where: Situation) -> dict[str, Any] | None:
+    """``_fix`` of the item's gates together (``ItemsIR.qualifies``), the others known to hold: the
+    failing gates are changed, then the whole is checked (one change may undo another gate)."""
+    items = money.measure.items
+    assert items is not None
+    changes: dict[str, Any] = {}
+    for k in failing:
+        fixed = _fix(items.gates[k].node, item, where.derived, items.list, where.worked_out)
+        if fixed is None:
+            return None
+        changes |= fixed
+    return changes if items.qualifies.evaluate({**item, **changes}, where.derived) is True else None
 
 
 def with_near_misses(money_measures: tuple[MoneyMeasure, ...], where: Situation,
