@@ -53,7 +53,7 @@ from engine.ir import (
 )
 from engine.openings import Situation, brings_money, counts_items, item_yuan
 from engine.plan import ConditionPlan, ItemsPlan, MeasurePlan
-from engine.result import Change, MeasureResult, NearMiss, fields_in_order, trusted
+from engine.result import Change, MeasureResult, NearMiss, trusted
 from engine.verdict import FAILED, MET
 from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
 
@@ -101,11 +101,10 @@ def _profile_value(attribute: str, value: Any, question: Question | None) -> Any
 
 # --- changing a failed condition ------------------------------------------------------------
 
-def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_name: str | None,
-         worked: Mapping[tuple[str, str], tuple[str, ...]]) -> dict[str, Any] | None:
-    """The fewest changes of actionable facts that make ``node`` hold (fact attribute -> value), or
-    None when it cannot be made to hold that way (or is not known to fail yet). A fact worked out
-    as the smallest of others (months of social insurance) is met through each input below it."""
+def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], money: MoneyMeasure) -> dict[str, Any] | None:
+    """The fewest changes of actionable facts of an item that make ``node`` hold (fact attribute ->
+    value), or None when it cannot be made to hold that way (or is not known to fail yet). A fact
+    worked out as the smallest of others (months of social insurance) is met through each input below it."""
     value = node.evaluate(fact, derived)
     if value is True:
         return {}
@@ -114,7 +113,7 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
     if isinstance(node, Compare):
         if not isinstance(node.left, Attr) or isinstance(node.right, (Attr, Derived, Shifted)):
             return None
-        question = _question(node.left.name, list_name)
+        question = money.questions.get(node.left.name)
         if question is None or not question.actionable or node.op not in _OP_VALUE:
             return None
         target = node.right
@@ -122,21 +121,21 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
             target = target + _OP_VALUE[node.op]
         elif node.op != "eq":
             return None
-        inputs = worked.get((list_name or "", node.left.name))
+        inputs = money.inputs.get(node.left.name)
         if inputs is None:
             return {node.left.name: target}
-        if node.op not in ("ge", "gt") or not all(_question(i, list_name) for i in inputs):
+        if node.op not in ("ge", "gt") or not all(money.questions.get(i) for i in inputs):
             return None
         return {node.left.name: target} | {i: target for i in inputs if i not in fact or fact[i] < target}
     if isinstance(node, All):
         changes: dict[str, Any] = {}
         for part in node.parts:
-            fixed = _fix(part, fact, derived, list_name, worked)
+            fixed = _fix(part, fact, derived, money)
             if fixed is None:
                 return None
             changes |= fixed
         return changes if node.evaluate({**fact, **changes}, derived) is True else None
-    options = [f for f in (_fix(part, fact, derived, list_name, worked) for part in node.parts) if f is not None]
+    options = [f for f in (_fix(part, fact, derived, money) for part in node.parts) if f is not None]
     return min(options, key=len) if options else None
 
 
@@ -257,9 +256,12 @@ def _unit_gain(measure: MeasureIR, item: Mapping[str, Any] | None, room: Decimal
     return value if room is None else min(value, room)
 
 
-def _told(**fields: Any) -> NearMiss:
-    # built here with the model's types (as decide._trusted builds results): no validation on the hot path
-    return trusted(NearMiss, fields_in_order(NearMiss, **fields))
+def _told(actionable: bool, text: str, yuan: Decimal | None = None, amount_kind: str | None = None,
+          changes: list[Change] | None = None) -> NearMiss:
+    # built here with the model's types (as decide._trusted builds results), every field in the
+    # model's order: no validation on the hot path
+    return trusted(NearMiss, {"actionable": actionable, "text": text, "yuan": yuan, "amount_kind": amount_kind,
+                              "changes": [] if changes is None else changes})
 
 
 # Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change)
@@ -272,13 +274,15 @@ class MoneyMeasure:
     """A measure that brings money, as the near-miss answers read it: built once per book
     (``RuleBook.money_measures``), with the answers it shares between enterprises."""
 
-    __slots__ = ("index", "measure", "plan", "gates", "item_tests", "fixable", "item_derived", "witnesses",
-                 "answers")
+    __slots__ = ("index", "measure", "plan", "worked_out", "gates", "item_tests", "fixable", "questions", "inputs",
+                 "item_derived", "witnesses", "answers")
 
-    def __init__(self, index: int, measure: MeasureIR, plan: MeasurePlan) -> None:
+    def __init__(self, index: int, measure: MeasureIR, plan: MeasurePlan,
+                 worked_out: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
         self.index = index  # its place in the book (and in the results)
         self.measure = measure
         self.plan = plan  # the tags its Rete rules fire (engine.plan)
+        self.worked_out = worked_out  # the book's item facts worked out from others (Situation.worked_out)
         # each gate as the firings tell it and as its tree does, and what to say when it alone fails
         # (nobody can change it)
         self.gates: tuple[tuple[ConditionPlan, Evaluator, NearMiss], ...] = tuple(
@@ -287,12 +291,21 @@ class MoneyMeasure:
         self.item_tests: tuple[Evaluator, ...] = tuple(c.node.evaluate for c in items.gates) if items else ()
         # per item gate: whether it reads a fact the enterprise can act on (else no change can meet it)
         self.fixable: tuple[bool, ...] = tuple(_fixable(c, items.list) for c in items.gates) if items else ()
+        # the item facts its gates read and, for those worked out from others, their inputs (as
+        # _fix changes them), each with its question in the table (None: not asked)
+        self.inputs: dict[str, tuple[str, ...]] = {
+            attribute: inputs for (list_name, attribute), inputs in worked_out.items()
+            if items is not None and list_name == items.list}
+        read = reads(items.qualifies).attributes if items else ()
+        self.questions: dict[str, Question | None] = {
+            a: _question(a, items.list if items else None)
+            for a in (*read, *(i for a in read for i in self.inputs.get(a, ())))}
         self.item_derived = reads(items.qualifies).derived if items else ()  # what a new item's witness reads
         self.witnesses: dict[tuple[Any, ...], dict[str, Any] | None] = {}  # see new_item
         self.answers: dict[tuple[Any, ...], NearMiss] = {}  # see kept
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled as what it is built from (no closures, no kept answers)
-        return MoneyMeasure, (self.index, self.measure, self.plan)
+        return MoneyMeasure, (self.index, self.measure, self.plan, self.worked_out)
 
     def kept(self, key: tuple[Any, ...], build: Callable[[], NearMiss]) -> NearMiss:
         """The shared answer for ``key``, built on first use."""
@@ -306,7 +319,7 @@ class MoneyMeasure:
 
 def money_measures(book: RuleBook) -> tuple[MoneyMeasure, ...]:
     """The measures of a book that bring money (``RuleBook.money_measures`` keeps them)."""
-    return tuple(MoneyMeasure(i, m, book.plans[m.id]) for i, m in enumerate(book.ir.measures)
+    return tuple(MoneyMeasure(i, m, book.plans[m.id], book.fact_plan.worked_out) for i, m in enumerate(book.ir.measures)
                  if brings_money(m.amount) and not m.informational)
 
 
@@ -417,7 +430,11 @@ def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], failing:
     if not fixable and len(failing) > 1:
         return None  # several gates fail, one of them on facts nobody can change
     # whether the other gates hold: the firings tell failures and whole items, not this
-    unknown = any(test(item, where.derived) is None for k, test in enumerate(money.item_tests) if k not in failing)
+    unknown = False
+    for k, test in enumerate(money.item_tests):
+        if k not in failing and test(item, where.derived) is None:
+            unknown = True
+            break
     fix = _fix_item(money, item, failing, where) if fixable and not unknown else None
     if fix is None:
         if len(failing) == 1 and not unknown and not money.fixable[failing[0]]:
@@ -431,17 +448,16 @@ def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], failing:
         return None  # the cap leaves nothing for it
     given = where.profile.get(items.list, [])[index] if items.list in where.profile else {}
     # a fact worked out from others is changed through them, unless the profile gives it (it then prevails)
-    told = {a: v for a, v in fix.items()
-            if (items.list, a) not in where.worked_out or profile_path(a) in given}
+    told = {a: v for a, v in fix.items() if a not in money.inputs or profile_path(a) in given}
     distances = []
     for attribute, value in told.items():
-        question = _question(attribute, items.list)
+        question = money.questions[attribute]
         assert question is not None  # _fix changes only facts of the table
         distances.append(_distance(attribute, item.get(attribute), value, question))
     phrases = "、".join(items.gates[k].phrase for k in failing)
     words, amount = _gain(measure, extra, again)
     changes = [trusted(Change, {"field": f"{items.list}[{index}].{profile_path(a)}",
-                                "value": _profile_value(a, v, _question(a, items.list))}) for a, v in told.items()]
+                                "value": _profile_value(a, v, money.questions[a])}) for a, v in told.items()]
     return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
                  yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
 
@@ -454,7 +470,7 @@ def _fix_item(money: MoneyMeasure, item: dict[str, Any], failing: tuple[int, ...
     assert items is not None
     changes: dict[str, Any] = {}
     for k in failing:
-        fixed = _fix(items.gates[k].node, item, where.derived, items.list, where.worked_out)
+        fixed = _fix(items.gates[k].node, item, where.derived, money)
         if fixed is None:
             return None
         changes |= fixed
