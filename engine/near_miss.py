@@ -264,9 +264,10 @@ def _told(actionable: bool, text: str, yuan: Decimal | None = None, amount_kind:
                               "changes": [] if changes is None else changes})
 
 
-# Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change)
-# are built once and shared, like decide's results (frozen, never changed): kept on the measure's
-# MoneyMeasure, at most KEPT of each kind; past that, they are built each time.
+# Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change,
+# the same change of the same item) are built once and shared, like decide's results (frozen, never
+# changed): kept on the measure's MoneyMeasure, at most KEPT of each kind; past that, they are built
+# each time.
 KEPT = 256
 
 
@@ -302,18 +303,21 @@ class MoneyMeasure:
             for a in (*read, *(i for a in read for i in self.inputs.get(a, ())))}
         self.item_derived = reads(items.qualifies).derived if items else ()  # what a new item's witness reads
         self.witnesses: dict[tuple[Any, ...], dict[str, Any] | None] = {}  # see new_item
-        self.answers: dict[tuple[Any, ...], NearMiss] = {}  # see kept
+        self.answers: dict[str, dict[tuple[Any, ...], NearMiss]] = {}  # by kind: see kept
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled as what it is built from (no closures, no kept answers)
         return MoneyMeasure, (self.index, self.measure, self.plan, self.worked_out)
 
     def kept(self, key: tuple[Any, ...], build: Callable[[], NearMiss]) -> NearMiss:
-        """The shared answer for ``key``, built on first use."""
-        answer = self.answers.get(key)
+        """The shared answer for ``key`` (its kind first: "cap", "more", "cannot", "change"), built on first use."""
+        kind = self.answers.get(key[0])
+        if kind is None:
+            kind = self.answers[key[0]] = {}
+        answer = kind.get(key)
         if answer is None:
             answer = build()
-            if len(self.answers) < KEPT:
-                self.answers[key] = answer
+            if len(kind) < KEPT:
+                kind[key] = answer
         return answer
 
 
@@ -426,40 +430,44 @@ def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], failing:
     measure = money.measure
     assert measure.items is not None
     items = measure.items
-    fixable = all(money.fixable[k] for k in failing)
-    if not fixable and len(failing) > 1:
-        return None  # several gates fail, one of them on facts nobody can change
-    # whether the other gates hold: the firings tell failures and whole items, not this
-    unknown = False
-    for k, test in enumerate(money.item_tests):
-        if k not in failing and test(item, where.derived) is None:
-            unknown = True
-            break
-    fix = _fix_item(money, item, failing, where) if fixable and not unknown else None
-    if fix is None:
-        if len(failing) == 1 and not unknown and not money.fixable[failing[0]]:
-            gate = failing[0]
-            return money.kept(("cannot", gate, index), lambda: _cannot(
-                items.gates[gate], items.list, f"第{index + 1}{items.noun}："))
+    if not all(money.fixable[k] for k in failing):
+        if len(failing) > 1 or _undecided(money, item, failing, where):
+            return None  # several gates fail, or another is not known to hold yet: nothing to say
+        gate = failing[0]  # it alone fails, on facts nobody can change
+        return money.kept(("cannot", gate, index), lambda: _cannot(
+            items.gates[gate], items.list, f"第{index + 1}{items.noun}："))
+    fix = _fix_item(money, item, failing, where)
+    # changed, the item meets every gate: another gate can have been unknown only on a fact the change adds
+    if fix is None or (not fix.keys() <= item.keys() and _undecided(money, item, failing, where)):
         return None
-    where_item = f"第{index + 1}{items.noun}："
     extra = _unit_gain(measure, {**item, **fix}, room)
     if extra is not None and extra <= 0 and counts_items(measure.amount) and measure.amount.item_field is None:
         return None  # the cap leaves nothing for it
     given = where.profile.get(items.list, [])[index] if items.list in where.profile else {}
     # a fact worked out from others is changed through them, unless the profile gives it (it then prevails)
     told = {a: v for a, v in fix.items() if a not in money.inputs or profile_path(a) in given}
-    distances = []
-    for attribute, value in told.items():
-        question = money.questions[attribute]
-        assert question is not None  # _fix changes only facts of the table
-        distances.append(_distance(attribute, item.get(attribute), value, question))
-    phrases = "、".join(items.gates[k].phrase for k in failing)
-    words, amount = _gain(measure, extra, again)
-    changes = [trusted(Change, {"field": f"{items.list}[{index}].{profile_path(a)}",
-                                "value": _profile_value(a, v, money.questions[a])}) for a, v in told.items()]
-    return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
-                 yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
+    old = tuple(item.get(a) for a in told)
+
+    def build() -> NearMiss:
+        distances = []
+        for (attribute, value), was in zip(told.items(), old, strict=True):
+            question = money.questions[attribute]
+            assert question is not None  # _fix changes only facts of the table
+            distances.append(_distance(attribute, was, value, question))
+        phrases = "、".join(items.gates[k].phrase for k in failing)
+        words, amount = _gain(measure, extra, again)
+        changes = [trusted(Change, {"field": f"{items.list}[{index}].{profile_path(a)}",
+                                    "value": _profile_value(a, v, money.questions[a])}) for a, v in told.items()]
+        text = f"第{index + 1}{items.noun}：{'；'.join(distances)}：{phrases}即可计入，{words}"
+        return _told(actionable=True, text=text, yuan=amount,
+                     amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
+    return money.kept(("change", index, failing, tuple(told.items()), old, extra, again), build)
+
+
+def _undecided(money: MoneyMeasure, item: dict[str, Any], failing: tuple[int, ...], where: Situation) -> bool:
+    """Whether a gate of the item other than those failing is unknown (the firings tell failures
+    and whole items, not which other gates hold)."""
+    return any(test(item, where.derived) is None for k, test in enumerate(money.item_tests) if k not in failing)
 
 
 def _fix_item(money: MoneyMeasure, item: dict[str, Any], failing: tuple[int, ...],
