@@ -333,6 +333,9 @@ def _near_misses(money: MoneyMeasure, where: Situation) -> list[NearMiss]:
     ent, derived = where.ent, where.derived
     if not measure.valid_from <= ent["as_of"] <= measure.valid_to:  # openings.in_force
         return []
+    listed = None if measure.items is None else where.items.get(measure.items.list)
+    if measure.items is not None and listed is None:
+        return []  # its list is not told yet: the questions ask for it first
     fired = where.fired
     failed = None
     for condition, test, cannot in money.gates:
@@ -343,11 +346,8 @@ def _near_misses(money: MoneyMeasure, where: Situation) -> list[NearMiss]:
             if failed is not None:
                 return []  # two conditions fail: not near
             failed = cannot
-    if measure.items is None:
-        return [] if failed is None else [failed]
-    listed = where.items.get(measure.items.list)
     if listed is None:
-        return []
+        return [] if failed is None else [failed]
     qualifying, failing = _item_states(money, listed, where)
     if failed is not None:
         return [failed] if qualifying else []
