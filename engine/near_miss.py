@@ -52,7 +52,7 @@ from engine.ir import (
     truth,
 )
 from engine.openings import Situation, brings_money, counts_items, item_yuan
-from engine.plan import ConditionPlan, ItemsPlan, MeasurePlan
+from engine.plan import ConditionPlan, MeasurePlan
 from engine.result import Change, MeasureResult, NearMiss, trusted
 from engine.verdict import FAILED, MET
 from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
@@ -362,8 +362,9 @@ def _item_states(money: MoneyMeasure, listed: list[dict[str, Any]],
         states = [[test(item, where.derived) for test in money.item_tests] for item in listed]
         qualifying = [i for i, values in enumerate(states) if False not in values and None not in values]
         return qualifying, [tuple(k for k, value in enumerate(values) if value is False) for values in states]
-    items: ItemsPlan = money.plan.items
-    failed = [fired.get(tag, ()) for tag, _ in items.fail_tags]
+    items = money.plan.items
+    assert items is not None
+    failed = [fired.get(tag, ()) for tag, _ in items.fail_tags]  # per gate, the items known to fail it
     return (sorted(fired.get(items.tag, ())),
             [tuple(k for k, indexes in enumerate(failed) if i in indexes) for i in range(len(listed))])
 
