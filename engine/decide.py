@@ -20,7 +20,6 @@ from engine.facts import fact_field
 from engine.loader import RuleBook
 from engine.plan import (
     DECIDED_KEPT,
-    ConditionPlan,
     ItemsPlan,
     LocalParts,
     MeasurePlan,
@@ -119,18 +118,6 @@ def _missing(reads: Reads, fact: dict[str, Any], ctx: Context, prefix: str = "")
     return missing or [prefix.rstrip(".") or "profile"]
 
 
-def _state(condition: ConditionPlan, ctx: Context) -> str:
-    fired = ctx.fired
-    if condition.fail_tag in fired:
-        return FAILED
-    if condition.ok_tag in fired:
-        return MET
-    if condition.presence_decides and ctx.ent.keys() >= condition.fact_fields \
-            and ctx.derived.keys() >= condition.derived:
-        return MET
-    return UNKNOWN
-
-
 def _local(plan: MeasurePlan, ctx: Context) -> LocalParts:
     local = plan.localities.get(ctx.local_units)
     if local is None:
@@ -177,7 +164,7 @@ def _gates(plan: MeasurePlan, ctx: Context) -> tuple[str, list[Gate]]:
     status = MET
     states: list[Gate] = []
     fired, ent, derived, memo = ctx.fired, ctx.ent, ctx.derived, ctx.missing_memo
-    for condition in plan.gates:  # _state, inlined: the hottest loop of a decision
+    for condition in plan.gates:  # ConditionPlan.state, inlined: the hottest loop of a decision
         if condition.fail_tag in fired:
             status = FAILED
             states.append(FAILED)
@@ -225,7 +212,7 @@ def _item_views(rule: ItemsPlan, ctx: Context) -> Callable[[int], ItemView]:
 def _tier_states(plan: MeasurePlan, ctx: Context) -> Callable[[TierPlan, int], Gate]:
     def state(tier: TierPlan, index: int) -> Gate:
         if tier.enterprise is not None:
-            found = _state(tier.enterprise, ctx)
+            found = tier.enterprise.state(ctx.fired, ctx.ent, ctx.derived)
             return found if found != UNKNOWN else _missing(tier.enterprise.reads, ctx.ent, ctx)
         assert tier.item is not None and plan.items is not None
         if index in ctx.fired.get(tier.item.fail_tag, ()):

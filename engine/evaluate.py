@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -110,19 +110,21 @@ def _result(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.da
         book.local_units.local_for(profile.district, profile.zone),
     )
     results = decide_all(ctx)
-    return assemble(book, profile, dump, as_of, facts, ctx.derived, results, near_miss)
+    return assemble(book, profile, dump, as_of, facts, ctx.derived, results, near_miss, ctx.fired)
 
 
 def assemble(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.date, facts: list[dict[str, Any]],
-             derived_values: dict[str, str], results: list[MeasureResult], near_miss: bool = True) -> Result:
+             derived_values: dict[str, str], results: list[MeasureResult], near_miss: bool = True,
+             fired: Mapping[str, Collection[int]] | None = None) -> Result:
     """The Result of one enterprise from its measures' results, whichever backend decided them:
-    near misses, derived facts, totals and input warnings (``facts``: as ``build_facts`` gives them)."""
+    near misses, derived facts, totals and input warnings (``facts``: as ``build_facts`` gives them;
+    ``fired``: what the Rete rules fired, when they decided, which the near misses read)."""
     if near_miss:
         items: dict[str, list[dict[str, Any]]] = {}
         for fact in facts[1:]:
             items.setdefault(fact["t"], []).append(fact)
         known_lists = {name: items.get(name, []) for name, value in dump.items() if isinstance(value, list)}
-        where = Situation(book.ir, facts[0], known_lists, derived_values, (), book.fact_plan.worked_out, dump)
+        where = Situation(book.ir, facts[0], known_lists, derived_values, (), book.fact_plan.worked_out, dump, fired)
         results = with_near_misses(book.money_measures, where, results)
     size_class = derived_values.get("size_class")
     group = derived_values.get("industry_group")

@@ -85,9 +85,9 @@ class RuleBook:
     def money_measures(self) -> tuple[Any, ...]:
         """The measures that bring money, as the near-miss answers read them
         (``engine.near_miss.MoneyMeasure``), built once per book."""
-        from engine.near_miss import money_measures  # reads the book's IR: built on first use
+        from engine.near_miss import money_measures  # reads the book's IR and plans: built on first use
 
-        return money_measures(self.ir)
+        return money_measures(self)
 
     @cached_property
     def fact_plan(self) -> FactPlan:

@@ -18,6 +18,12 @@ Actionable answers carry the profile changes that make them true (``changes``), 
 try them and a test can prove them: applied to the profile, the measure becomes eligible, with
 ``yuan`` more when it is given. Nothing is said while an enterprise condition is still unknown
 (the next questions settle those first).
+
+The states of the conditions are those the Rete engine decided (``Situation.fired``, read as
+``engine.decide`` reads them); only what it does not tell is evaluated on the trees: whether an
+item that fails one gate meets the others, and what a change would make of a failed condition.
+Without firings (the columnar backend) every state is evaluated on the trees, to the same values
+(tests/test_ir.py).
 """
 
 from __future__ import annotations
@@ -26,14 +32,13 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.amounts import yuan as yuan_text
 from engine.catalogue import DERIVED_LABELS
 from engine.ir import (
     All,
     Attr,
-    BookIR,
     Compare,
     ConditionIR,
     Derived,
@@ -47,10 +52,16 @@ from engine.ir import (
     truth,
 )
 from engine.openings import Situation, brings_money, counts_items, item_yuan
-from engine.result import Change, MeasureResult, NearMiss, fields_in_order, trusted
+from engine.plan import ConditionPlan, MeasurePlan
+from engine.result import Change, MeasureResult, NearMiss, trusted
+from engine.verdict import FAILED, MET
 from engine.wording import ENTERPRISE_QUESTIONS, SECTIONS, Question, item_question
 
+if TYPE_CHECKING:
+    from engine.loader import RuleBook
+
 ZERO = Decimal(0)
+TRUTH = {MET: True, FAILED: False}  # a condition's state as the trees' value (else unknown: None)
 MOST_ITEMS = 5  # item-by-item answers per measure (the rest add nothing new to read)
 _OP_VALUE = {"ge": 0, "gt": 1, "eq": 0, "le": 0, "lt": -1}  # the nearest value meeting `op constant`
 
@@ -90,11 +101,10 @@ def _profile_value(attribute: str, value: Any, question: Question | None) -> Any
 
 # --- changing a failed condition ------------------------------------------------------------
 
-def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_name: str | None,
-         worked: Mapping[tuple[str, str], tuple[str, ...]]) -> dict[str, Any] | None:
-    """The fewest changes of actionable facts that make ``node`` hold (fact attribute -> value), or
-    None when it cannot be made to hold that way (or is not known to fail yet). A fact worked out
-    as the smallest of others (months of social insurance) is met through each input below it."""
+def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], money: MoneyMeasure) -> dict[str, Any] | None:
+    """The fewest changes of actionable facts of an item that make ``node`` hold (fact attribute ->
+    value), or None when it cannot be made to hold that way (or is not known to fail yet). A fact
+    worked out as the smallest of others (months of social insurance) is met through each input below it."""
     value = node.evaluate(fact, derived)
     if value is True:
         return {}
@@ -103,7 +113,7 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
     if isinstance(node, Compare):
         if not isinstance(node.left, Attr) or isinstance(node.right, (Attr, Derived, Shifted)):
             return None
-        question = _question(node.left.name, list_name)
+        question = money.questions.get(node.left.name)
         if question is None or not question.actionable or node.op not in _OP_VALUE:
             return None
         target = node.right
@@ -111,21 +121,21 @@ def _fix(node: Node, fact: Mapping[str, Any], derived: Mapping[str, str], list_n
             target = target + _OP_VALUE[node.op]
         elif node.op != "eq":
             return None
-        inputs = worked.get((list_name or "", node.left.name))
+        inputs = money.inputs.get(node.left.name)
         if inputs is None:
             return {node.left.name: target}
-        if node.op not in ("ge", "gt") or not all(_question(i, list_name) for i in inputs):
+        if node.op not in ("ge", "gt") or not all(money.questions.get(i) for i in inputs):
             return None
         return {node.left.name: target} | {i: target for i in inputs if i not in fact or fact[i] < target}
     if isinstance(node, All):
         changes: dict[str, Any] = {}
         for part in node.parts:
-            fixed = _fix(part, fact, derived, list_name, worked)
+            fixed = _fix(part, fact, derived, money)
             if fixed is None:
                 return None
             changes |= fixed
         return changes if node.evaluate({**fact, **changes}, derived) is True else None
-    options = [f for f in (_fix(part, fact, derived, list_name, worked) for part in node.parts) if f is not None]
+    options = [f for f in (_fix(part, fact, derived, money) for part in node.parts) if f is not None]
     return min(options, key=len) if options else None
 
 
@@ -246,14 +256,18 @@ def _unit_gain(measure: MeasureIR, item: Mapping[str, Any] | None, room: Decimal
     return value if room is None else min(value, room)
 
 
-def _told(**fields: Any) -> NearMiss:
-    # built here with the model's types (as decide._trusted builds results): no validation on the hot path
-    return trusted(NearMiss, fields_in_order(NearMiss, **fields))
+def _told(actionable: bool, text: str, yuan: Decimal | None = None, amount_kind: str | None = None,
+          changes: list[Change] | None = None) -> NearMiss:
+    # built here with the model's types (as decide._trusted builds results), every field in the
+    # model's order: no validation on the hot path
+    return trusted(NearMiss, {"actionable": actionable, "text": text, "yuan": yuan, "amount_kind": amount_kind,
+                              "changes": [] if changes is None else changes})
 
 
-# Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change)
-# are built once and shared, like decide's results (frozen, never changed): kept on the measure's
-# MoneyMeasure, at most KEPT of each kind; past that, they are built each time.
+# Answers that are the same for many enterprises (one more item, the cap, a fact nobody can change,
+# the same change of the same item) are built once and shared, like decide's results (frozen, never
+# changed): kept on the measure's MoneyMeasure, at most KEPT of each kind; past that, they are built
+# each time.
 KEPT = 256
 
 
@@ -261,38 +275,55 @@ class MoneyMeasure:
     """A measure that brings money, as the near-miss answers read it: built once per book
     (``RuleBook.money_measures``), with the answers it shares between enterprises."""
 
-    __slots__ = ("index", "measure", "gates", "item_tests", "fixable", "item_derived", "witnesses", "answers")
+    __slots__ = ("index", "measure", "plan", "worked_out", "gates", "item_tests", "fixable", "questions", "inputs",
+                 "item_derived", "witnesses", "answers")
 
-    def __init__(self, index: int, measure: MeasureIR) -> None:
+    def __init__(self, index: int, measure: MeasureIR, plan: MeasurePlan,
+                 worked_out: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
         self.index = index  # its place in the book (and in the results)
         self.measure = measure
-        # each gate's compiled test, and what to say when it alone fails (nobody can change it)
-        self.gates: tuple[tuple[Evaluator, NearMiss], ...] = tuple(
-            (c.node.evaluate, _cannot(c, None)) for c in measure.gates)
+        self.plan = plan  # the tags its Rete rules fire (engine.plan)
+        self.worked_out = worked_out  # the book's item facts worked out from others (Situation.worked_out)
+        # each gate as the firings tell it and as its tree does, and what to say when it alone fails
+        # (nobody can change it)
+        self.gates: tuple[tuple[ConditionPlan, Evaluator, NearMiss], ...] = tuple(
+            (p, c.node.evaluate, _cannot(c, None)) for p, c in zip(plan.gates, measure.gates, strict=True))
         items = measure.items
         self.item_tests: tuple[Evaluator, ...] = tuple(c.node.evaluate for c in items.gates) if items else ()
         # per item gate: whether it reads a fact the enterprise can act on (else no change can meet it)
         self.fixable: tuple[bool, ...] = tuple(_fixable(c, items.list) for c in items.gates) if items else ()
+        # the item facts its gates read and, for those worked out from others, their inputs (as
+        # _fix changes them), each with its question in the table (None: not asked)
+        self.inputs: dict[str, tuple[str, ...]] = {
+            attribute: inputs for (list_name, attribute), inputs in worked_out.items()
+            if items is not None and list_name == items.list}
+        read = reads(items.qualifies).attributes if items else ()
+        self.questions: dict[str, Question | None] = {
+            a: _question(a, items.list if items else None)
+            for a in (*read, *(i for a in read for i in self.inputs.get(a, ())))}
         self.item_derived = reads(items.qualifies).derived if items else ()  # what a new item's witness reads
         self.witnesses: dict[tuple[Any, ...], dict[str, Any] | None] = {}  # see new_item
-        self.answers: dict[tuple[Any, ...], NearMiss] = {}  # see kept
+        self.answers: dict[str, dict[tuple[Any, ...], NearMiss]] = {}  # by kind: see kept
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled as what it is built from (no closures, no kept answers)
-        return MoneyMeasure, (self.index, self.measure)
+        return MoneyMeasure, (self.index, self.measure, self.plan, self.worked_out)
 
     def kept(self, key: tuple[Any, ...], build: Callable[[], NearMiss]) -> NearMiss:
-        """The shared answer for ``key``, built on first use."""
-        answer = self.answers.get(key)
+        """The shared answer for ``key`` (its kind first: "cap", "more", "cannot", "change"), built on first use."""
+        kind = self.answers.get(key[0])
+        if kind is None:
+            kind = self.answers[key[0]] = {}
+        answer = kind.get(key)
         if answer is None:
             answer = build()
-            if len(self.answers) < KEPT:
-                self.answers[key] = answer
+            if len(kind) < KEPT:
+                kind[key] = answer
         return answer
 
 
-def money_measures(ir: BookIR) -> tuple[MoneyMeasure, ...]:
+def money_measures(book: RuleBook) -> tuple[MoneyMeasure, ...]:
     """The measures of a book that bring money (``RuleBook.money_measures`` keeps them)."""
-    return tuple(MoneyMeasure(i, m) for i, m in enumerate(ir.measures)
+    return tuple(MoneyMeasure(i, m, book.plans[m.id], book.fact_plan.worked_out) for i, m in enumerate(book.ir.measures)
                  if brings_money(m.amount) and not m.informational)
 
 
@@ -302,26 +333,40 @@ def _near_misses(money: MoneyMeasure, where: Situation) -> list[NearMiss]:
     ent, derived = where.ent, where.derived
     if not measure.valid_from <= ent["as_of"] <= measure.valid_to:  # openings.in_force
         return []
+    listed = None if measure.items is None else where.items.get(measure.items.list)
+    if measure.items is not None and listed is None:
+        return []  # its list is not told yet: the questions ask for it first
+    fired = where.fired
     failed = None
-    for test, cannot in money.gates:
-        value = test(ent, derived)
+    for condition, test, cannot in money.gates:
+        value = test(ent, derived) if fired is None else TRUTH.get(condition.state(fired, ent, derived))
         if value is None:
             return []  # the questions settle it first
         if value is False:
             if failed is not None:
                 return []  # two conditions fail: not near
             failed = cannot
-    if measure.items is None:
-        return [] if failed is None else [failed]
-    listed = where.items.get(measure.items.list)
     if listed is None:
-        return []
-    tests = money.item_tests
-    states = [tuple([test(item, derived) for test in tests]) for item in listed]
-    qualifying = [i for i, values in enumerate(states) if False not in values and None not in values]
+        return [] if failed is None else [failed]
+    qualifying, failing = _item_states(money, listed, where)
     if failed is not None:
         return [failed] if qualifying else []
-    return _item_answers(money, listed, states, qualifying, where)
+    return _item_answers(money, listed, failing, qualifying, where)
+
+
+def _item_states(money: MoneyMeasure, listed: list[dict[str, Any]],
+                 where: Situation) -> tuple[list[int], list[tuple[int, ...]]]:
+    """The items that qualify (indexes), and per item the gates it is known to fail (by place)."""
+    fired = where.fired
+    if fired is None:
+        states = [[test(item, where.derived) for test in money.item_tests] for item in listed]
+        qualifying = [i for i, values in enumerate(states) if False not in values and None not in values]
+        return qualifying, [tuple(k for k, value in enumerate(values) if value is False) for values in states]
+    items = money.plan.items
+    assert items is not None
+    failed = [fired.get(tag, ()) for tag, _ in items.fail_tags]  # per gate, the items known to fail it
+    return (sorted(fired.get(items.tag, ())),
+            [tuple(k for k, indexes in enumerate(failed) if i in indexes) for i in range(len(listed))])
 
 
 def _cannot(condition: ConditionIR, list_name: str | None, where_item: str = "") -> NearMiss:
@@ -331,7 +376,7 @@ def _cannot(condition: ConditionIR, list_name: str | None, where_item: str = "")
                                          f"{_labels(condition.node, list_name)}，不能通过调整满足）")
 
 
-def _item_answers(money: MoneyMeasure, listed: list[dict[str, Any]], states: list[tuple[bool | None, ...]],
+def _item_answers(money: MoneyMeasure, listed: list[dict[str, Any]], failing: list[tuple[int, ...]],
                   qualifying: list[int], where: Situation) -> list[NearMiss]:
     measure = money.measure
     assert measure.items is not None
@@ -347,9 +392,9 @@ def _item_answers(money: MoneyMeasure, listed: list[dict[str, Any]], states: lis
     room = None if rule.cap_yuan is None else rule.cap_yuan - earned
     answers: list[NearMiss] = []
     again = bool(qualifying)
-    for index, values in enumerate(states):
-        if False in values and len(answers) < MOST_ITEMS:
-            answer = _item_answer(money, index, listed[index], values, where, room, again)
+    for index, gates in enumerate(failing):
+        if gates and len(answers) < MOST_ITEMS:
+            answer = _item_answer(money, index, listed[index], gates, where, room, again)
             if answer is not None:
                 answers.append(answer)
     section = SECTIONS.get(items.list)
@@ -380,42 +425,65 @@ def _fixable(condition: ConditionIR, list_name: str) -> bool:
     return any(q is not None and q.actionable for q in questions)
 
 
-def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], values: tuple[bool | None, ...],
+def _item_answer(money: MoneyMeasure, index: int, item: dict[str, Any], failing: tuple[int, ...],
                  where: Situation, room: Decimal | None, again: bool) -> NearMiss | None:
-    """An item known to fail: what would make it count, or why it cannot."""
+    """An item known to fail the gates at the places ``failing``: what would make it count, or why it cannot."""
     measure = money.measure
     assert measure.items is not None
     items = measure.items
-    failing = [k for k, value in enumerate(values) if value is False]  # the failing gates, by place
-    unknown = None in values
-    fix = None
-    if not unknown and all(money.fixable[k] for k in failing):
-        fix = _fix(items.qualifies, item, where.derived, items.list, where.worked_out)
-    if fix is None:
-        if len(failing) == 1 and not unknown and not money.fixable[failing[0]]:
-            gate = failing[0]
-            return money.kept(("cannot", gate, index), lambda: _cannot(
-                items.gates[gate], items.list, f"第{index + 1}{items.noun}："))
+    if not all(money.fixable[k] for k in failing):
+        if len(failing) > 1 or _undecided(money, item, failing, where):
+            return None  # several gates fail, or another is not known to hold yet: nothing to say
+        gate = failing[0]  # it alone fails, on facts nobody can change
+        return money.kept(("cannot", gate, index), lambda: _cannot(
+            items.gates[gate], items.list, f"第{index + 1}{items.noun}："))
+    fix = _fix_item(money, item, failing, where)
+    # changed, the item meets every gate: another gate can have been unknown only on a fact the change adds
+    if fix is None or (not fix.keys() <= item.keys() and _undecided(money, item, failing, where)):
         return None
-    where_item = f"第{index + 1}{items.noun}："
     extra = _unit_gain(measure, {**item, **fix}, room)
     if extra is not None and extra <= 0 and counts_items(measure.amount) and measure.amount.item_field is None:
         return None  # the cap leaves nothing for it
     given = where.profile.get(items.list, [])[index] if items.list in where.profile else {}
     # a fact worked out from others is changed through them, unless the profile gives it (it then prevails)
-    told = {a: v for a, v in fix.items()
-            if (items.list, a) not in where.worked_out or profile_path(a) in given}
-    distances = []
-    for attribute, value in told.items():
-        question = _question(attribute, items.list)
-        assert question is not None  # _fix changes only facts of the table
-        distances.append(_distance(attribute, item.get(attribute), value, question))
-    phrases = "、".join(items.gates[k].phrase for k in failing)
-    words, amount = _gain(measure, extra, again)
-    changes = [trusted(Change, {"field": f"{items.list}[{index}].{profile_path(a)}",
-                                "value": _profile_value(a, v, _question(a, items.list))}) for a, v in told.items()]
-    return _told(actionable=True, text=f"{where_item}{'；'.join(distances)}：{phrases}即可计入，{words}",
-                 yuan=amount, amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
+    told = {a: v for a, v in fix.items() if a not in money.inputs or profile_path(a) in given}
+    old = tuple(item.get(a) for a in told)
+
+    def build() -> NearMiss:
+        distances = []
+        for (attribute, value), was in zip(told.items(), old, strict=True):
+            question = money.questions[attribute]
+            assert question is not None  # _fix changes only facts of the table
+            distances.append(_distance(attribute, was, value, question))
+        phrases = "、".join(items.gates[k].phrase for k in failing)
+        words, amount = _gain(measure, extra, again)
+        changes = [trusted(Change, {"field": f"{items.list}[{index}].{profile_path(a)}",
+                                    "value": _profile_value(a, v, money.questions[a])}) for a, v in told.items()]
+        text = f"第{index + 1}{items.noun}：{'；'.join(distances)}：{phrases}即可计入，{words}"
+        return _told(actionable=True, text=text, yuan=amount,
+                     amount_kind=measure.amount.kind if amount is not None else None, changes=changes)
+    return money.kept(("change", index, failing, tuple(told.items()), old, extra, again), build)
+
+
+def _undecided(money: MoneyMeasure, item: dict[str, Any], failing: tuple[int, ...], where: Situation) -> bool:
+    """Whether a gate of the item other than those failing is unknown (the firings tell failures
+    and whole items, not which other gates hold)."""
+    return any(test(item, where.derived) is None for k, test in enumerate(money.item_tests) if k not in failing)
+
+
+def _fix_item(money: MoneyMeasure, item: dict[str, Any], failing: tuple[int, ...],
+              where: Situation) -> dict[str, Any] | None:
+    """``_fix`` of the item's gates together (``ItemsIR.qualifies``), the others known to hold: the
+    failing gates are changed, then the whole is checked (one change may undo another gate)."""
+    items = money.measure.items
+    assert items is not None
+    changes: dict[str, Any] = {}
+    for k in failing:
+        fixed = _fix(items.gates[k].node, item, where.derived, money)
+        if fixed is None:
+            return None
+        changes |= fixed
+    return changes if items.qualifies.evaluate({**item, **changes}, where.derived) is True else None
 
 
 def with_near_misses(money_measures: tuple[MoneyMeasure, ...], where: Situation,

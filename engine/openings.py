@@ -77,6 +77,9 @@ class Situation:
     # (rules/derived/item_fields.yaml): it is asked for through its inputs
     worked_out: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     profile: Mapping[str, Any] = field(default_factory=dict)  # the profile itself (model_dump, no None)
+    # what the Rete rules fired for it (rule tag -> item indexes, ``engine.decide.Context.fired``):
+    # the near-miss answers read the conditions' states off it; None: evaluate them on the trees
+    fired: Mapping[str, Collection[int]] | None = None
 
     @classmethod
     def of(cls, book: RuleBook, dump: Mapping[str, Any], as_of: dt.date,

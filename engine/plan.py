@@ -8,6 +8,7 @@ firings) and ``engine.columnar``; ``engine.verdict`` words their states with it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -20,6 +21,7 @@ from engine.loader import RuleBook
 from engine.result import AmountResult, MeasureResult
 from engine.rule_models import Amount, Condition, ItemRule, Measure, Test
 from engine.validity import not_in_force
+from engine.verdict import FAILED, MET, UNKNOWN
 
 # --- what a test reads ----------------------------------------------------------------
 
@@ -84,6 +86,16 @@ class ConditionPlan(NamedTuple):
     met: str
     failed: str
     reads: Reads
+
+    def state(self, fired: Mapping[str, Any], ent: Mapping[str, Any], derived: Mapping[str, str]) -> str:
+        """MET, FAILED or UNKNOWN, read off what fired for the enterprise (``fired``: rule tag ->
+        item indexes, ``engine.decide.Context``), its fact and its derived values."""
+        if self.fail_tag in fired:
+            return FAILED
+        if self.ok_tag in fired or (self.presence_decides and ent.keys() >= self.fact_fields
+                                    and derived.keys() >= self.derived):
+            return MET
+        return UNKNOWN
 
 
 def _condition(measure: Measure, condition: Condition, seen: dict[tuple[Any, ...], Reads]) -> ConditionPlan:
