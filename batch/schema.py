@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -118,17 +118,31 @@ def unflattener(prefix: str, keys: tuple[str, ...]) -> Unflatten:
         bools = frozenset(key for key, _, is_bool in plans if is_bool)
 
         def flat(row: dict[str, Any]) -> dict[str, Any]:
-            out = {key: value for key, value in row.items() if value is not None and value != ""}
-            for key in bools.intersection(out):
-                value = out[key]
-                if value in BOOL_WORDS:
-                    out[key] = BOOL_WORDS[value]
-            return out
+            return _yes_no({key: value for key, value in row.items() if value is not None and value != ""}, bools)
         return flat
 
+    nest = _nester(plans)
+
     def nested(row: dict[str, Any]) -> dict[str, Any]:
+        return nest(row.values())
+    return nested
+
+
+def _yes_no(out: dict[str, Any], bools: frozenset[str]) -> dict[str, Any]:
+    """是/否 in the boolean columns of ``out`` made true/false, in place."""
+    for key in bools.intersection(out):
+        value = out[key]
+        if value in BOOL_WORDS:
+            out[key] = BOOL_WORDS[value]
+    return out
+
+
+def _nester(plans: list[tuple[str, tuple[str, ...], bool]]) -> Callable[[Iterable[Any]], dict[str, Any]]:
+    """Cell values in the order of ``plans`` (key, its dotted parts, whether boolean) nested into a dict:
+    empty cells and None dropped, 是/否 of a boolean column made true/false."""
+    def nest(values: Iterable[Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for (key, parts, is_bool), value in zip(plans, row.values(), strict=True):
+        for (key, parts, is_bool), value in zip(plans, values):  # noqa: B905 -- as wide as the header
             if value is None or value == "":
                 continue
             if is_bool and value in BOOL_WORDS:
@@ -145,7 +159,7 @@ def unflattener(prefix: str, keys: tuple[str, ...]) -> Unflatten:
             else:
                 target[parts[-1]] = value
         return out
-    return nested
+    return nest
 
 
 Cells = Callable[[Sequence[str]], dict[str, Any]]
@@ -162,34 +176,10 @@ def cells_unflattener(prefix: str, keys: tuple[str, ...]) -> Cells:
         bools = frozenset(key for key, _, is_bool in plans if is_bool)
 
         def flat(cells: Sequence[str]) -> dict[str, Any]:
-            out = dict(zip(compress(keys, cells), filter(None, cells)))  # noqa: B905 -- the non-empty cells, in C
-            for key in bools.intersection(out):
-                value = out[key]
-                if value in BOOL_WORDS:
-                    out[key] = BOOL_WORDS[value]
-            return out
+            return _yes_no(dict(zip(compress(keys, cells), filter(None, cells))), bools)  # noqa: B905 -- non-empty cells, in C
         return flat
 
-    def nested(cells: Sequence[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for (key, parts, is_bool), value in zip(plans, cells):  # noqa: B905
-            if not value:
-                continue
-            if is_bool and value in BOOL_WORDS:
-                value = BOOL_WORDS[value]
-            if len(parts) == 1:
-                out[key] = value
-                continue
-            target = out
-            for part in parts[:-1]:
-                nested = target.setdefault(part, {})
-                if not isinstance(nested, dict):
-                    break
-                target = nested
-            else:
-                target[parts[-1]] = value
-        return out
-    return nested
+    return _nester(plans)
 
 
 def clean(value: Any) -> Any:
