@@ -35,7 +35,7 @@ from engine.limits import MAX_ITEMS_PER_LIST
 
 def _not_true_or_false(value: Any) -> Any:
     # JSON true/false is no count and no sum: pydantic alone would read `employees: true` as 1 employee
-    if isinstance(value, bool):
+    if value is True or value is False:  # bool has no subclasses: isinstance(value, bool), without a lookup
         raise ValueError("应为数字，不能是 是/否（true/false） / must be a number, not true or false")
     return value
 
@@ -66,8 +66,8 @@ def _money_at_once(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     ``Decimal``: they pass every check below (not negative, at most 15 whole digits and 2 decimals), whose
     cost was most of a batch's money validation (issue 14). Anything else goes through them as before."""
     if type(value) is str:
-        if MONEY_TEXT.fullmatch(value):
-            return Decimal(value)
+        if (value.isdigit() and value.isascii() and len(value) <= 15) or MONEY_TEXT.fullmatch(value):
+            return Decimal(value)  # whole yuan, the usual case, told without the pattern
     elif type(value) is int and 0 <= value < 10**15:
         return Decimal(value)
     return handler(value)
