@@ -96,18 +96,18 @@ def _locate(record: Record, path: str) -> tuple[str, int]:
 
 def _validated(record: Record, out: ChunkOutcome) -> Profile | None:
     """The record's profile, or ``None`` after reporting why it is rejected (or not counted)."""
-    out.rejections.extend(s.row() for s in record.strays)
+    if record.strays:  # most records have none: no generator for them
+        out.rejections.extend(s.row() for s in record.strays)
     if not record.counted:
         return None
     out.rows += 1
-    raw_code = str((record.data or {}).get(KEY) or "") or None
     if record.rejects:
         out.rejections.extend(s.row() for s in record.rejects)
         out.rejected += 1
         return None
     if record.error is not None:
         field_name, reason = record.error
-        out.rejections.append(_reject(record, field_name, raw_code, reason))
+        out.rejections.append(_reject(record, field_name, _raw_code(record), reason))
         out.rejected += 1
         return None
     try:
@@ -115,11 +115,17 @@ def _validated(record: Record, out: ChunkOutcome) -> Profile | None:
         if profile.credit_code is None:
             raise ProfileError([_missing_code()])
     except ProfileError as exc:
+        raw_code = _raw_code(record)
         for error in exc.errors:
             out.rejections.append(_reject(record, error.field, raw_code, error.message_zh))
         out.rejected += 1
         return None
     return profile
+
+
+def _raw_code(record: Record) -> str | None:
+    """The credit code as the record wrote it, to name a rejected row by (only rejections need it)."""
+    return str((record.data or {}).get(KEY) or "") or None
 
 
 def _row(record: Record, profile: Profile, measure: str, amount: Any, reasons: str, units: str,

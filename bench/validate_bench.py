@@ -6,6 +6,9 @@ shortcut (engine.credit_code) off and on, alternating in one process:
 It indexes the CSV folder, then per round merges ``--chunks`` chunks of 10,000 enterprises the way a
 worker does (``records_of``) and validates them as ``evaluate_chunk`` does (``_validated``), the
 garbage collector tuned as in a worker. Prints the median per stage and the ratio on/off.
+
+With ``--before`` it alternates the Profile of before issue 14's validation work (tests/profile_before.py,
+validated as ``parse_profile`` then did) with today's, the shortcut on in both: "off" is before, "on" is now.
 """
 
 from __future__ import annotations
@@ -14,10 +17,23 @@ import argparse
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
+from pydantic import ValidationError
+
+import batch.worker
 from batch.csv_index import CsvIndex, records_of
 from batch.worker import ChunkOutcome, _validated, tune_gc
 from engine import credit_code
+from engine.errors import from_validation_error
+from tests.profile_before import Profile as Before  # PYTHONPATH=. as above
+
+
+def _parse_before(data: Any) -> Any:
+    try:
+        return Before.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
 
 
 def main() -> None:
@@ -25,7 +41,9 @@ def main() -> None:
     parser.add_argument("registry", type=Path)
     parser.add_argument("--chunks", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--before", action="store_true", help="关=问题 14 校验优化之前的 Profile，开=现在的")
     args = parser.parse_args()
+    now = batch.worker.parse_profile
     tune_gc()
     index = CsvIndex(args.registry)
     parts = index.slices(10_000)[: args.chunks]
@@ -34,7 +52,10 @@ def main() -> None:
     try:
         for _ in range(args.rounds):
             for mode in ("off", "on"):
-                credit_code.ENABLED = mode == "on"
+                if args.before:
+                    batch.worker.parse_profile = now if mode == "on" else _parse_before
+                else:
+                    credit_code.ENABLED = mode == "on"
                 started = time.process_time()
                 chunks = [records_of(index.files, part) for part in parts]
                 times[f"merge {mode}"].append(time.process_time() - started)

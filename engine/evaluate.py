@@ -32,10 +32,14 @@ def session(book: RuleBook) -> RuleSession:
     return session_for(f"huiqi_{book.version}", lambda: compile_book(book.ir))
 
 
+# Profile.model_validate without its keyword checks, a batch calls it once per enterprise
+VALIDATE = Profile.__pydantic_validator__.validate_python
+
+
 def parse_profile(data: Any) -> Profile:
     """Validate raw input; raise ``ProfileError`` naming each bad field."""
     try:
-        return Profile.model_validate(data)
+        return VALIDATE(data)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
 

@@ -90,3 +90,4 @@ def test_the_weights_are_stdnums() -> None:
     for position, weight in enumerate(credit_code.WEIGHTS):
         body = "0" * position + "1" + "0" * (16 - position)
         assert uscc._alphabet[(31 - weight) % 31] == uscc.calc_check_digit(body)
+        assert pow(credit_code.BASE, position, 31) == weight  # what canonical's base-34 number stands on
