@@ -58,7 +58,8 @@ def loosened(value: Any, how: int) -> Any:
         return str(value) if how % 2 else float(value)
     if isinstance(value, str) and len(value) == 10 and value[4] == "-":  # a date
         return value + "T00:00:00" if how % 2 else value.replace("-", "/")
-    if isinstance(value, str) and value.replace(".", "").isdigit():  # money as text
+    digits = value.replace(".", "") if isinstance(value, str) else ""
+    if digits.isascii() and digits.isdigit():  # money as text ("²" is a digit to isdigit, not to float)
         return float(value) if how % 2 else value + "1"
     if isinstance(value, list):
         return [loosened(v, how) for v in value]
