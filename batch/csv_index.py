@@ -198,6 +198,16 @@ def records_of(files: IndexFiles, part: Slice) -> list[Record]:
             db.close()
 
 
+def gathered_of(files: IndexFiles, part: Slice) -> Gathered:
+    """The rows of one chunk, read from the index by a worker process and placed, no record built yet."""
+    dbs = {table.name: sqlite3.connect(f"file:{table.path}?mode=ro", uri=True) for table in files.tables}
+    try:
+        return gather(dbs, part, {table.name: table.keys for table in files.tables})
+    finally:
+        for db in dbs.values():
+            db.close()
+
+
 def _enterprise_rows(db: sqlite3.Connection, part: Slice) -> list[Row]:
     if part.start is None:
         return []
@@ -219,9 +229,22 @@ def _child_rows(db: sqlite3.Connection, table: str, part: Slice) -> Iterable[Row
     return db.execute(f'SELECT code, line, row FROM "{table}"{condition} ORDER BY code, line', args)
 
 
-def merge(dbs: dict[str, sqlite3.Connection], part: Slice, keys: dict[str, tuple[str, ...]]) -> list[Record]:
-    """The records of ``part``: each enterprise with its child rows, and the strays where they belong
-    (``keys``: each table's header).
+@dataclass
+class Gathered:
+    """A chunk's rows placed as ``merge`` places them, before any record is built (the column lane of
+    ``batch.column_lane`` reads the same placement and builds records only for what it cannot take)."""
+
+    enterprises: list[Row]
+    cells: list[Any]  # per enterprise row: its cells, the reason it could not be read, or None (a repeated code)
+    duplicates: dict[int, str]  # position -> why (the code repeats an earlier row's)
+    tables: list[str]  # the child tables, in merge order
+    keys: dict[str, tuple[str, ...]]  # each table's header
+    children: dict[int, dict[str, list[tuple[int, Any]]]]  # owner position -> table -> (line, cells or reason)
+    strays: dict[int, list[Stray]]  # position of the record they are reported on -> strays
+
+
+def gather(dbs: dict[str, sqlite3.Connection], part: Slice, keys: dict[str, tuple[str, ...]]) -> Gathered:
+    """The rows of ``part``: each child row with the enterprise it belongs to, the strays where they go.
 
     Child rows are placed by looking their code up (the first enterprise of the code in this chunk) or,
     for a code no enterprise has, by bisecting the chunk's sorted codes for the next enterprise."""
@@ -232,59 +255,92 @@ def merge(dbs: dict[str, sqlite3.Connection], part: Slice, keys: dict[str, tuple
         if code:
             first.setdefault(code, position)
     tables = [t for t in dbs if t != ENTERPRISES]
-    items: dict[int, dict[str, list[dict[str, Any]]]] = {}
-    origins: dict[int, dict[str, list[tuple[str, int]]]] = {}
-    problems: dict[int, tuple[str, str]] = {}  # the first child row that could not be read, per enterprise
+    children: dict[int, dict[str, list[tuple[int, Any]]]] = {}
     strays: dict[int, list[Stray]] = {}
     loads = orjson.loads
     for table in tables:
         file = f"{table}.csv"
-        unflatten = cells_unflattener(f"{table}.", keys[table])
         previous: str | None = None
         owner: int | None = None
-        listed: list[dict[str, Any]] = []
-        lines: list[tuple[str, int]] = []
+        rows: list[tuple[int, Any]] = []
         for code, line, row in _child_rows(dbs[table], table, part):
             if code != previous:  # rows come in code order: one owner, one list, for each run of a code
                 previous = code
                 owner = first.get(code) if code else None
                 if owner is not None:
-                    listed = items.setdefault(owner, {})[table] = []
-                    lines = origins.setdefault(owner, {})[table] = []
+                    rows = children.setdefault(owner, {})[table] = []
             if owner is None:
                 strays.setdefault(bisect_right(codes, code), []).append(Stray(file, line, code or None, KEY,
                                                                               _orphan(code)))
                 continue
-            cells = loads(row)
-            if type(cells) is str:  # noqa: E721 -- a reason, not cells
-                if owner not in problems:
-                    problems[owner] = (f"{table}[{len(listed)}]", f"{file} 第 {line} 行：{cells}")
-                listed.append({})
-            else:
-                child = unflatten(cells)
-                child.pop(KEY, None)
-                listed.append(child)
-            lines.append((file, line))
-    out: list[Record] = []
+            rows.append((line, loads(row)))
+    cells: list[Any] = []
+    duplicates: dict[int, str] = {}
     previous_code = part.previous
-    source = f"{ENTERPRISES}.csv"
-    unflatten = cells_unflattener("", keys[ENTERPRISES])
     for position, (code, line, row) in enumerate(enterprises):
         if code and previous_code is not None and previous_code[0] == code:
-            reason = f"统一社会信用代码重复（首次出现于第 {previous_code[1]} 行）"
-            record = Record(source, line, {KEY: code}, (KEY, reason))
+            duplicates[position] = f"统一社会信用代码重复（首次出现于第 {previous_code[1]} 行）"
+            cells.append(None)
         else:
-            cells = loads(row)
-            data, error = ({}, ("", cells)) if type(cells) is str else (unflatten(cells), None)  # noqa: E721
-            mine = items.get(position)
-            for table in tables:  # a list each, empty or not (most enterprises have no child rows in most files)
-                data[table] = [] if mine is None else mine.get(table) or []
-            record = Record(source, line, data, error or problems.get(position), origins.get(position, {}))
+            cells.append(loads(row))
             previous_code = (code, line)
-        record.strays = strays.pop(position, [])
-        out.append(record)
-    if strays:  # after every enterprise: a record of their own
-        out.append(Record(source, 0, None, None, None, strays[len(enterprises)]))
+    return Gathered(enterprises, cells, duplicates, tables, keys, children, strays)
+
+
+SOURCE = f"{ENTERPRISES}.csv"
+
+
+def record_at(gathered: Gathered, position: int) -> Record:
+    """The record of the enterprise row at ``position``, with its child rows and strays."""
+    code, line, _ = gathered.enterprises[position]
+    reason = gathered.duplicates.get(position)
+    if reason is not None:
+        record = Record(SOURCE, line, {KEY: code}, (KEY, reason))
+    else:
+        cells = gathered.cells[position]
+        if type(cells) is str:  # noqa: E721 -- a reason, not cells
+            data, error = {}, ("", cells)
+        else:
+            data, error = cells_unflattener("", gathered.keys[ENTERPRISES])(cells), None
+        mine = gathered.children.get(position) or {}
+        problem: tuple[str, str] | None = None  # the first child row that could not be read
+        origins: dict[str, list[tuple[str, int]]] = {}
+        for table in gathered.tables:  # a list each, empty or not (most enterprises have no child rows in most files)
+            rows = mine.get(table)
+            listed: list[dict[str, Any]] = []
+            if rows:
+                file = f"{table}.csv"
+                unflatten = cells_unflattener(f"{table}.", gathered.keys[table])
+                for child_line, child_cells in rows:
+                    if type(child_cells) is str:  # noqa: E721
+                        if problem is None:
+                            problem = (f"{table}[{len(listed)}]", f"{file} 第 {child_line} 行：{child_cells}")
+                        listed.append({})
+                    else:
+                        child = unflatten(child_cells)
+                        child.pop(KEY, None)
+                        listed.append(child)
+                origins[table] = [(file, child_line) for child_line, _ in rows]
+            data[table] = listed
+        record = Record(SOURCE, line, data, error or problem, origins)
+    record.strays = gathered.strays.get(position, [])
+    return record
+
+
+def leftover(gathered: Gathered) -> Record | None:
+    """The record of the strays that come after every enterprise of the chunk, if any."""
+    found = gathered.strays.get(len(gathered.enterprises))
+    return None if not found else Record(SOURCE, 0, None, None, None, found)
+
+
+def merge(dbs: dict[str, sqlite3.Connection], part: Slice, keys: dict[str, tuple[str, ...]]) -> list[Record]:
+    """The records of ``part``: each enterprise with its child rows, and the strays where they belong
+    (``keys``: each table's header)."""
+    gathered = gather(dbs, part, keys)
+    out = [record_at(gathered, position) for position in range(len(gathered.enterprises))]
+    last = leftover(gathered)
+    if last is not None:  # after every enterprise: a record of their own
+        out.append(last)
     return out
 
 

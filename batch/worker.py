@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from batch.csv_index import IndexFiles, Slice, records_of
+from batch import column_lane
+from batch.column_lane import LaneEnterprise
+from batch.csv_index import SOURCE, IndexFiles, Slice, gathered_of, leftover, record_at, records_of
 from batch.readers import Record, Stray
 from batch.schema import KEY
 from engine import ProfileError, RuleBook, default_rules, evaluate, parse_profile
@@ -243,12 +246,20 @@ class SliceTask:
         return self.part.count
 
     def evaluate(self, job: Job) -> ChunkOutcome:
+        if job.engine == "columnar" and column_lane.ENABLED and not self._sampled(job):
+            return _in_lane(self.files, self.part, job)
         started = time.perf_counter()
         records = records_of(self.files, self.part)
         merged = time.perf_counter() - started
         out = evaluate_chunk(self.part.number, records, job)
         out.timing["merge_s"] = merged
         return out
+
+
+    def _sampled(self, job: Job) -> bool:
+        """Whether ``--verify`` re-evaluates an enterprise of this chunk (then it goes the usual way)."""
+        first = self.part.number * job.chunk_size
+        return any(first <= position <= first + self.part.count for position in job.verify)
 
 
 Task = RecordsTask | SliceTask
@@ -263,9 +274,20 @@ def _columnar(valid: list[tuple[int, Record, Profile]], profiles: list[Profile],
     started = time.perf_counter()
     run = evaluate_columns(profiles, job.as_of, rules, measures)
     out.timing["evaluate_s"] = time.perf_counter() - started
+    _collect_columns(valid, run, measures, job, out)
+    sample = [e for e, (position, _, _) in enumerate(valid) if position in job.verify]
+    if sample:
+        verify(run, sample, job.as_of)
+
+
+def _collect_columns(valid: Sequence[tuple[int, Record, Profile | LaneEnterprise]], run: Any, measures: list[str],
+                     job: Job, out: ChunkOutcome) -> None:
+    """The list lines and registry rows of a columnar run over the ``valid`` enterprises (in run order)."""
+    rules = run.book
     started = time.perf_counter()
-    found = [0] * len(profiles)
+    found = [0] * len(valid)
     city = {m.id: m.units for m in rules.measures}
+    profiles = [profile for _, _, profile in valid]
     places = [(p.district, p.zone) for p in profiles]
     groups = run.derived["industry_group"]
     # one JSON text per measure and locality, and per wording: most rows repeat a few of each
@@ -285,9 +307,55 @@ def _columnar(valid: list[tuple[int, Record, Profile]], profiles: list[Profile],
     for (_, record, profile), count in zip(valid, found, strict=True):
         _count(record, profile, count, job, out)
     out.timing["collect_s"] = time.perf_counter() - started
-    sample = [e for e, (position, _, _) in enumerate(valid) if position in job.verify]
-    if sample:
-        verify(run, sample, job.as_of)
+
+
+def _in_lane(files: IndexFiles, part: Slice, job: Job) -> ChunkOutcome:
+    """A CSV chunk on the columnar engine: plain enterprises through the column lane, the rest record by
+    record as ``evaluate_chunk`` takes them; the same outcome (tests/batch/test_column_lane.py)."""
+    from engine.columnar.evaluate import run_frames
+    from engine.columnar.frames import frames_of
+
+    ready(job.engine)
+    out = ChunkOutcome(part.number)
+    started = time.perf_counter()
+    gathered = gathered_of(files, part)
+    out.timing["merge_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    rules = default_rules()
+    lane = column_lane.take(gathered, job.as_of, rules.fact_plan)
+    taken = dict(zip(lane.positions, column_lane.enterprises_of(lane, gathered), strict=True))
+    valid: list[tuple[int, Record, Profile | LaneEnterprise]] = []
+    at: list[tuple[int, Profile | None]] = []  # per valid enterprise: its position, its profile if it has one
+    lane_e: list[int] = []
+    usual: list[Profile] = []
+    usual_e: list[int] = []
+    for position, (_, line, _) in enumerate(gathered.enterprises):
+        plain = taken.get(position)
+        if plain is not None:  # counted and valid, with nothing to report
+            out.rows += 1
+            lane_e.append(len(valid))
+            valid.append((position, Record(SOURCE, line, None), plain))
+            at.append((position, None))
+            continue
+        record = record_at(gathered, position)
+        profile = _validated(record, out)
+        if profile is not None:
+            usual_e.append(len(valid))
+            valid.append((position, record, profile))
+            at.append((position, profile))
+            usual.append(profile)
+    last = leftover(gathered)
+    if last is not None:
+        _validated(last, out)
+    out.timing["validate_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    measures = [m.id for m in rules.measures if m.id in job.measures]
+    frames = column_lane.combined(lane, lane_e, frames_of(usual, job.as_of, rules.fact_plan), usual_e, len(valid))
+    profiles = column_lane.Profiles(gathered, at)
+    run = run_frames(frames, profiles, job.as_of, rules, measures, profiles.listed)
+    out.timing["evaluate_s"] = time.perf_counter() - started
+    _collect_columns(valid, run, measures, job, out)
+    return out
 
 
 def verify(run: Any, sample: list[int], as_of: dt.date) -> None:

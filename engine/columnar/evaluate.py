@@ -15,7 +15,7 @@ named in ``ColumnarRun.on_rete``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,6 +184,8 @@ class ColumnarRun:
     on_rete: dict[str, str]  # measure id -> why it ran on the Rete path
     rete_results: dict[str, list[MeasureResult]] = field(default_factory=dict)
     _member_index: dict[str, list[int]] = field(default_factory=dict)
+    # (enterprise, list) -> its items as the profile dumps them; default: read off ``profiles``
+    listed_of: Callable[[int, str], list[dict[str, Any]] | None] | None = None
 
     def eligible(self, measure_id: str) -> Iterator[tuple[int, AmountResult, list[str]]]:
         """(enterprise, amount, reasons) of every enterprise eligible for a measure."""
@@ -230,6 +232,8 @@ class ColumnarRun:
 
     def _listed(self, e: int, list_name: str) -> list[dict[str, Any]] | None:
         """An enterprise's item list as the Rete path reads it (the profile's dump, money in yuan)."""
+        if self.listed_of is not None:
+            return self.listed_of(e, list_name)
         items = getattr(self.profiles[e], list_name)
         return None if items is None else [item.model_dump(exclude_none=True) for item in items]
 
@@ -345,11 +349,18 @@ def evaluate_columns(profiles: Sequence[Profile], as_of: dt.date, book: RuleBook
                      measures: Sequence[str] | None = None) -> ColumnarRun:
     """Evaluate ``profiles`` on ``as_of`` in columns (``measures``: these only; default all)."""
     book = book or default_rules()
+    return run_frames(frames_of(profiles, as_of, book.fact_plan), profiles, as_of, book, measures)
+
+
+def run_frames(frames: Frames, profiles: Sequence[Profile], as_of: dt.date, book: RuleBook,
+               measures: Sequence[str] | None = None,
+               listed_of: Callable[[int, str], list[dict[str, Any]] | None] | None = None) -> ColumnarRun:
+    """Evaluate enterprises whose frames are built (``profiles``: the same enterprises, read only where a
+    measure runs on the Rete path, or where an amount reads the items and ``listed_of`` is not given)."""
     measure_ids = list(measures) if measures is not None else [m.id for m in book.measures]
-    frames = frames_of(profiles, as_of, book.fact_plan)
     derived, signatures, fixed = evaluate_frames(frames, as_of, book, measure_ids)
     refused = {m: why for m, why in compiled(book).refused.items() if m in measure_ids and m not in fixed}
-    run = ColumnarRun(book, as_of, profiles, derived, signatures, fixed, refused)
+    run = ColumnarRun(book, as_of, profiles, derived, signatures, fixed, refused, listed_of=listed_of)
     if refused:
         from engine.evaluate import evaluate_many
 
