@@ -28,8 +28,17 @@ def clean_processes() -> BaseContext:
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """``workers`` spawned processes that end with this one."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=clean_processes(), initializer=die_with_parent,
-                               initargs=(os.getpid(),))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=clean_processes(), initializer=_start_worker,
+                               initargs=(os.getpid(), threads))
+
+
+def _start_worker(parent: int, threads: int) -> None:
+    """In a new worker, before it imports Polars: its share of the cores for Polars' thread pool, unless
+    ``POLARS_MAX_THREADS`` says otherwise (the workers already keep every core busy, each with its own chunk:
+    a pool as wide as the machine in each of them only oversubscribes the cores)."""
+    os.environ.setdefault("POLARS_MAX_THREADS", str(threads))
+    die_with_parent(parent)
 
 
 @contextmanager
