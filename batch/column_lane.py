@@ -18,6 +18,7 @@ every chunk outcome both ways).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ from engine.facts import INDUSTRY_LEVELS_NAMES, ITEM_LISTS, FactPlan, fact_field
 from engine.limits import MAX_ITEMS_PER_LIST
 from engine.profile import Headcount, Money, Months, Profile
 
-ENABLED = True  # tests and benchmarks switch the lane off to compare
+# HUIQI_COLUMN_LANE=0: every row the usual way, to compare or debug (read once per process; tests switch it here)
+ENABLED = os.environ.get("HUIQI_COLUMN_LANE", "1") != "0"
 
 # Text the model keeps as written and JSON writes as is: no control character, quote or backslash
 # (JSON escapes them), no white space at either end (the model strips it; this class holds every
