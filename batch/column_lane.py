@@ -51,6 +51,8 @@ _MONEY = r"^(0|[1-9][0-9]{0,14})(\.[0-9]{1,2})?$"  # what Decimal writes back th
 _DATE = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"  # a narrower range than the model's: the rest goes the usual way
 POSITION = "\x00position"  # internal columns: no CSV header names them
 ITEM_E = "\x00e"
+JSON = "\x00json"
+NAME = "\x00name"
 _TRUE = ("true", "是")
 _BOOLEAN = ("true", "false", "是", "否")
 
@@ -332,10 +334,10 @@ def take(gathered: Gathered, as_of: dt.date, plan: FactPlan) -> Lane:
         ent_text = ent_text.join(grouped, on=ITEM_E, how="left", maintain_order="left")
     lists = [pl.lit(f'"{name}":[') + pl.col(_listed(name)).fill_null("") + pl.lit("]")
              for name in Profile.model_fields if name in item_json]
-    extra = ent_text.select(
-        _json_object(Profile, model_cells(ENTERPRISES), set(ent_keys), lists).alias("json"),
-        pl.col("name") if "name" in ent_keys else pl.lit(None, dtype=pl.String).alias("name"),
-    )
+    extra = ent_text.with_columns(  # with_columns: literals as tall as the frame
+        _json_object(Profile, model_cells(ENTERPRISES), set(ent_keys), lists).alias(JSON),
+        pl.col("name").alias(NAME) if "name" in ent_keys else pl.lit(None, dtype=pl.String).alias(NAME),
+    ).select(pl.col(JSON).alias("json"), pl.col(NAME).alias("name"))
     return Lane(positions, pl.concat([ent, extra], how="horizontal"), items, counts)
 
 
@@ -358,7 +360,7 @@ def _readable(children: dict[str, list[tuple[int, Any]]]) -> bool:
 def _enterprise_frame(text: pl.DataFrame, keys: tuple[str, ...], e: pl.Series, today: int) -> pl.DataFrame:
     schema = enterprise_schema()
     plain = {a: k for a, k in schema.items() if a not in (*INDUSTRY_LEVELS_NAMES, "as_of")}
-    frame = text.select(*_facts(ENTERPRISES, keys, plain))
+    frame = text.with_columns(*_facts(ENTERPRISES, keys, plain)).select(*plain)  # literals as tall as the frame
     codes = text.get_column("industry_code").to_list() if "industry_code" in keys else [None] * text.height
     levels = [_levels(code) for code in codes]
     return frame.with_columns(
