@@ -305,11 +305,27 @@ def _sqlite_results(conn: Any, run_id: str, measure: str | None) -> Iterator[Ite
 
 
 def _sqlite_rows(cursor: Any) -> Iterator[tuple[Any, ...]]:
-    loads = orjson.loads
+    # A list repeats a few wordings, unit lists and amounts over and over: each distinct text or number is
+    # parsed once (the parsed lists are shared between rows: read them, never change them).
+    parsed: dict[str, Any] = {}
+    amounts: dict[float, Decimal] = {}
     while block := cursor.fetchmany(5000):
+        if len(parsed) > _KEPT_PARSED:
+            parsed.clear()
+        if len(amounts) > _KEPT_PARSED:
+            amounts.clear()
         for name, code, district, zone, kind, amount, formula, reasons, units, provenance in block:
-            yield (name, code, district, zone, kind, None if amount is None else Decimal(f"{amount:.2f}"), formula,
-                   loads(reasons), loads(units), provenance)
+            if (said := parsed.get(reasons)) is None:
+                said = parsed[reasons] = orjson.loads(reasons)
+            if (handled := parsed.get(units)) is None:
+                handled = parsed[units] = orjson.loads(units)
+            if amount is not None and (yuan := amounts.get(amount)) is None:
+                yuan = amounts[amount] = Decimal(f"{amount:.2f}")
+            yield (name, code, district, zone, kind, None if amount is None else yuan, formula, said, handled,
+                   provenance)
+
+
+_KEPT_PARSED = 20_000  # distinct texts or amounts kept between blocks: a bound on the memory, rarely reached
 
 
 def rejections_of(conn: Any, run_id: str, kinds: tuple[str, ...] | None = None, exclude: bool = False) -> Any:
