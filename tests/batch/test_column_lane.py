@@ -25,7 +25,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -220,17 +220,19 @@ WHITESPACE = [("name", "  厦门前后空格有限公司 "), ("name", "\u3000厦
 BOOLS = ["True", "TRUE", "False", "FALSE", "1", "0", "yes", "no", "Y", "n", "on", "off", "t", "f", "是", "否", " 是",
          "对", "2", "truth"]
 COUNTS = ["007", "0", "00", "+5", "-5", "-0", "1e3", "5.0", "5.5", "１２", "٣", "1_000", "0x10", "10000000", "10000001",
-          "99999999999999999999", "NaN", "true"]
+          "99999999", "100000000", "99999999999999999999", "NaN", "true"]
 MONEY = ["0012.5", "007", "00", "12.345", "12.3", "12.30", "12.00", "12.", ".5", "0.5", "1e3", "1E3", "+5", "-5", "-0",
          "1,000", "１２３", "NaN", "inf", "999999999999999", "1000000000000000", "999999999999999.99",
-         "999999999999999.999", "0.001", "true"]
+         "999999999999999.999", "100000000000000.5", "0.001", "0.00", "0.10", "true"]
 DATES = ["2023-02-30", "2023-2-3", "20230203", "2023/02/03", "2023-02-03T00:00:00", "2023-02-03 00:00", "2023-02-29",
-         "0001-01-01", "9999-12-31", "1700000000", "２０２３-０２-０３", "2027-01-01", "2023-13-01"]
+         "0001-01-01", "9999-12-31", "1899-12-31", "1900-01-01", "2099-12-31", "2100-01-01", "1700000000",
+         "２０２３-０２-０３", "2027-01-01", "2023-13-01"]
 NAMES = ['厦门"引号"有限公司', "厦门\\反斜杠\\公司", "厦门\t制表符", "厦门\n换行\r\n公司", "控制\x01\x08\x1f字符",
          "空字符\x00", "表情😀🏭有限公司", '=HYPERLINK("x")', "名" * 200, "名" * 201, "a" * 200, "a" * 201,
-         "😀" * 200, "😀" * 201, "𠮷" * 201, "\ufeff厦门", "厦门\u200b零宽", "'单引号"]
+         "😀" * 200, "😀" * 201, "𠮷" * 201, "\ufeff厦门", "厦门\u200b零宽", "'单引号", "厦门\u2028行分隔",
+         "厦门\x7f删除符", "厦门\x85下一行\x85", "厦门/斜杠<b>&amp;", "\\u0041"]
 INDUSTRY_CODES = ["A", "T", "U", "a", "c3911", "C", "C3", "C39", "C391", "C39111", "3911", "CC911", "C３９１１",
-                  "J6620", "Z1234", "A0"]
+                  "J6620", "Z1234", "A0", "A01", "A0123", "A01234", "T9999"]
 ODD_ENTERPRISE_CELLS: list[tuple[str, str]] = [
     *WHITESPACE,
     *[("foreign_trade", v) for v in BOOLS], ("debts_settled", "是"), ("dishonesty_record", "否"),
@@ -272,9 +274,6 @@ ODD_CHILD_CELLS: list[tuple[str, str, str]] = [
     ("receivables", "debtor_kind", "government agency"), ("receivables", "overdue", "0"),
     ("violations", "harm", "none "), ("violations", "first_violation", "FALSE"),
 ]
-
-Rows = dict[str, list[list[str]]]  # file -> its rows of cells, header first ([]: an empty line)
-
 
 class Folder:
     """A CSV folder being written: enterprises in groups kept together (a duplicate right after its
@@ -575,12 +574,11 @@ def small_folders(draw: st.DrawFn) -> dict[str, list[list[str]]]:
     return files
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
-          phases=[Phase.explicit, Phase.generate, Phase.shrink],  # explain printed the failing folder empty
+@settings(max_examples=45, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(files=small_folders(), size=st.integers(1, 4), as_of=st.sampled_from([AS_OF, dt.date(2024, 2, 29)]))
 def test_generated_small_folders(files: dict[str, list[list[str]]], size: int, as_of: dt.date) -> None:
-    note(f"size={size} as_of={as_of} files={files!r}")
+    note(f"size={size} as_of={as_of} files={files!r}")  # Hypothesis 6.170 printed the failing arguments empty
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         for file, rows in files.items():
             with (Path(tmp) / f"{file}.csv").open("w", encoding="utf-8", newline="") as handle:
