@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -89,10 +90,11 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from batch import runner
-    from batch.pools import batch_pool
+    from batch.pools import batch_pool, warm
     from store.db import open_database
 
     engine = open_database(args.db)
+    stack = contextlib.ExitStack()
     if args.resume:
         if args.target:
             print("续跑时不需要输入路径：输入、评估日和措施都取自原批次", file=sys.stderr)
@@ -101,6 +103,7 @@ def _batch(args: argparse.Namespace) -> int:
         run_row = runner.check_resumable(engine, run_id)
         out = Path(run_row.out_dir) if run_row.out_dir else args.out
         mode = runner.engine_name(run_row.engine)
+        pool = stack.enter_context(batch_pool(0 if mode == "dask" else args.workers))
     else:
         if args.sources is not None:
             if args.target or args.format:
@@ -119,11 +122,18 @@ def _batch(args: argparse.Namespace) -> int:
         if args.verify and mode != "columnar":
             print("--verify 只用于列式引擎（--engine columnar）", file=sys.stderr)
             return 2
-        run_id = runner.start(engine, spec, engine_name=mode)
+        # one pool of worker processes for the whole run (the CSV index loaders, the evaluation, the lists),
+        # started now so that they come up while the run is checked and recorded
+        pool = stack.enter_context(batch_pool(0 if mode == "dask" else args.workers))
+        warm(pool, args.workers)
+        try:
+            run_id = runner.start(engine, spec, engine_name=mode)
+        except BaseException:
+            stack.close()
+            raise
         out = args.out
     print(f"批次 {run_id}", file=sys.stderr)
-    # one pool of worker processes for the whole run: the CSV index loaders, the evaluation and the lists
-    with batch_pool(0 if mode == "dask" else args.workers) as pool:
+    with stack:
         return _evaluate_and_write(args, engine, run_id, mode, out, pool)
 
 

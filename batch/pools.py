@@ -59,3 +59,11 @@ def shared_or_own(pool: ProcessPoolExecutor | None, workers: int) -> Iterator[Pr
         return
     with worker_pool(workers) as own:
         yield own
+
+
+def warm(pool: ProcessPoolExecutor | None, workers: int) -> None:
+    """Have the pool start its processes now (a spawned process needs about a second and a half before
+    its first task) rather than on the first real task: an empty task for each."""
+    if pool is not None:
+        for _ in range(workers):
+            pool.submit(os.getpid)
