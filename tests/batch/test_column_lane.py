@@ -161,6 +161,31 @@ def test_the_lane_takes_most_plain_enterprises(synthetic: CsvIndex, monkeypatch:
     assert validations[True] < 0.2 * validations[False], validations
 
 
+
+def test_lane_profiles_when_asked_for_are_the_usual_ones(synthetic: CsvIndex) -> None:
+    """What the lane hands the columnar run for a lane enterprise, should the run need it (an amount that reads
+    the items; a measure on the Rete path): its profile and its items equal the usual way's."""
+    from batch.column_lane import Profiles, take
+    from batch.csv_index import gathered_of, record_at
+    from batch.worker import _validated
+    from engine import default_rules
+
+    gathered = gathered_of(synthetic.files, synthetic.slices(997)[1])
+    lane = take(gathered, AS_OF, default_rules().fact_plan)
+    assert len(lane.positions) > 900
+    profiles = Profiles(gathered, [(position, None) for position in lane.positions])
+    checked = 0
+    for e, position in enumerate(lane.positions):
+        usual = _validated(record_at(gathered, position), ChunkOutcome(0))
+        assert usual is not None, position  # the lane takes only what the usual way accepts
+        assert profiles[e].model_dump_json() == usual.model_dump_json()
+        for name in list_fields():
+            items = getattr(usual, name)
+            expected = None if items is None else [item.model_dump(exclude_none=True) for item in items]
+            assert profiles.listed(e, name) == expected, (position, name)
+            checked += bool(expected)
+    assert checked > 500  # plenty of enterprises with items
+
 # --- 2. the hand-made folder: one enterprise per odd cell, among plain ones ---
 
 def _literal(model: type[BaseModel], path: str) -> tuple[str, ...]:
