@@ -33,7 +33,7 @@ from batch.csv_index import ENTERPRISES, Gathered, record_at
 from batch.schema import KEY, cells_unflattener
 from engine import credit_code
 from engine.annotations import bare_type
-from engine.columnar.frames import EMPTY, Frames, _filled, _levels, enterprise_schema, item_schema
+from engine.columnar.frames import EMPTY, Frames, enterprise_schema, filled_items, industry_levels_of, item_schema
 from engine.facts import INDUSTRY_LEVELS_NAMES, ITEM_LISTS, FactPlan, fact_field, is_money_field
 from engine.limits import MAX_ITEMS_PER_LIST
 from engine.profile import Headcount, Money, Months, Profile
@@ -166,13 +166,6 @@ def model_cells(table: str) -> dict[str, Cell | None]:
 
 # --- one file's rows as columns -----------------------------------------------------------
 
-@dataclass
-class Columns:
-    """The rows of one file taken by the lane: per field path its facts and its JSON fragment."""
-
-    frame: pl.DataFrame  # owner, the fact columns (by attribute), json
-
-
 def _text_frame(keys: tuple[str, ...], rows: Sequence[Sequence[str]]) -> pl.DataFrame:
     """The cells as string columns named by their header key (empty cells null)."""
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in keys]
@@ -266,79 +259,99 @@ class Lane:
 
 def take(gathered: Gathered, as_of: dt.date, plan: FactPlan) -> Lane:
     """The plain enterprises of the chunk, in columns."""
-    enterprises = gathered.enterprises
-    keys = gathered.keys
-    # enterprises that could take the lane before looking at their cells
-    candidates = [p for p, cells in enumerate(gathered.cells)
-                  if type(cells) is list and enterprises[p][0] and p not in gathered.strays]  # noqa: E721
-    children = gathered.children
-    tables = [t for t in gathered.tables if t in ITEM_LISTS]
-    if len(tables) != len(gathered.tables):
-        candidates = []  # a child file the model does not know: the usual way reports it
-    rows_of: dict[str, list[tuple[int, list[str]]]] = {t: [] for t in tables}
-    fine: list[int] = []
-    for p in candidates:
-        mine = children.get(p)
-        if mine and not _readable(mine):
-            continue
-        if mine:
-            for table, rows in mine.items():
-                found = rows_of[table]
-                for _, cells in rows:
-                    found.append((p, cells))
-        fine.append(p)
-    ent_keys = keys[ENTERPRISES]
-    ent_text = _text_frame(ent_keys, [gathered.cells[p] for p in fine]).with_columns(
-        pl.Series(POSITION, fine, dtype=pl.Int64))
+    tables = [t for t in gathered.tables if t in ITEM_LISTS]  # every child file is a list's (batch.schema)
+    candidates, rows_of = _candidates(gathered)
+    ent_keys = gathered.keys[ENTERPRISES]
+    ent_text = _text_frame(ent_keys, [gathered.cells[p] for p in candidates]).with_columns(
+        pl.Series(POSITION, candidates, dtype=pl.Int64))
     plain = set(ent_text.filter(_plain_rows(ENTERPRISES, ent_keys, ent_text)).get_column(POSITION).to_list())
     child_text: dict[str, pl.DataFrame] = {}
-    for table in tables:
+    for table in tables:  # an enterprise is plain only with every child row plain
         found = [(p, cells) for p, cells in rows_of[table] if p in plain]
-        frame = _text_frame(keys[table], [cells for _, cells in found]).with_columns(
+        frame = _text_frame(gathered.keys[table], [cells for _, cells in found]).with_columns(
             pl.Series(POSITION, [p for p, _ in found], dtype=pl.Int64))
-        bad = frame.filter(~_plain_rows(table, keys[table], frame)).get_column(POSITION).to_list()
-        plain.difference_update(bad)
+        plain.difference_update(frame.filter(~_plain_rows(table, gathered.keys[table], frame))
+                                .get_column(POSITION).to_list())
         child_text[table] = frame
-    positions = [p for p in fine if p in plain]
-    lane_of = {p: e for e, p in enumerate(positions)}
+    positions = [p for p in candidates if p in plain]
     today = as_of.year * 10_000 + as_of.month * 100 + as_of.day
     ent_text = ent_text.filter(pl.col(POSITION).is_in(positions))
     e_column = pl.Series("e", range(len(positions)), dtype=pl.Int64)
-    ent = _enterprise_frame(ent_text, ent_keys, e_column, today)
+    lane_of = {p: e for e, p in enumerate(positions)}
     items: dict[str, pl.DataFrame] = {}
     counts: dict[str, list[int]] = {}
     item_json: dict[str, pl.DataFrame] = {}
     for table in tables:
-        frame = child_text[table].filter(pl.col(POSITION).is_in(positions))
-        owners = [lane_of[p] for p in frame.get_column(POSITION).to_list()]
-        tally = [0] * len(positions)
-        index = []
-        for e in owners:
-            index.append(tally[e])
-            tally[e] += 1
-        counts[table] = tally
-        frame = frame.with_columns(pl.Series("e", owners, dtype=pl.Int64), pl.Series("i", index, dtype=pl.Int64))
-        schema = item_schema(table)
-        known = [k for k in keys[table] if k != KEY and model_cells(table).get(k) is not None]
-        facts = frame.select(
-            "e", "i", *_facts(table, keys[table], {a: k for a, k in schema.items() if a != "as_of"}),
-            pl.lit(today, dtype=pl.Int64).alias("as_of"),
-            (pl.all_horizontal([pl.col(k).is_null() for k in known]) if known else pl.lit(True)).alias(EMPTY),
-        )
-        items[table] = _filled(facts, plan.fills.get(table, ()))
+        frame = _numbered(child_text[table].filter(pl.col(POSITION).is_in(positions)), lane_of, counts, table)
+        items[table] = filled_items(_item_facts(frame, table, gathered.keys[table], today), plan.fills.get(table, ()))
         texts = frame.select(pl.col("e").alias(ITEM_E), _json_object(_model(table), model_cells(table),
-                                                                      set(keys[table])).alias(_listed(table)))
+                                                                      set(gathered.keys[table])).alias(_listed(table)))
         item_json[table] = texts.group_by(ITEM_E, maintain_order=True).agg(pl.col(_listed(table)).str.join(","))
-    ent_text = ent_text.with_columns(e_column.alias(ITEM_E))
+    ent = _enterprise_frame(ent_text, ent_keys, e_column, today)
+    return Lane(positions, pl.concat([ent, _registry_text(ent_text.with_columns(e_column.alias(ITEM_E)), ent_keys,
+                                                          item_json)], how="horizontal"), items, counts)
+
+
+def _candidates(gathered: Gathered) -> tuple[list[int], dict[str, list[tuple[int, list[str]]]]]:
+    """The enterprises that may take the lane before their cells are looked at (readable, with a code, no
+    stray reported on them, every child row readable, no list too long), and per child file the rows of
+    those enterprises: (position, cells), in the order the usual way lists them."""
+    tables = list(gathered.tables)
+    rows_of: dict[str, list[tuple[int, list[str]]]] = {t: [] for t in tables}
+    if any(t not in ITEM_LISTS for t in tables):
+        return [], rows_of  # a child file the model does not know: the usual way reports it
+    out: list[int] = []
+    for p, cells in enumerate(gathered.cells):
+        if type(cells) is not list or not gathered.enterprises[p][0] or p in gathered.strays:  # noqa: E721
+            continue
+        mine = gathered.children.get(p)
+        if mine:
+            if not _readable(mine):
+                continue
+            for table, rows in mine.items():
+                found = rows_of[table]
+                for _, child in rows:
+                    found.append((p, child))
+        out.append(p)
+    return out, rows_of
+
+
+def _numbered(frame: pl.DataFrame, lane_of: dict[int, int], counts: dict[str, list[int]],
+              table: str) -> pl.DataFrame:
+    """A child file's lane rows with their enterprise ``e`` and their place ``i`` in its list; the
+    number of items of each lane enterprise goes to ``counts[table]``."""
+    owners = [lane_of[p] for p in frame.get_column(POSITION).to_list()]
+    tally = [0] * len(lane_of)
+    index = []
+    for e in owners:
+        index.append(tally[e])
+        tally[e] += 1
+    counts[table] = tally
+    return frame.with_columns(pl.Series("e", owners, dtype=pl.Int64), pl.Series("i", index, dtype=pl.Int64))
+
+
+def _item_facts(frame: pl.DataFrame, table: str, keys: tuple[str, ...], today: int) -> pl.DataFrame:
+    """The item frame of one list as ``frames_of`` builds it, before the worked-out fields."""
+    schema = item_schema(table)
+    known = [k for k in keys if k != KEY and model_cells(table).get(k) is not None]
+    return frame.select(
+        "e", "i", *_facts(table, keys, {a: k for a, k in schema.items() if a != "as_of"}),
+        pl.lit(today, dtype=pl.Int64).alias("as_of"),
+        (pl.all_horizontal([pl.col(k).is_null() for k in known]) if known else pl.lit(True)).alias(EMPTY),
+    )
+
+
+def _registry_text(ent_text: pl.DataFrame, keys: tuple[str, ...], item_json: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Per lane enterprise its name and ``Profile.model_dump_json(exclude_none=True)``: the scalar fields,
+    then each list present as ``"name":[...]`` (``item_json``: per list the items' JSON joined, by ``ITEM_E``)."""
     for grouped in item_json.values():  # each list's items joined, per enterprise (none: null)
         ent_text = ent_text.join(grouped, on=ITEM_E, how="left", maintain_order="left")
     lists = [pl.lit(f'"{name}":[') + pl.col(_listed(name)).fill_null("") + pl.lit("]")
              for name in Profile.model_fields if name in item_json]
-    extra = ent_text.with_columns(  # with_columns: literals as tall as the frame
-        _json_object(Profile, model_cells(ENTERPRISES), set(ent_keys), lists).alias(JSON),
-        pl.col("name").alias(NAME) if "name" in ent_keys else pl.lit(None, dtype=pl.String).alias(NAME),
+    return ent_text.with_columns(  # with_columns: literals as tall as the frame
+        _json_object(Profile, model_cells(ENTERPRISES), set(keys), lists).alias(JSON),
+        pl.col("name").alias(NAME) if "name" in keys else pl.lit(None, dtype=pl.String).alias(NAME),
     ).select(pl.col(JSON).alias("json"), pl.col(NAME).alias("name"))
-    return Lane(positions, pl.concat([ent, extra], how="horizontal"), items, counts)
 
 
 def _listed(table: str) -> str:
@@ -362,7 +375,7 @@ def _enterprise_frame(text: pl.DataFrame, keys: tuple[str, ...], e: pl.Series, t
     plain = {a: k for a, k in schema.items() if a not in (*INDUSTRY_LEVELS_NAMES, "as_of")}
     frame = text.with_columns(*_facts(ENTERPRISES, keys, plain)).select(*plain)  # literals as tall as the frame
     codes = text.get_column("industry_code").to_list() if "industry_code" in keys else [None] * text.height
-    levels = [_levels(code) for code in codes]
+    levels = [industry_levels_of(code) for code in codes]
     return frame.with_columns(
         e,
         *(pl.Series(name, [found.get(name) for found in levels], dtype=schema[name]) for name in INDUSTRY_LEVELS_NAMES),

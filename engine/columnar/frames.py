@@ -146,7 +146,7 @@ def _readers_of(model: type[BaseModel], prefix: str = "") -> list[_Reader]:
 
 
 @lru_cache(maxsize=4096)
-def _levels(code: str | None) -> dict[str, str]:
+def industry_levels_of(code: str | None) -> dict[str, str]:
     """The GB/T 4754 levels of a code (a registry repeats a few hundred codes)."""
     return industry_levels(code) if code is not None else {}
 
@@ -164,7 +164,7 @@ def _readers(list_name: str | None) -> tuple[_Reader, ...]:
     return tuple(found[a] for a in schema if a in found)
 
 
-def _filled(frame: pl.DataFrame, fills: Sequence[tuple[str, tuple[str, ...]]]) -> pl.DataFrame:
+def filled_items(frame: pl.DataFrame, fills: Sequence[tuple[str, tuple[str, ...]]]) -> pl.DataFrame:
     """Item fields worked out from others where the item does not give them: the smallest input,
     once every input is known (``engine.facts._filled``, rules/derived/item_fields.yaml)."""
     for attribute, inputs in fills:
@@ -185,7 +185,7 @@ def frames_of(profiles: Sequence[Profile], as_of: dt.date, plan: FactPlan = NO_P
     schema = enterprise_schema()
     for reader in _readers(None):
         columns[reader.attribute] = pl.Series(reader.attribute, reader.values(fields), dtype=reader.kind)
-    levels = [_levels(code) for code in map(itemgetter("industry_code"), fields)]
+    levels = [industry_levels_of(code) for code in map(itemgetter("industry_code"), fields)]
     for name in INDUSTRY_LEVELS_NAMES:
         columns[name] = pl.Series(name, [found.get(name) for found in levels], dtype=schema[name])
     columns["as_of"] = pl.Series("as_of", [today] * n, dtype=pl.Int64)
@@ -209,7 +209,7 @@ def frames_of(profiles: Sequence[Profile], as_of: dt.date, plan: FactPlan = NO_P
         ordered = [item_columns[name] for name in ("e", "i", *item_schema(list_name))]
         empty = [not any(value is not None for value in f.values()) for f in item_fields]
         ordered.append(pl.Series(EMPTY, empty, dtype=pl.Boolean))
-        items[list_name] = _filled(pl.DataFrame(ordered), plan.fills.get(list_name, ()))
+        items[list_name] = filled_items(pl.DataFrame(ordered), plan.fills.get(list_name, ()))
         listed[list_name] = pl.Series(list_name, [None if found is None else len(found) for found in lists],
                                       dtype=pl.Int64)
     return Frames(n, pl.DataFrame([columns[name] for name in ("e", *schema)]), items, listed)
