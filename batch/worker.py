@@ -246,7 +246,7 @@ class SliceTask:
         return self.part.count
 
     def evaluate(self, job: Job) -> ChunkOutcome:
-        if job.engine == "columnar" and column_lane.ENABLED and not self._sampled(job):
+        if job.engine == "columnar" and column_lane.ENABLED:
             return _in_lane(self.files, self.part, job)
         started = time.perf_counter()
         records = records_of(self.files, self.part)
@@ -254,12 +254,6 @@ class SliceTask:
         out = evaluate_chunk(self.part.number, records, job)
         out.timing["merge_s"] = merged
         return out
-
-
-    def _sampled(self, job: Job) -> bool:
-        """Whether ``--verify`` re-evaluates an enterprise of this chunk (then it goes the usual way)."""
-        first = self.part.number * job.chunk_size
-        return any(first <= position <= first + self.part.count for position in job.verify)
 
 
 Task = RecordsTask | SliceTask
@@ -355,6 +349,10 @@ def _in_lane(files: IndexFiles, part: Slice, job: Job) -> ChunkOutcome:
     run = run_frames(frames, profiles, job.as_of, rules, measures, profiles.listed)
     out.timing["evaluate_s"] = time.perf_counter() - started
     _collect_columns(valid, run, measures, job, out)
+    first = part.number * job.chunk_size  # --verify draws positions in the input stream
+    sample = [e for e, (position, _, _) in enumerate(valid) if first + position in job.verify]
+    if sample:
+        verify(run, sample, job.as_of)  # the lane's enterprises too: their profiles are built for it
     return out
 
 

@@ -45,18 +45,20 @@ def test_columnar_and_rete_write_byte_identical_lists(db: Engine, registry: dict
         assert files_columnar[name] == content, name
 
 
+@pytest.mark.parametrize("form", ["jsonl", "csv"])
 def test_verify_passes_when_the_engines_agree(registry: dict[str, Path], tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+                                              capsys: pytest.CaptureFixture[str], form: str) -> None:
     db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    code = main(["batch", str(registry["jsonl"]), "--as-of", "2026-01-15", "--db", db, "--out", str(tmp_path / "out"),
+    code = main(["batch", str(registry[form]), "--as-of", "2026-01-15", "--db", db, "--out", str(tmp_path / "out"),
                  "--workers", "0", "--verify", "50", "--no-progress"])
     assert code == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["engine"] == "columnar" and summary["measures_on_rete"] == {}
 
 
+@pytest.mark.parametrize("form", ["jsonl", "csv"])  # csv: the column lane's enterprises are verified too
 def test_verify_fails_the_run_naming_enterprise_measure_and_field(db: Engine, registry: dict[str, Path],
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                  monkeypatch: pytest.MonkeyPatch, form: str) -> None:
     real = columnar_evaluate._word
 
     def wrong_m30(columns: Any, key: dict[str, Any]) -> Any:
@@ -66,7 +68,7 @@ def test_verify_fails_the_run_naming_enterprise_measure_and_field(db: Engine, re
         return found
 
     monkeypatch.setattr(columnar_evaluate, "_word", wrong_m30)
-    run_id = start(db, RunSpec(registry["jsonl"], AS_OF), engine_name="columnar")
+    run_id = start(db, RunSpec(registry[form], AS_OF), engine_name="columnar")
     with pytest.raises(VerifyError, match=r"企业 [0-9A-Z]{18}：措施 M30 的字段 reasons"):
         execute(db, run_id, workers=0, progress=False, verify=400)
     run = runs.load_run(db, run_id)
