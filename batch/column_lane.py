@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from batch.csv_index import ENTERPRISES, Gathered, record_at
 from batch.schema import KEY, cells_unflattener
 from engine import credit_code
-from engine.annotations import bare_type
+from engine.annotations import bare_type, scalar_fields
 from engine.columnar.frames import EMPTY, Frames, enterprise_schema, filled_items, industry_levels_of, item_schema
 from engine.facts import INDUSTRY_LEVELS_NAMES, ITEM_LISTS, FactPlan, fact_field, is_money_field
 from engine.limits import MAX_ITEMS_PER_LIST
@@ -138,19 +138,6 @@ def _cell(path: str, annotation: Any, info: Any) -> Cell | None:
     return None  # e.g. the credit code (checked on its own) or a type the lane does not know
 
 
-def _cells(model: type[BaseModel], prefix: str = "") -> dict[str, Cell | None]:
-    out: dict[str, Cell | None] = {}
-    for name, info in model.model_fields.items():
-        bare = bare_type(info.annotation)
-        if typing.get_origin(bare) is list:
-            continue
-        if isinstance(bare, type) and issubclass(bare, BaseModel):
-            out.update(_cells(bare, f"{prefix}{name}."))
-        else:
-            out[f"{prefix}{name}"] = _cell(f"{prefix}{name}", info.annotation, info)
-    return out
-
-
 @cache
 def _model(table: str) -> type[BaseModel]:
     if table == ENTERPRISES:
@@ -161,7 +148,7 @@ def _model(table: str) -> type[BaseModel]:
 @cache
 def model_cells(table: str) -> dict[str, Cell | None]:
     """Every scalar field path of the table's model -> how the lane reads it."""
-    return _cells(_model(table))
+    return {path: _cell(path, info.annotation, info) for path, info in scalar_fields(_model(table))}
 
 
 # --- one file's rows as columns -----------------------------------------------------------

@@ -189,13 +189,14 @@ class CsvIndex:
 
 
 def records_of(files: IndexFiles, part: Slice) -> list[Record]:
-    """The records of one chunk, read from the index by a worker process."""
-    dbs = {table.name: sqlite3.connect(f"file:{table.path}?mode=ro", uri=True) for table in files.tables}
-    try:
-        return merge(dbs, part, {table.name: table.keys for table in files.tables})
-    finally:
-        for db in dbs.values():
-            db.close()
+    """The records of one chunk, read from the index by a worker process: each enterprise with its child
+    rows, and the strays where they belong."""
+    gathered = gathered_of(files, part)
+    out = [record_at(gathered, position) for position in range(len(gathered.enterprises))]
+    last = leftover(gathered)
+    if last is not None:  # after every enterprise: a record of their own
+        out.append(last)
+    return out
 
 
 def gathered_of(files: IndexFiles, part: Slice) -> Gathered:
@@ -231,8 +232,9 @@ def _child_rows(db: sqlite3.Connection, table: str, part: Slice) -> Iterable[Row
 
 @dataclass
 class Gathered:
-    """A chunk's rows placed as ``merge`` places them, before any record is built (the column lane of
-    ``batch.column_lane`` reads the same placement and builds records only for what it cannot take)."""
+    """A chunk's rows, each child row placed with its enterprise and each stray with the record it is reported
+    on, before any record is built: ``records_of`` builds every record, the column lane (``batch.column_lane``)
+    only those it cannot take."""
 
     enterprises: list[Row]
     cells: list[Any]  # per enterprise row: its cells, the reason it could not be read, or None (a repeated code)
@@ -331,17 +333,6 @@ def leftover(gathered: Gathered) -> Record | None:
     """The record of the strays that come after every enterprise of the chunk, if any."""
     found = gathered.strays.get(len(gathered.enterprises))
     return None if not found else Record(SOURCE, 0, None, None, None, found)
-
-
-def merge(dbs: dict[str, sqlite3.Connection], part: Slice, keys: dict[str, tuple[str, ...]]) -> list[Record]:
-    """The records of ``part``: each enterprise with its child rows, and the strays where they belong
-    (``keys``: each table's header)."""
-    gathered = gather(dbs, part, keys)
-    out = [record_at(gathered, position) for position in range(len(gathered.enterprises))]
-    last = leftover(gathered)
-    if last is not None:  # after every enterprise: a record of their own
-        out.append(last)
-    return out
 
 
 def _orphan(code: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -20,3 +21,18 @@ def bare_type(annotation: Any) -> Any:
             annotation = args[0]
         else:
             return annotation
+
+
+def scalar_fields(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted path, field info) of every scalar field of a pydantic model, nested models walked into and
+    list fields left out, in field order."""
+    from pydantic import BaseModel
+
+    for name, info in model.model_fields.items():
+        bare = bare_type(info.annotation)
+        if typing.get_origin(bare) is list:
+            continue
+        if isinstance(bare, type) and issubclass(bare, BaseModel):
+            yield from scalar_fields(bare, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", info

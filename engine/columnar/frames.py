@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel
 
-from engine.annotations import bare_type
+from engine.annotations import bare_type, scalar_fields
 from engine.facts import (
     ENTERPRISE_SKIP,
     INDUSTRY_LEVELS_NAMES,
@@ -51,16 +51,7 @@ def _attributes(model: type[BaseModel], prefix: str = "") -> dict[str, pl.DataTy
 
 def _paths(model: type[BaseModel], prefix: str = "") -> dict[str, tuple[pl.DataType, str]]:
     """Fact attribute -> (column type, dotted profile path), for the scalar fields of ``model``."""
-    out: dict[str, tuple[pl.DataType, str]] = {}
-    for name, info in model.model_fields.items():
-        annotation = bare_type(info.annotation)
-        if typing.get_origin(annotation) is list:
-            continue
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            out.update(_paths(annotation, f"{prefix}{name}."))
-        else:
-            out[fact_field(f"{prefix}{name}")] = (_dtype(annotation), f"{prefix}{name}")
-    return out
+    return {fact_field(path): (_dtype(bare_type(info.annotation)), path) for path, info in scalar_fields(model, prefix)}
 
 
 @cache
