@@ -145,10 +145,31 @@ def _model(table: str) -> type[BaseModel]:
     return bare_type(typing.get_args(bare_type(Profile.model_fields[table].annotation))[0])
 
 
+# Validators written on the models that the lane checks in columns (``_plain_rows``); a field with any other
+# validator, or a model with a model validator, is not read by the lane (its rows go the usual way).
+CHECKED_VALIDATORS = frozenset({("Hire", "_hired_after_birth")})
+
+
 @cache
 def model_cells(table: str) -> dict[str, Cell | None]:
     """Every scalar field path of the table's model -> how the lane reads it."""
-    return {path: _cell(path, info.annotation, info) for path, info in scalar_fields(_model(table))}
+    unchecked = _unchecked(_model(table))
+    return {path: None if path in unchecked else _cell(path, info.annotation, info)
+            for path, info in scalar_fields(_model(table))}
+
+
+def _unchecked(model: type[BaseModel], prefix: str = "") -> set[str]:
+    """The field paths of ``model`` (nested models too) that carry a validator the lane does not check."""
+    decorators = model.__pydantic_decorators__
+    if decorators.model_validators:
+        return {path for path, _ in scalar_fields(model, prefix)}
+    out = {f"{prefix}{field}" for name, found in decorators.field_validators.items()
+           if (model.__name__, name) not in CHECKED_VALIDATORS for field in found.info.fields}
+    for name, info in model.model_fields.items():
+        bare = bare_type(info.annotation)
+        if isinstance(bare, type) and issubclass(bare, BaseModel):
+            out |= _unchecked(bare, f"{prefix}{name}.")
+    return out
 
 
 # --- one file's rows as columns -----------------------------------------------------------

@@ -186,6 +186,20 @@ def test_lane_profiles_when_asked_for_are_the_usual_ones(synthetic: CsvIndex) ->
             checked += bool(expected)
     assert checked > 500  # plenty of enterprises with items
 
+
+def test_a_validator_the_lane_does_not_check_keeps_its_field_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A validator written on a model (today only Hire's hired-after-birth, which the lane checks in columns)
+    that the lane does not know keeps its field out of the lane: such a cell sends its row the usual way."""
+    lane = _lane()
+    assert lane.model_cells("hires")["hired_on"] is not None
+    monkeypatch.setattr(lane, "CHECKED_VALIDATORS", frozenset())
+    lane.model_cells.cache_clear()
+    try:
+        assert lane.model_cells("hires")["hired_on"] is None
+        assert lane.model_cells("hires")["birth_date"] is not None
+    finally:
+        lane.model_cells.cache_clear()  # computed again with the real set once the patch is undone
+
 # --- 2. the hand-made folder: one enterprise per odd cell, among plain ones ---
 
 def _literal(model: type[BaseModel], path: str) -> tuple[str, ...]:
