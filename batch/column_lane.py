@@ -33,6 +33,7 @@ from batch.csv_index import ENTERPRISES, Gathered, record_at
 from batch.schema import KEY, cells_unflattener
 from engine import credit_code
 from engine.annotations import bare_type, scalar_fields
+from engine.columnar.evaluate import item_dumps
 from engine.columnar.frames import EMPTY, Frames, enterprise_schema, filled_items, industry_levels_of, item_schema
 from engine.facts import INDUSTRY_LEVELS_NAMES, ITEM_LISTS, FactPlan, fact_field, is_money_field
 from engine.limits import MAX_ITEMS_PER_LIST
@@ -454,8 +455,7 @@ class Profiles(Sequence[Any]):
         them): a lane enterprise's straight from its plain cells, without building its profile."""
         position, profile = self._at[e]
         if profile is not None:
-            items = getattr(profile, list_name)
-            return None if items is None else [item.model_dump(exclude_none=True) for item in items]
+            return item_dumps(profile, list_name)
         if list_name not in self._gathered.tables:
             return None  # no such file: the list is unknown
         rows = (self._gathered.children.get(position) or {}).get(list_name) or []

@@ -234,8 +234,7 @@ class ColumnarRun:
         """An enterprise's item list as the Rete path reads it (the profile's dump, money in yuan)."""
         if self.listed_of is not None:
             return self.listed_of(e, list_name)
-        items = getattr(self.profiles[e], list_name)
-        return None if items is None else [item.model_dump(exclude_none=True) for item in items]
+        return item_dumps(self.profiles[e], list_name)
 
     def _members(self, measure_id: str) -> list[int]:
         """Per enterprise, the index of its signature for a measure (built on first use)."""
@@ -350,6 +349,13 @@ def evaluate_columns(profiles: Sequence[Profile], as_of: dt.date, book: RuleBook
     """Evaluate ``profiles`` on ``as_of`` in columns (``measures``: these only; default all)."""
     book = book or default_rules()
     return run_frames(frames_of(profiles, as_of, book.fact_plan), profiles, as_of, book, measures)
+
+
+def item_dumps(profile: Profile, list_name: str) -> list[dict[str, Any]] | None:
+    """A profile's items of one list as the Rete path reads them (``model_dump(exclude_none=True)``, money in
+    yuan); None when the list is unknown."""
+    items = getattr(profile, list_name)
+    return None if items is None else [item.model_dump(exclude_none=True) for item in items]
 
 
 def run_frames(frames: Frames, profiles: Sequence[Profile], as_of: dt.date, book: RuleBook,

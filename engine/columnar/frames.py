@@ -121,16 +121,10 @@ class _Reader:
         return [None if value is None else convert(value) for value in values]
 
 
-def _readers_of(model: type[BaseModel], prefix: str = "") -> list[_Reader]:
+def _readers_of(model: type[BaseModel]) -> list[_Reader]:
     out: list[_Reader] = []
-    for name, info in model.model_fields.items():
+    for path, info in scalar_fields(model):
         annotation = bare_type(info.annotation)
-        if typing.get_origin(annotation) is list:
-            continue
-        path = f"{prefix}{name}"
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            out += _readers_of(annotation, f"{path}.")
-            continue
         leaf = type(typing.get_args(annotation)[0]) if typing.get_origin(annotation) is typing.Literal else annotation
         out.append(_Reader(fact_field(path), _dtype(annotation), tuple(path.split(".")), _converter(path, leaf)))
     return out
