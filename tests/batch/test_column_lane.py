@@ -35,6 +35,8 @@ from batch.csv_index import CsvIndex, Slice
 from batch.runner import select_measures
 from batch.schema import ENTERPRISES, KEY, child_columns, enterprise_columns, list_fields
 from batch.synth import INDUSTRIES, PROGRAMS, credit_code, synthesize
+from batch.synth import _cell as synth_cell  # the CSV cells synth writes, to write the same
+from batch.synth import _flat as synth_flat
 from batch.synth import enterprise as synth_enterprise
 from batch.worker import ChunkOutcome, Job, SliceTask
 from engine.annotations import bare_type
@@ -525,15 +527,9 @@ def _odd_values(file: str, path: str) -> list[str]:
     return INDUSTRY_CODES if path == "industry_code" else NAMES
 
 
-def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def _flat(data: dict[str, Any]) -> dict[str, str]:
     """A synthetic profile's scalars as the CSV cells ``huiqi synth`` writes (dotted keys, true/false)."""
-    out: dict[str, str] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{prefix}{key}."))
-        elif not isinstance(value, list):
-            out[f"{prefix}{key}"] = "true" if value is True else "false" if value is False else str(value)
-    return out
+    return {key: str(synth_cell(value)) for key, value in synth_flat(data).items()}
 
 
 def _synthetic(seed: int, code: str) -> dict[str, list[dict[str, str]]]:
