@@ -187,8 +187,8 @@ def in_process(body: bytes, n: int, rounds: int) -> int:
         app = create_app()
 
         from api.routes_api import EvaluateRequest
-        from engine import Result
         from engine import evaluate as engine_evaluate
+        from engine.result import result_json
 
         def validated() -> Any:
             return EvaluateRequest.model_validate_json(body, strict=True)
@@ -200,7 +200,7 @@ def in_process(body: bytes, n: int, rounds: int) -> int:
         parts = {  # the evaluation's own steps alone, each a fresh request as the route has it, cumulated
             "strict validation of the body": validated,
             "+ engine evaluate()": evaluated,
-            "+ Result -> JSON bytes": lambda: Result.__pydantic_serializer__.to_json(evaluated(), exclude_none=True),
+            "+ Result -> JSON bytes": lambda: result_json(evaluated()),  # as the route writes it
         }
 
         async def run() -> dict[str, list[float]]:
