@@ -139,7 +139,8 @@ def assemble(book: RuleBook, profile: Profile, dump: dict[str, Any], as_of: dt.d
         "size_basis": _size_basis(book, group, profile),
     })
     exact = up_to = potential = ZERO
-    for r in results:
+    for money in book.money_measures:  # only these can bring yuan (near_miss.money_measures)
+        r = results[money.index]
         status = r.status
         if status == "eligible":
             amount = r.amount

@@ -496,6 +496,8 @@ def with_near_misses(money_measures: tuple[MoneyMeasure, ...], where: Situation,
     """
     out = results
     for money in money_measures:
+        if money.measure.items is None and results[money.index].status != "ineligible":
+            continue  # without items, the one answer is a gate that fails alone: the measure is ineligible
         answers = _near_misses(money, where)
         if answers:
             if out is results:
