@@ -14,8 +14,10 @@ no engine) and then, on the same connections, to ``POST /api/v1/evaluate``. The 
 requests/s is taken per round, in the same run, so a machine busy with other work shifts both
 alike, and on the same connections: how the kernel spread them over the workers (printed; it
 varies from round to round, 4 + 4 or 8 + 0) weighs on both alike. Prints requests/s and
-p50/p90/p99 latency of each endpoint (all rounds together), the median ratio, and the targets of
-issue 14: evaluate ≥ 0.6 × the trivial endpoint's requests/s, p99 ≤ 20 ms.
+p50/p90/p99 latency of each endpoint (all rounds together), the server's CPU time per request
+(its worker processes' user + system time over the phase: the rest of the machine's time went to
+the clients and the kernel's loopback), the median ratio, and the targets of issue 14:
+evaluate ≥ 0.6 × the trivial endpoint's requests/s, p99 ≤ 20 ms.
 
 ``--in-process`` measures the server's own CPU time per request instead, free of the network, the
 clients and whatever else the machine runs: the app ``huiqi serve`` builds (same settings, metrics
@@ -86,6 +88,7 @@ class Phase:
     errors: int = 0
     seconds: float = 0.0
     per_round: list[float] = field(default_factory=list)  # requests/s of each round
+    server_cpu: float = 0.0  # CPU seconds the server's workers spent during the phase (all rounds)
 
     @property
     def rate(self) -> float:
@@ -113,9 +116,10 @@ def drive(served: Any, endpoints: list[Endpoint], clients: int, seconds: float, 
     split: list[int] = []
     for phase in phases:
         barrier.wait()  # every client connected (and done with the endpoint before)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), server_cpu(served)
         results = [queue.get() for _ in workers]
         elapsed = time.perf_counter() - started
+        phase.server_cpu += server_cpu(served) - cpu
         split = split or connections_per_worker(served, port)
         phase.latencies += [t for latencies, _ in results for t in latencies]
         phase.errors += sum(errors for _, errors in results)
@@ -124,6 +128,11 @@ def drive(served: Any, endpoints: list[Endpoint], clients: int, seconds: float, 
     for worker in workers:
         worker.join()
     return split
+
+
+def server_cpu(served: Any) -> float:
+    """CPU seconds (user + system) the server's workers have used so far."""
+    return sum(sum(worker.cpu_times()[:2]) for worker in served.workers())
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -135,7 +144,8 @@ def line(name: str, phase: Phase) -> str:
     ms = [t * 1000 for t in phase.latencies]
     return (f"{name:<24} {phase.rate:8,.1f} req/s  p50 {percentile(ms, 50):6.2f}  p90 {percentile(ms, 90):6.2f}  "
             f"p99 {percentile(ms, 99):6.2f}  mean {statistics.fmean(ms):6.2f} ms  "
-            f"({len(ms)} requests, {phase.errors} errors)")
+            f"({len(ms)} requests, {phase.errors} errors); "
+            f"server CPU {phase.server_cpu / len(ms) * 1000:.3f} ms/request")
 
 
 def asgi_scope(method: str, path: str, body: bytes) -> dict[str, Any]:
