@@ -64,9 +64,9 @@ class Context:
                     fired[tag] = {item}
                 else:
                     indexes.add(item)
-                if tag.startswith("derived|"):
-                    _, name, value = tag.split("|", 2)
-                    derived[name] = value
+            if tags[0].startswith("derived|"):  # a derivation rule is never merged with another (it asserts)
+                _, name, value = tags[0].split("|", 2)
+                derived[name] = value
         items: dict[str, list[dict[str, Any]]] = {}
         for fact in facts[1:]:
             items.setdefault(fact["t"], []).append(fact)
@@ -224,13 +224,32 @@ def _tier_states(plan: MeasurePlan, ctx: Context) -> Callable[[TierPlan, int], G
     return state
 
 
+@dataclass(slots=True)
+class Rows:
+    """The measures of a book decided per enterprise, and per locality the row of results that is
+    the same for every enterprise there (``RuleBook.rows``)."""
+
+    decided: tuple[tuple[int, MeasurePlan], ...]  # the measures that are not informational, with their places
+    # per locality (its local units): the book's results in order, the informational ones filled in
+    # (the same for every enterprise there), None where ``decide`` decides per enterprise
+    by_locality: dict[tuple[str, ...], list[MeasureResult | None]]
+
+    @classmethod
+    def of(cls, book: RuleBook) -> Rows:
+        plans = enumerate(book.plans.values())
+        return cls(tuple((index, plan) for index, plan in plans if not plan.informational), {})
+
+
 def decide_all(ctx: Context) -> list[MeasureResult]:
     """The result of every measure of the book, in its order, for the enterprise of ``ctx``."""
-    units = ctx.local_units
-    results = []
-    for plan in ctx.book.plans.values():
-        local = plan.localities.get(units) if plan.informational else None  # decide's first case, inlined
-        results.append(local.informational if local is not None and local.informational else decide(plan, ctx))
+    rows = ctx.book.rows
+    row = rows.by_locality.get(ctx.local_units)
+    if row is None:  # the first enterprise of a locality: its informational results, once
+        row = rows.by_locality[ctx.local_units] = [
+            _informational(plan, ctx) if plan.informational else None for plan in ctx.book.plans.values()]
+    results = row.copy()  # every None is filled in below
+    for index, plan in rows.decided:
+        results[index] = decide(plan, ctx)
     return results
 
 

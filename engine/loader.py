@@ -77,6 +77,13 @@ class RuleBook:
         return build_plans(self)
 
     @cached_property
+    def rows(self) -> Any:
+        """What ``engine.decide.decide_all`` keeps per book (``engine.decide.Rows``), built on first use."""
+        from engine.decide import Rows  # reads the plans
+
+        return Rows.of(self)
+
+    @cached_property
     def ir(self) -> BookIR:
         """The intermediate form every reader of the rules walks (``engine.ir``), built once."""
         return build_book_ir(self)

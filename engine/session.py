@@ -141,9 +141,12 @@ class RuleSession:
     def __init__(self, name: str, rules: Mapping[str, CompiledRule]) -> None:
         self.name = name
         self._rules = dict(rules)
-        self._tags = {rule_name: rule.tags for rule_name, rule in self._rules.items()}
+        # what a firing of each rule records: its tags, whether it is per item, the fact it derives
+        self._meaning = {rule_name: (rule.tags, rule.per_item, rule.asserts) for rule_name, rule in self._rules.items()}
         self._sids = itertools.count(1)
         self._sid: str | None = None  # the live sid (see _open), None until the first run or after a failure
+        self._retracted_sid: str | None = None  # the sid _retractions are written for
+        self._retractions: list[str] = []
         definition = {rule_name: _joined_on_enterprise(rule.when) for rule_name, rule in self._rules.items()}
         # fires once per sid, on the fact that opens it (marked ``c``)
         definition[CATCH_ALL] = {"all": [{"m": {"c": 1}}], "pri": 1_000_000}
@@ -167,7 +170,7 @@ class RuleSession:
             asserted: list[dict[str, Any]] = []
             try:
                 firings = self._drain(sid, batch, asserted)
-                self._retract(sid, asserted)
+                self._retract_first(sid, len(asserted))
             except BaseException:
                 self.close()  # whatever the failure left in the sid goes with it
                 raise
@@ -205,9 +208,21 @@ class RuleSession:
         if sid is not None:
             core.delete_state(self._handle, sid)
 
+    def _retract_first(self, sid: str, count: int) -> None:
+        """Take the facts of a run out of the sid: a run's facts are the first ``count`` ids (``fact_id``)."""
+        if self._retracted_sid != sid:
+            self._retracted_sid, self._retractions = sid, []
+        parts = self._retractions  # the JSON of {"sid", "id"} of the n-th fact, for this sid
+        if len(parts) < count:
+            parts += [orjson.dumps({"sid": sid, "id": id_}).decode() for id_ in _FACT_IDS.first(count)[len(parts):]]
+        self._retract_json(f"[{','.join(parts[:count])}]")
+
     def _retract(self, sid: str, facts: list[dict[str, Any]]) -> None:
         """Take the facts of a run out of the sid (by id: the C core finds a fact by it alone)."""
-        result = core.retract_facts(self._handle, _dumps([{"sid": sid, "id": fact["id"]} for fact in facts]))
+        self._retract_json(_dumps([{"sid": sid, "id": fact["id"]} for fact in facts]))
+
+    def _retract_json(self, facts: str) -> None:
+        result = core.retract_facts(self._handle, facts)
         if result[0] != 0:
             raise EngineError(f"durable-rules 撤回返回代码 {result[0]} / retract returned code {result[0]}")
         if core.start_action_for_state(self._handle, result[1]):
@@ -250,23 +265,23 @@ class RuleSession:
         name, alias, enterprise_text, first_index = head.groups()
         if name == CATCH_ALL:
             return
-        rule = self._rules[name]
+        tags, per_item, asserts = self._meaning[name]
         enterprise = int(enterprise_text)
         item = -1
-        if rule.per_item:
+        if per_item:
             if alias == ITEM and first_index is not None:
                 item = int(first_index)  # the item is the first fact of the message: read with the head
             else:
                 index = _ITEM_INDEX.search(message)
                 if index is None:
-                    raise EngineError(f"规则 {rule.tag} 的消息中没有项目序号 / no item index")
+                    raise EngineError(f"规则 {tags[0]} 的消息中没有项目序号 / no item index")
                 item = int(index.group(1))
-        out.append((self._tags[name], item, enterprise))
-        if rule.asserts is not None and (enterprise, rule.tag) not in derived_once:
+        out.append((tags, item, enterprise))
+        if asserts is not None and (enterprise, tags[0]) not in derived_once:
             # a rule whose $or has several true branches fires once per branch: derive once
-            derived_once.add((enterprise, rule.tag))
+            derived_once.add((enterprise, tags[0]))
             # forward chaining: the derived fact joins the same sid in the next round
-            derived.append({"e": enterprise, **rule.asserts, "sid": sid, "id": fact_id(next(numbers))})
+            derived.append({"e": enterprise, **asserts, "sid": sid, "id": fact_id(next(numbers))})
 
 
 def busy() -> bool:
