@@ -50,9 +50,11 @@ class EngineError(RuntimeError):
 _LOCK = threading.Lock()
 # An action message is {"<rule>": {"<alias>": {fact}, ...}} with flat facts whose first keys are
 # always ``e``, ``t``, ``i`` (see ``_session_facts`` and engine.facts); only the rule name, the
-# enterprise and the item's index are needed, so they are cut out instead of parsing the JSON.
-_RULE_AND_ENTERPRISE = re.compile(r'^\{"([^"]+)":\{"([^"]+)":\{"e": ?(\d+)(?:, ?"t": ?"[^"]*", ?"i": ?(-?\d+))?')
-_ITEM_INDEX = re.compile(r'"item":\{[^{}]*?"i": ?(-?\d+)')
+# enterprise and the item's index are needed, so they are cut out instead of parsing the JSON. The C core
+# copies each fact's JSON as asserted (orjson: no spaces) into the message, so the patterns allow none:
+# optional spaces made them cost a third more (a message they do not match raises, never misleads).
+_RULE_AND_ENTERPRISE = re.compile(r'\{"([^"]+)":\{"([^"]+)":\{"e":(\d+)(?:,"t":"[^"]*","i":(-?\d+))?')
+_ITEM_INDEX = re.compile(r'"item":\{[^{}]*?"i":(-?\d+)')
 _REGISTERED: dict[str, RuleSession] = {}
 
 
