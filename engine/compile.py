@@ -174,9 +174,15 @@ def compile_derived(derived: DerivedIR, size: SizeStandard) -> list[CompiledRule
     rules: list[CompiledRule] = []
     for value, node in derived.values:
         fact = {"t": "d", "i": -1, "name": derived.name, "value": value}
+        carries: tuple[str, ...] = ()
         if derived.name == "industry_group":
-            fact.update(size.group_attributes(value))  # the row the class rules read
-        rules += _rules_for(node, tag_derived(derived.name, value), ENT, asserts=fact)
+            # the row and the enterprise's figures the class rules compare (SizeStandard.compile_rules)
+            fact.update(size.group_attributes(value))
+            carries = size.carried()
+            if clash := set(carries) & set(fact):
+                raise ValueError(f"行业组别事实的属性重名 / the group fact's attributes clash: {sorted(clash)}")
+        rules += [dataclasses.replace(rule, carries=carries)
+                  for rule in _rules_for(node, tag_derived(derived.name, value), ENT, asserts=fact)]
     return rules
 
 
@@ -219,7 +225,8 @@ def compile_book(book: BookIR) -> dict[str, CompiledRule]:
     (forward chaining) reach the item rules that read them in the same run.
 
     The size class is derived by the size standard's own shape rules (``SizeStandard.compile_rules``:
-    33 rules reading the group's row off the group fact, far fewer than its trees would need)."""
+    33 rules reading the group's row and the enterprise's figures off the group fact, far fewer
+    than its trees would need)."""
     compiled: list[CompiledRule] = []
     for derived in book.derived:
         if derived.name != "size_class":
@@ -240,7 +247,7 @@ def _merge_identical(rules: list[CompiledRule]) -> list[CompiledRule]:
     """
     merged: dict[str, CompiledRule] = {}
     for rule in rules:
-        key = json.dumps([rule.when, rule.asserts, rule.per_item], sort_keys=True, ensure_ascii=False)
+        key = json.dumps([rule.when, rule.asserts, rule.per_item, rule.carries], sort_keys=True, ensure_ascii=False)
         first = merged.get(key)
         if first is None:
             merged[key] = rule

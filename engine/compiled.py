@@ -13,6 +13,8 @@ class CompiledRule:
     asserts: dict[str, Any] | None = None  # a derived fact to assert when it fires
     per_item: bool = False  # the rule matches a list item (alias "item"): record its ``i``
     also: tuple[str, ...] = ()  # tags of identical rules merged into this one (one test, one firing)
+    # attributes of the enterprise fact copied onto the derived fact, when the enterprise has them
+    carries: tuple[str, ...] = ()
 
     @property
     def tags(self) -> tuple[str, ...]:

@@ -1,9 +1,9 @@
 """The SME size standard (工信部联企业〔2011〕300号): a table, and the rules that read it.
 
 ``rules/derived/size_standard.yaml`` holds the table exactly as the standard states it
-(thresholds in 万元). Each row travels on the derived industry-group fact, and a handful
-of class rules per metric shape (employees+revenue, revenue+assets, …) compare the
-enterprise's figures with the row inside the Rete engine. durable-rules tests every
+(thresholds in 万元). Each row travels on the derived industry-group fact with the
+enterprise's own figures, and a handful of class rules per metric shape (employees+revenue,
+revenue+assets, …) compare the two on that one fact inside the Rete engine. durable-rules tests every
 fact against every rule, so 33 shape rules beat 68 per-group rules by a wide margin.
 """
 
@@ -23,6 +23,7 @@ Metric = Literal["employees", "revenue", "assets"]
 SIZE_CLASSES = {"large": "大型企业", "medium": "中型企业", "small": "小型企业", "micro": "微型企业"}
 SME_CLASSES = ("medium", "small", "micro")
 NOT_APPLICABLE_GROUP = "不适用本标准"
+DECLARED = "declared_size_class"  # the class an enterprise outside the standard declares
 WAN = Decimal(10_000)
 
 
@@ -99,11 +100,17 @@ class SizeStandard(Strict):
         return fact_field(self.metric_fields[metric].field)
 
     def _every(self, metrics: tuple[Metric, ...], op: str, level: str) -> list[dict[str, Any]]:
-        return [{op: {self._attr(m): {"g": f"{level}_{m}"}}} for m in metrics]
+        return [{op: {self._attr(m): {"$m": f"{level}_{m}"}}} for m in metrics]
+
+    def carried(self) -> tuple[str, ...]:
+        """The enterprise's attributes the industry-group fact carries for the class rules (when known)."""
+        return (*(self._attr(m) for m in self.metric_fields), DECLARED)
 
 
     def compile_rules(self) -> list[CompiledRule]:
-        """Class rules per metric shape, reading thresholds from the group fact (alias ``g``).
+        """Class rules per metric shape, on the group fact alone (alias ``g``): it carries the row's
+        thresholds and the enterprise's own figures (``carried``), so no rule joins two facts (a join
+        on the enterprise fact cost more than all the rest of the Rete's work).
 
         Exactly the standard's reading: SME if below ANY "SME" threshold (else large);
         medium needs ALL medium floors; small ALL small floors (and not medium, i.e. below
@@ -127,13 +134,14 @@ class SizeStandard(Strict):
             }
             for size_class, terms in alternatives.items():
                 for exprs in terms:
-                    pattern = {"$and": [{"t": "ent"}, *exprs]}
-                    rules.append(self._rule(size_class, [{"g": group}, {"ent": pattern}]))
+                    # the thresholds of every level exist for every metric of the shape (``GroupRow``):
+                    # a reference to a missing attribute would read as 0
+                    rules.append(self._rule(size_class, [{"g": {"$and": [*group["$and"], *exprs]}}]))
         for size_class in SIZE_CLASSES:
             # industries outside the standard (e.g. finance) use the class the enterprise declares
-            group = {"$and": [{"t": "d"}, {"name": "industry_group"}, {"value": NOT_APPLICABLE_GROUP}]}
-            declared = {"$and": [{"t": "ent"}, {"declared_size_class": size_class}]}
-            rules.append(self._rule(size_class, [{"g": group}, {"ent": declared}]))
+            group = {"$and": [{"t": "d"}, {"name": "industry_group"}, {"value": NOT_APPLICABLE_GROUP},
+                              {DECLARED: size_class}]}
+            rules.append(self._rule(size_class, [{"g": group}]))
         return rules
 
     @staticmethod
