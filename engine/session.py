@@ -290,7 +290,7 @@ class RuleSession:
             fact = {"e": enterprise, **asserts}
             if carries:
                 own = enterprises[enterprise]
-                fact.update((name, own[name]) for name in carries if name in own)
+                fact.update((attribute, own[attribute]) for attribute in carries if attribute in own)
             derived.append({**fact, "sid": sid, "id": fact_id(next(numbers))})
 
 
