@@ -139,12 +139,9 @@ def _template(plan: MeasurePlan, ctx: Context) -> dict[str, Any]:
 
 
 def _informational(plan: MeasurePlan, ctx: Context) -> MeasureResult:
-    # the same for every enterprise of a locality: built once and shared (results are frozen)
-    local = _local(plan, ctx)
-    if local.informational is None:
-        local.informational = MeasureResult(status="informational", reasons=[plan.measure.summary], missing=[],
-                                            **plan.static, units=local.template["units"])
-    return local.informational
+    # the same for every enterprise of a locality: built once, into its row (``decide_all``), and shared
+    return MeasureResult(status="informational", reasons=[plan.measure.summary], missing=[],
+                         **plan.static, units=_local(plan, ctx).template["units"])
 
 
 def cache_entries(book: RuleBook | None = None) -> int:
@@ -255,10 +252,8 @@ def decide_all(ctx: Context) -> list[MeasureResult]:
 
 def decide(plan: MeasurePlan, ctx: Context) -> MeasureResult:
     """The result of the measure of ``plan`` for the enterprise of ``ctx`` (shared with other
-    evaluations when it can only be the same: results are frozen)."""
-    if plan.informational:
-        local = plan.localities.get(ctx.local_units)
-        return local.informational if local is not None and local.informational else _informational(plan, ctx)
+    evaluations when it can only be the same: results are frozen). Not for an informational measure:
+    its result is the same for every enterprise of a locality (``decide_all`` keeps it in the row)."""
     as_of = ctx.ent["as_of"]
     if not plan.valid_from <= as_of <= plan.valid_to:
         return _trusted({**_template(plan, ctx), "status": "ineligible", "amount": NO_AMOUNT,

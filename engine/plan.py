@@ -186,7 +186,6 @@ class LocalParts:
     """The parts of a measure's results that are the same for every enterprise of one locality."""
 
     template: dict[str, Any]  # see _template
-    informational: MeasureResult | None = None  # the whole result of an informational measure
 
 
 FIXED, COUNT, ITEMS = "fixed", "count", "items"
